@@ -1,0 +1,108 @@
+// Package source defines where desired records come from, and the pieces
+// every source shares: object references, problem reports and options.
+package source
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/template"
+
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/exodns/exodns/internal/annotations"
+	"github.com/exodns/exodns/internal/endpoint"
+)
+
+// Source tells what records should exist.
+type Source interface {
+	Endpoints(ctx context.Context) ([]*endpoint.Endpoint, error)
+	// AddEventHandler registers a function called (possibly often, and from
+	// any goroutine) whenever the source's input changed. Callers debounce.
+	AddEventHandler(ctx context.Context, handler func())
+}
+
+// ObjectRef names the object an endpoint or a problem came from.
+type ObjectRef struct {
+	APIVersion string
+	Kind       string
+	Namespace  string
+	Name       string
+	UID        string
+}
+
+// Resource returns the value of the ownership "resource" label:
+// lower(kind)/namespace/name, as upstream writes it into TXT records.
+func (o ObjectRef) Resource() string {
+	return strings.ToLower(o.Kind) + "/" + o.Namespace + "/" + o.Name
+}
+
+// String renders the reference for logs: Kind namespace/name.
+func (o ObjectRef) String() string {
+	if o.Namespace == "" {
+		return o.Kind + " " + o.Name
+	}
+	return o.Kind + " " + o.Namespace + "/" + o.Name
+}
+
+// Problem is one input that was skipped because it was invalid. Err names
+// the field and value (usually an *endpoint.ValidationError).
+type Problem struct {
+	Object ObjectRef
+	Err    error
+}
+
+func (p Problem) Error() string { return fmt.Sprintf("%s: %v", p.Object, p.Err) }
+
+// Reporter receives problems. The controller's reporter logs each one with
+// the object's namespace/name, counts it in a metric, and (with a cluster)
+// records a Kubernetes Event on the object.
+type Reporter interface {
+	Report(p Problem)
+}
+
+// ReporterFunc adapts a function to Reporter.
+type ReporterFunc func(Problem)
+
+// Report calls f.
+func (f ReporterFunc) Report(p Problem) { f(p) }
+
+// Result is what converting one object yields: the endpoints it asks for,
+// and the inputs that were skipped.
+type Result struct {
+	Endpoints []*endpoint.Endpoint
+	Problems  []Problem
+}
+
+// Options are the settings shared by every conversion from a Kubernetes
+// object to endpoints. The zero value is upstream's default behaviour except
+// for Annotations, which must be set (annotations.NewParser("")).
+type Options struct {
+	Annotations annotations.Parser
+
+	// LabelFilter and AnnotationFilter select objects (--label-filter,
+	// --annotation-filter); nil selects everything.
+	LabelFilter      labels.Selector
+	AnnotationFilter labels.Selector
+
+	// FQDNTemplate (--fqdn-template) names objects that carry no hostname;
+	// with CombineFQDNAnnotation its names are added to annotated ones.
+	FQDNTemplate          *template.Template
+	CombineFQDNAnnotation bool
+
+	// DefaultTargets (--default-targets) replace targets found in status;
+	// with ForceDefaultTargets they also replace explicit targets.
+	DefaultTargets      []string
+	ForceDefaultTargets bool
+
+	IgnoreHostnameAnnotation bool // --ignore-hostname-annotation
+	IgnoreIngressTLSSpec     bool // --ignore-ingress-tls-spec
+	IgnoreIngressRulesSpec   bool // --ignore-ingress-rules-spec
+	PublishInternal          bool // --publish-internal-services
+	PublishHostIP            bool // --publish-host-ip
+
+	// Controller is this controller's value of the controller annotation;
+	// objects naming another controller are skipped. Empty means
+	// upstream's "dns-controller".
+	Controller string
+}
