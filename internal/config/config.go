@@ -1,0 +1,173 @@
+// Package config holds every setting of the controller, with upstream
+// external-dns's flag names and defaults, and checks them before anything
+// starts.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Config is the controller's whole configuration.
+type Config struct {
+	// Loop
+	Interval             time.Duration
+	MinEventSyncInterval time.Duration
+	Events               bool
+	Once                 bool
+	DryRun               bool
+	Policy               string
+	ProviderCacheTime    time.Duration
+
+	// Logs, metrics, health
+	LogLevel               string
+	LogFormat              string
+	MetricsAddress         string
+	HealthFailureThreshold int
+
+	// Kubernetes connection (used by the Kubernetes sources)
+	Kubeconfig            string
+	APIServerURL          string
+	KubeAPIQPS            float32
+	KubeAPIBurst          int
+	KubeAPIRequestTimeout time.Duration
+	Namespace             string
+
+	// Sources
+	Sources                  []string
+	ManifestPaths            []string
+	LabelFilter              string
+	AnnotationFilter         string
+	AnnotationPrefix         string
+	IngressClassNames        []string
+	ServiceTypeFilter        []string
+	PublishInternal          bool
+	PublishHostIP            bool
+	IgnoreHostnameAnnotation bool
+	IgnoreIngressTLSSpec     bool
+	IgnoreIngressRulesSpec   bool
+	FQDNTemplate             string
+	CombineFQDNAnnotation    bool
+	DefaultTargets           []string
+	ForceDefaultTargets      bool
+	CRDSourceAPIVersion      string
+	CRDSourceKind            string
+
+	// Records and domains
+	ManagedRecordTypes   []string
+	ExcludeRecordTypes   []string
+	DomainFilter         []string
+	ExcludeDomains       []string
+	RegexDomainFilter    string
+	RegexDomainExclusion string
+	ZoneIDFilter         []string
+
+	// Registry
+	Registry               string
+	TXTOwnerID             string
+	TXTPrefix              string
+	TXTSuffix              string
+	TXTWildcardReplacement string
+	TXTEncryptEnabled      bool
+	TXTEncryptAESKey       string
+	TXTCacheInterval       time.Duration
+
+	// Provider
+	Provider     string
+	InMemoryZone []string
+}
+
+// Default returns upstream's defaults.
+func Default() Config {
+	return Config{
+		Interval:               time.Minute,
+		MinEventSyncInterval:   5 * time.Second,
+		Policy:                 "sync",
+		LogLevel:               "info",
+		LogFormat:              "text",
+		MetricsAddress:         ":7979",
+		HealthFailureThreshold: 3,
+		KubeAPIQPS:             5,
+		KubeAPIBurst:           10,
+		KubeAPIRequestTimeout:  30 * time.Second,
+		CRDSourceAPIVersion:    "externaldns.k8s.io/v1alpha1",
+		CRDSourceKind:          "DNSEndpoint",
+		ManagedRecordTypes:     []string{"A", "AAAA", "CNAME"},
+		Registry:               "txt",
+		TXTOwnerID:             "default",
+		Provider:               "inmemory",
+	}
+}
+
+// Known values, for validation and help text.
+var (
+	knownSources    = []string{"manifest", "service", "ingress", "crd", "gateway-httproute"}
+	knownProviders  = []string{"inmemory"}
+	knownRegistries = []string{"txt", "noop"}
+	knownPolicies   = []string{"sync", "upsert-only", "create-only"}
+	knownLogLevels  = []string{"debug", "info", "warn", "warning", "error"}
+	knownLogFormats = []string{"text", "json"}
+)
+
+// Validate reports every problem at once, so a user fixes them in one go.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	oneOf := func(flag, v string, allowed []string) {
+		if !slices.Contains(allowed, v) {
+			bad("--%s=%q: must be one of %s", flag, v, strings.Join(allowed, ", "))
+		}
+	}
+	oneOf("policy", c.Policy, knownPolicies)
+	oneOf("provider", c.Provider, knownProviders)
+	oneOf("registry", c.Registry, knownRegistries)
+	oneOf("log-level", strings.ToLower(c.LogLevel), knownLogLevels)
+	oneOf("log-format", c.LogFormat, knownLogFormats)
+	if len(c.Sources) == 0 {
+		bad("--source: at least one source is required (one of %s)", strings.Join(knownSources, ", "))
+	}
+	for _, s := range c.Sources {
+		oneOf("source", s, knownSources)
+	}
+	if slices.Contains(c.Sources, "manifest") && len(c.ManifestPaths) == 0 {
+		bad("--source=manifest needs --manifest-path")
+	}
+	if c.TXTPrefix != "" && c.TXTSuffix != "" {
+		bad("--txt-prefix and --txt-suffix are mutually exclusive")
+	}
+	if c.Registry == "txt" && c.TXTOwnerID == "" {
+		bad("--txt-owner-id must not be empty with --registry=txt")
+	}
+	if c.TXTEncryptEnabled && c.TXTEncryptAESKey == "" {
+		bad("--txt-encrypt-enabled needs --txt-encrypt-aes-key")
+	}
+	if c.Provider == "inmemory" && len(c.InMemoryZone) == 0 && len(c.DomainFilter) == 0 {
+		bad("--provider=inmemory needs --inmemory-zone (or --domain-filter)")
+	}
+	if c.Interval <= 0 {
+		bad("--interval must be positive")
+	}
+	if c.MinEventSyncInterval < 0 {
+		bad("--min-event-sync-interval must not be negative")
+	}
+	if c.HealthFailureThreshold < 1 {
+		bad("--health-failure-threshold must be at least 1")
+	}
+	for _, t := range append(slices.Clone(c.ManagedRecordTypes), c.ExcludeRecordTypes...) {
+		if !isRecordType(t) {
+			bad("record type %q in --managed-record-types/--exclude-record-types is not supported", t)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func isRecordType(t string) bool {
+	switch strings.ToUpper(t) {
+	case "A", "AAAA", "CNAME", "TXT", "SRV", "NS", "MX", "PTR", "NAPTR", "CAA":
+		return true
+	}
+	return false
+}

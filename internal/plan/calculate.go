@@ -1,0 +1,209 @@
+package plan
+
+import (
+	"cmp"
+	"strings"
+
+	"github.com/exodns/exodns/internal/endpoint"
+)
+
+// Input is everything one plan needs.
+type Input struct {
+	// Desired comes from the sources. Current comes from the registry with
+	// Labels[owner] filled in; it is passed whole, including types and names
+	// outside the plan's scope, because those still block CNAMEs.
+	Desired, Current []*endpoint.Endpoint
+	// OwnerID marks our records. With the noop registry it is "", and then
+	// every record without an owner label counts as ours.
+	OwnerID      string
+	Policy       Policy
+	DomainFilter endpoint.DomainFilter
+	// ManagedTypes defaults to A, AAAA and CNAME when empty.
+	ManagedTypes []string
+	ExcludeTypes []string
+}
+
+// Result is a plan: the changes to apply and the desired records that were
+// held back. Changes is never nil.
+type Result struct {
+	Changes   *Changes
+	Conflicts []Conflict
+}
+
+type action uint8
+
+const (
+	actNone action = iota
+	actCreate
+	actUpdate
+	actDelete
+)
+
+// slot gathers everything known about one key. Slots live in one slice and
+// are found through an index map, so the per-record cost is a map entry and
+// no allocation.
+type slot struct {
+	win   claim              // the (winning) desired claim; ep is nil if none
+	cur   *endpoint.Endpoint // the in-scope current record, if any
+	ours  bool               // cur carries our owner
+	multi bool               // several resources claim the key: see planner.extra
+	lost  bool               // claims exist but may not be applied
+	act   action
+}
+
+func (s *slot) wanted() bool { return s.win.ep != nil && !s.lost }
+
+// planner is the working state of one Calculate call.
+type planner struct {
+	in        Input
+	scope     scope
+	slots     []slot
+	index     map[endpoint.Key]int32
+	extra     map[int32][]claim // every claim of a multi slot; rare
+	conflicts []Conflict
+	creates   int
+}
+
+// Calculate works out the changes that turn Current into Desired within the
+// scope and policy of in. It never modifies in: every endpoint in the result
+// is a copy. See README.md for the rules.
+func Calculate(in Input) Result {
+	n := max(len(in.Desired), len(in.Current))
+	n += n / 8 // room for keys only one side has, so a steady state never regrows the map
+	p := &planner{
+		in:    in,
+		scope: newScope(in),
+		slots: make([]slot, 0, n),
+		index: make(map[endpoint.Key]int32, n),
+	}
+	p.addDesired()
+	p.addCurrent()
+	p.resolveClaims()
+	p.keepCNAMEsAlone()
+	p.decide()
+	p.blockCreatesBesideCNAMEs()
+	return p.result()
+}
+
+func (p *planner) slotFor(k endpoint.Key) int32 {
+	if i, ok := p.index[k]; ok {
+		return i
+	}
+	i := int32(len(p.slots))
+	p.slots = append(p.slots, slot{})
+	p.index[k] = i
+	return i
+}
+
+func (p *planner) addDesired() {
+	for _, e := range p.in.Desired {
+		if e == nil || !p.scope.contains(e) {
+			continue
+		}
+		i := p.slotFor(keyOf(e))
+		p.addClaim(i, claim{ep: e, res: e.Resource()})
+	}
+}
+
+func (p *planner) addClaim(i int32, c claim) {
+	s := &p.slots[i]
+	switch {
+	case s.win.ep == nil:
+		s.win = c
+		return
+	case !s.multi && s.win.res == c.res:
+		s.win.merge(c.ep)
+		return
+	case !s.multi:
+		// From here on all claims live in extra; s.win is set again once
+		// resolveClaims has chosen.
+		if p.extra == nil {
+			p.extra = map[int32][]claim{}
+		}
+		s.multi = true
+		p.extra[i] = []claim{s.win, c}
+		return
+	}
+	more := p.extra[i]
+	for j := range more {
+		if more[j].res == c.res {
+			more[j].merge(c.ep)
+			return
+		}
+	}
+	p.extra[i] = append(more, c)
+}
+
+// claims returns every claim at slot i.
+func (p *planner) claims(i int) []claim {
+	if s := &p.slots[i]; !s.multi {
+		return []claim{s.win}
+	}
+	return p.extra[int32(i)]
+}
+
+func (p *planner) addCurrent() {
+	for _, e := range p.in.Current {
+		if e == nil || !p.scope.contains(e) {
+			continue
+		}
+		s := &p.slots[p.slotFor(keyOf(e))]
+		if s.cur != nil && !preferCurrent(e, s.cur, p.in.OwnerID) {
+			continue
+		}
+		s.cur = e
+		s.ours = e.Labels[endpoint.OwnerLabel] == p.in.OwnerID
+	}
+}
+
+// preferCurrent breaks ties between two current records with one key, which
+// happens when a provider serves the same name from two zones. A record
+// that is not ours wins, so a duplicate never tricks us into touching it.
+func preferCurrent(a, b *endpoint.Endpoint, owner string) bool {
+	aOurs := a.Labels[endpoint.OwnerLabel] == owner
+	bOurs := b.Labels[endpoint.OwnerLabel] == owner
+	if aOurs != bOurs {
+		return !aOurs
+	}
+	return cmp.Or(
+		strings.Compare(a.Labels[endpoint.OwnerLabel], b.Labels[endpoint.OwnerLabel]),
+		strings.Compare(a.Resource(), b.Resource()),
+		strings.Compare(a.String(), b.String()),
+	) < 0
+}
+
+func (p *planner) decide() {
+	for i := range p.slots {
+		s := &p.slots[i]
+		switch {
+		case s.wanted() && s.cur == nil:
+			s.act = actCreate
+			p.creates++
+		case s.wanted() && s.ours:
+			if p.in.Policy.allowsUpdate() && p.needsUpdate(s.cur, &s.win) {
+				s.act = actUpdate
+			}
+		case s.cur != nil && s.ours && p.in.Policy.allowsDelete():
+			s.act = actDelete
+		}
+	}
+}
+
+// needsUpdate leaves alone what nobody asked for: an unset TTL and a missing
+// resource label are not differences.
+func (p *planner) needsUpdate(cur *endpoint.Endpoint, want *claim) bool {
+	w := want.ep
+	if !sameTargets(cur.Targets, w.Targets) || !sameProviderSpecific(cur.ProviderSpecific, w.ProviderSpecific) {
+		return true
+	}
+	if w.RecordTTL.IsConfigured() && w.RecordTTL != cur.RecordTTL {
+		return true
+	}
+	have := cur.Resource()
+	// The noop registry stores no labels, so without an owner ID a missing
+	// resource label would be "changed" on every run, forever.
+	if want.res == "" || (have == "" && p.in.OwnerID == "") {
+		return false
+	}
+	return have != want.res
+}
