@@ -104,7 +104,7 @@ func Default() Config {
 
 // Known values, for validation and help text.
 var (
-	knownSources    = []string{"manifest", "service", "ingress", "crd", "gateway-httproute"}
+	knownSources    = []string{"manifest"}
 	knownProviders  = []string{"inmemory"}
 	knownRegistries = []string{"txt", "noop"}
 	knownPolicies   = []string{"sync", "upsert-only", "create-only"}

@@ -31,7 +31,7 @@ func BindFlags(fs *pflag.FlagSet, c *Config) {
 	fs.DurationVar(&c.KubeAPIRequestTimeout, "kube-api-request-timeout", c.KubeAPIRequestTimeout, "Kubernetes API request timeout")
 	fs.StringVar(&c.Namespace, "namespace", c.Namespace, "Only watch this namespace; empty watches all")
 
-	fs.StringSliceVar(&c.Sources, "source", c.Sources, "Where desired records come from (repeatable): manifest, service, ingress, crd, gateway-httproute")
+	fs.StringSliceVar(&c.Sources, "source", c.Sources, "Where desired records come from (repeatable): manifest")
 	fs.StringSliceVar(&c.ManifestPaths, "manifest-path", c.ManifestPaths, "Manifest file or folder for --source=manifest (repeatable)")
 	fs.StringVar(&c.LabelFilter, "label-filter", c.LabelFilter, "Only objects whose labels match this selector")
 	fs.StringVar(&c.AnnotationFilter, "annotation-filter", c.AnnotationFilter, "Only objects whose annotations match this selector")

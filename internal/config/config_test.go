@@ -1,0 +1,94 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+func parse(t *testing.T, args []string, env map[string]string) (Config, error) {
+	t.Helper()
+	c := Default()
+	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
+	BindFlags(fs, &c)
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	err := ApplyEnv(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	return c, err
+}
+
+func TestFlagsAndEnv(t *testing.T) {
+	c, err := parse(t,
+		[]string{"--source=manifest", "--manifest-path=a", "--manifest-path=b", "--txt-owner-id=flag-owner", "--interval=30s"},
+		map[string]string{
+			"EXTERNAL_DNS_TXT_OWNER_ID":   "env-owner", // the flag wins
+			"EXTERNAL_DNS_TXT_PREFIX":     "k3s",
+			"EXTERNAL_DNS_DOMAIN_FILTER":  "example.com\nexample.org",
+			"EXTERNAL_DNS_DRY_RUN":        "true",
+			"EXTERNAL_DNS_INMEMORY_ZONE":  "example.com",
+			"EXTERNAL_DNS_MIN_EVENT_SYNC": "ignored-unknown-name",
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TXTOwnerID != "flag-owner" || c.TXTPrefix != "k3s" || !c.DryRun || c.Interval != 30*time.Second {
+		t.Errorf("config = %+v", c)
+	}
+	if strings.Join(c.ManifestPaths, ",") != "a,b" || strings.Join(c.DomainFilter, ",") != "example.com,example.org" {
+		t.Errorf("repeatable flags = %v / %v", c.ManifestPaths, c.DomainFilter)
+	}
+	if err := c.Validate(); err != nil {
+		t.Errorf("valid config rejected: %v", err)
+	}
+	if _, err := parse(t, nil, map[string]string{"EXTERNAL_DNS_INTERVAL": "soon"}); err == nil || !strings.Contains(err.Error(), "EXTERNAL_DNS_INTERVAL") {
+		t.Errorf("bad env value error = %v", err)
+	}
+}
+
+func TestDefaultsMatchUpstream(t *testing.T) {
+	c := Default()
+	if c.Interval != time.Minute || c.MinEventSyncInterval != 5*time.Second || c.Policy != "sync" ||
+		c.TXTOwnerID != "default" || c.MetricsAddress != ":7979" || c.CRDSourceKind != "DNSEndpoint" ||
+		c.CRDSourceAPIVersion != "externaldns.k8s.io/v1alpha1" || strings.Join(c.ManagedRecordTypes, ",") != "A,AAAA,CNAME" {
+		t.Errorf("defaults drifted from upstream: %+v", c)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	base := []string{"--source=manifest", "--manifest-path=x", "--inmemory-zone=example.com"}
+	tests := []struct {
+		args []string
+		want string // substring of the error; "" means valid
+	}{
+		{nil, ""},
+		{[]string{"--txt-prefix=a", "--txt-suffix=b"}, "mutually exclusive"},
+		{[]string{"--policy=yolo"}, "--policy"},
+		{[]string{"--provider=nope"}, "--provider"},
+		{[]string{"--registry=nope"}, "--registry"},
+		{[]string{"--log-format=xml"}, "--log-format"},
+		{[]string{"--source=bogus"}, "--source"},
+		{[]string{"--txt-encrypt-enabled"}, "--txt-encrypt-aes-key"},
+		{[]string{"--managed-record-types=SPF"}, "SPF"},
+		{[]string{"--txt-owner-id="}, "--txt-owner-id"},
+	}
+	for _, tt := range tests {
+		c, err := parse(t, append(append([]string{}, base...), tt.args...), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.Validate()
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%v: unexpected error %v", tt.args, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%v: error %v, want it to mention %q", tt.args, err, tt.want)
+		}
+	}
+	c, _ := parse(t, nil, nil)
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "--source") {
+		t.Errorf("no source: %v", err)
+	}
+}
