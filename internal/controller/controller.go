@@ -80,6 +80,7 @@ func (c *Controller) reconcile(ctx context.Context) (int, error) {
 		c.Metrics.sourceErrors.Inc()
 		return 0, fmt.Errorf("controller: reading sources: %w", err)
 	}
+	desired, held := splitHeld(desired)
 	countByType(c.Metrics.sourceRecords, desired)
 	c.Metrics.sourceEndpoints.Set(float64(len(desired)))
 
@@ -104,6 +105,7 @@ func (c *Controller) reconcile(ctx context.Context) (int, error) {
 		DomainFilter: c.DomainFilter,
 		ManagedTypes: c.ManagedTypes,
 		ExcludeTypes: c.ExcludeTypes,
+		Held:         held,
 	})
 	c.Metrics.conflicts.Set(float64(len(res.Conflicts)))
 	for _, cf := range res.Conflicts {
@@ -188,6 +190,21 @@ func countByType(g *prometheus.GaugeVec, eps []*endpoint.Endpoint) {
 	for t, n := range counts {
 		g.WithLabelValues(t).Set(float64(n))
 	}
+}
+
+// splitHeld takes out the endpoints that only hold a name (invalid input),
+// so providers never see them; the plan freezes their names.
+func splitHeld(eps []*endpoint.Endpoint) ([]*endpoint.Endpoint, []string) {
+	var held []string
+	kept := eps[:0:0]
+	for _, e := range eps {
+		if e.Held() {
+			held = append(held, e.DNSName)
+			continue
+		}
+		kept = append(kept, e)
+	}
+	return kept, held
 }
 
 func logChanges(ctx context.Context, log *slog.Logger, ch *plan.Changes) {

@@ -186,3 +186,27 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+func TestInvalidInputNeverDeletes(t *testing.T) {
+	ctx := context.Background()
+	src := &fakeSource{eps: []*endpoint.Endpoint{a("x.example.com", "10.0.0.1"), a("y.example.com", "10.0.0.2")}}
+	prov := inmemory.New([]string{"example.com"})
+	c, _ := newTestController(src, &ownerless{Provider: prov})
+	if err := c.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// x's object gets a bad annotation: the source holds its name.
+	src.set(nil, &endpoint.Endpoint{DNSName: "x.example.com", Labels: endpoint.Labels{endpoint.HoldLabel: "bad ttl"}},
+		a("y.example.com", "10.0.0.3"))
+	if err := c.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := prov.Records(ctx)
+	got := map[string]string{}
+	for _, r := range recs {
+		got[r.DNSName] = r.Targets[0]
+	}
+	if got["x.example.com"] != "10.0.0.1" || got["y.example.com"] != "10.0.0.3" {
+		t.Fatalf("records = %v: the held name must stay, the valid change must apply", got)
+	}
+}

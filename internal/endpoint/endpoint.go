@@ -129,6 +129,12 @@ const (
 	// NonceLabel keeps the AES-GCM nonce of an encrypted TXT, so a rewrite of
 	// an unchanged record produces the same ciphertext.
 	NonceLabel = "txt-encryption-nonce"
+	// HoldLabel marks an endpoint a source could not build because its
+	// input was invalid. It asks for nothing to change at its name: the
+	// record that exists stays as it is, and none is created. Without it,
+	// a typo in an annotation would read as "this record is no longer
+	// wanted" and delete a live record. The value says why.
+	HoldLabel = "exodns/hold"
 )
 
 // Labels are ownership metadata kept in the registry, not in DNS data.
@@ -206,6 +212,9 @@ func (k Key) String() string {
 func (e *Endpoint) Key() Key {
 	return Key{DNSName: e.DNSName, RecordType: e.RecordType, SetIdentifier: e.SetIdentifier}
 }
+
+// Held reports whether the endpoint only holds its name (see HoldLabel).
+func (e *Endpoint) Held() bool { _, ok := e.Labels[HoldLabel]; return ok }
 
 // Resource returns the object the endpoint came from, as kind/namespace/name.
 func (e *Endpoint) Resource() string { return e.Labels[ResourceLabel] }

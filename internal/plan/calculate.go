@@ -21,6 +21,11 @@ type Input struct {
 	// ManagedTypes defaults to A, AAAA and CNAME when empty.
 	ManagedTypes []string
 	ExcludeTypes []string
+	// Held names are frozen: no record at them is created, updated or
+	// deleted. A source holds a name when the input that would describe it
+	// is invalid, so a typo never deletes a live record. Desired endpoints
+	// marked endpoint.HoldLabel hold their names too.
+	Held []string
 }
 
 // Result is a plan: the changes to apply and the desired records that were
@@ -62,6 +67,7 @@ type planner struct {
 	extra     map[int32][]claim // every claim of a multi slot; rare
 	conflicts []Conflict
 	creates   int
+	held      map[string]bool
 }
 
 // Calculate works out the changes that turn Current into Desired within the
@@ -70,7 +76,9 @@ type planner struct {
 func Calculate(in Input) Result {
 	n := max(len(in.Desired), len(in.Current))
 	n += n / 8 // room for keys only one side has, so a steady state never regrows the map
+	in, held := splitHeld(in)
 	p := &planner{
+		held:  held,
 		in:    in,
 		scope: newScope(in),
 		slots: make([]slot, 0, n),

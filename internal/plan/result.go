@@ -14,6 +14,9 @@ func (p *planner) result() Result {
 	var updates []pair
 	for i := range p.slots {
 		s := &p.slots[i]
+		if len(p.held) > 0 && s.act != actNone && p.isHeld(s) {
+			continue
+		}
 		switch s.act {
 		case actCreate:
 			c.Create = append(c.Create, p.created(&s.win))

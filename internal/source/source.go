@@ -75,8 +75,8 @@ type Result struct {
 }
 
 // Options are the settings shared by every conversion from a Kubernetes
-// object to endpoints. The zero value is upstream's default behaviour except
-// for Annotations, which must be set (annotations.NewParser("")).
+// object to endpoints. The zero value is upstream's default behaviour; its
+// zero Annotations parser reads both default prefixes.
 type Options struct {
 	Annotations annotations.Parser
 
@@ -90,8 +90,10 @@ type Options struct {
 	FQDNTemplate          *template.Template
 	CombineFQDNAnnotation bool
 
-	// DefaultTargets (--default-targets) replace targets found in status;
-	// with ForceDefaultTargets they also replace explicit targets.
+	// DefaultTargets (--default-targets) fill in DNSEndpoint entries that
+	// have no targets. With ForceDefaultTargets they replace the targets of
+	// every address record an object yields, annotated ones included; an
+	// object that yields no record still yields none. See Options.Targets.
 	DefaultTargets      []string
 	ForceDefaultTargets bool
 
@@ -105,4 +107,18 @@ type Options struct {
 	// objects naming another controller are skipped. Empty means
 	// upstream's "dns-controller".
 	Controller string
+
+	// ServiceTypeFilter (--service-type-filter) keeps only Services of these
+	// types (ClusterIP, NodePort, LoadBalancer, ExternalName); empty keeps all.
+	ServiceTypeFilter []string
+	// IngressClassNames (--ingress-class) keeps only Ingresses whose
+	// spec.ingressClassName, or when unset whose kubernetes.io/ingress.class
+	// annotation, is listed; empty keeps all.
+	IngressClassNames []string
+
+	// CRDAPIVersion and CRDKind (--crd-source-apiversion, --crd-source-kind)
+	// name the resource read as DNSEndpoints; empty means
+	// externaldns.k8s.io/v1alpha1 and DNSEndpoint.
+	CRDAPIVersion string
+	CRDKind       string
 }

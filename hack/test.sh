@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, vet, unit and integration tests, and every
+# fuzz target for FUZZTIME each. README.md and .ci/run both call this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+FUZZTIME=${FUZZTIME:-30s}
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.cache/*'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+echo "== go vet"
+go vet ./...
+
+echo "== go test"
+go test -count=1 ./...
+
+echo "== go test -race (concurrent packages)"
+go test -count=1 -race ./internal/controller/... ./internal/source/... ./internal/provider/...
+
+echo "== fuzz (${FUZZTIME} each)"
+for pkg in $(go list ./...); do
+  for target in $(go test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz' || true); do
+    echo "-- $pkg $target"
+    go test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" "$pkg"
+  done
+done
+
+echo "== all tests passed"

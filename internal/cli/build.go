@@ -1,0 +1,156 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/exodns/exodns/internal/annotations"
+	"github.com/exodns/exodns/internal/config"
+	"github.com/exodns/exodns/internal/controller"
+	"github.com/exodns/exodns/internal/endpoint"
+	"github.com/exodns/exodns/internal/plan"
+	"github.com/exodns/exodns/internal/provider"
+	"github.com/exodns/exodns/internal/provider/inmemory"
+	"github.com/exodns/exodns/internal/registry"
+	"github.com/exodns/exodns/internal/registry/noop"
+	"github.com/exodns/exodns/internal/registry/txt"
+	"github.com/exodns/exodns/internal/source"
+	"github.com/exodns/exodns/internal/source/manifest"
+)
+
+// build assembles the pipeline from the configuration: sources, provider,
+// registry, and the controller around them.
+func build(_ context.Context, cfg *config.Config, log *slog.Logger, reporter source.Reporter) (*controller.Controller, error) {
+	filter, err := endpoint.NewDomainFilter(cfg.DomainFilter, cfg.ExcludeDomains, cfg.RegexDomainFilter, cfg.RegexDomainExclusion)
+	if err != nil {
+		return nil, err
+	}
+	policy, err := plan.ParsePolicy(cfg.Policy)
+	if err != nil {
+		return nil, err
+	}
+	opts, err := sourceOptions(cfg)
+	if err != nil {
+		return nil, err
+	}
+	src, err := buildSources(cfg, opts, reporter, log)
+	if err != nil {
+		return nil, err
+	}
+	prov, err := buildProvider(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	reg, err := buildRegistry(cfg, prov)
+	if err != nil {
+		return nil, err
+	}
+	return &controller.Controller{
+		Source:               src,
+		Registry:             reg,
+		Policy:               policy,
+		DomainFilter:         filter,
+		ManagedTypes:         upper(cfg.ManagedRecordTypes),
+		ExcludeTypes:         upper(cfg.ExcludeRecordTypes),
+		Interval:             cfg.Interval,
+		MinEventSyncInterval: cfg.MinEventSyncInterval,
+		Log:                  log,
+	}, nil
+}
+
+func sourceOptions(cfg *config.Config) (source.Options, error) {
+	opts := source.Options{
+		Annotations:              annotations.NewParser(cfg.AnnotationPrefix),
+		CombineFQDNAnnotation:    cfg.CombineFQDNAnnotation,
+		DefaultTargets:           cfg.DefaultTargets,
+		ForceDefaultTargets:      cfg.ForceDefaultTargets,
+		IgnoreHostnameAnnotation: cfg.IgnoreHostnameAnnotation,
+		IgnoreIngressTLSSpec:     cfg.IgnoreIngressTLSSpec,
+		IgnoreIngressRulesSpec:   cfg.IgnoreIngressRulesSpec,
+		PublishInternal:          cfg.PublishInternal,
+		PublishHostIP:            cfg.PublishHostIP,
+		ServiceTypeFilter:        cfg.ServiceTypeFilter,
+		IngressClassNames:        cfg.IngressClassNames,
+		CRDAPIVersion:            cfg.CRDSourceAPIVersion,
+		CRDKind:                  cfg.CRDSourceKind,
+	}
+	var err error
+	if opts.LabelFilter, err = source.ParseLabelFilter(cfg.LabelFilter); err != nil {
+		return opts, err
+	}
+	if opts.AnnotationFilter, err = source.ParseAnnotationFilter(cfg.AnnotationFilter); err != nil {
+		return opts, err
+	}
+	if cfg.FQDNTemplate != "" {
+		if opts.FQDNTemplate, err = source.ParseFQDNTemplate(cfg.FQDNTemplate); err != nil {
+			return opts, err
+		}
+	}
+	return opts, nil
+}
+
+func buildSources(cfg *config.Config, opts source.Options, reporter source.Reporter, log *slog.Logger) (source.Source, error) {
+	var all source.Multi
+	for _, name := range cfg.Sources {
+		switch name {
+		case "manifest":
+			all = append(all, manifest.New(cfg.ManifestPaths, opts, reporter, log))
+		default:
+			return nil, fmt.Errorf("--source=%s is not available in this build", name)
+		}
+	}
+	if len(all) == 1 {
+		return all[0], nil
+	}
+	return all, nil
+}
+
+func buildProvider(cfg *config.Config, log *slog.Logger) (provider.Provider, error) {
+	var p provider.Provider
+	switch cfg.Provider {
+	case "inmemory":
+		zones := cfg.InMemoryZone
+		if len(zones) == 0 {
+			zones = cfg.DomainFilter
+		}
+		p = inmemory.New(zones)
+	default:
+		return nil, fmt.Errorf("--provider=%s is not available in this build", cfg.Provider)
+	}
+	if cfg.DryRun {
+		p = provider.DryRun(p, log)
+	}
+	return p, nil
+}
+
+func buildRegistry(cfg *config.Config, p provider.Provider) (registry.Registry, error) {
+	switch cfg.Registry {
+	case "noop":
+		return noop.New(p), nil
+	case "txt":
+		tc := txt.Config{
+			OwnerID:             cfg.TXTOwnerID,
+			Prefix:              cfg.TXTPrefix,
+			Suffix:              cfg.TXTSuffix,
+			WildcardReplacement: cfg.TXTWildcardReplacement,
+		}
+		if cfg.TXTEncryptAESKey != "" {
+			// A key without --txt-encrypt-enabled still reads encrypted
+			// records, so encryption can be turned off without orphaning.
+			tc.EncryptKey = []byte(cfg.TXTEncryptAESKey)
+			tc.DecryptOnly = !cfg.TXTEncryptEnabled
+		}
+		return txt.New(p, tc)
+	}
+	return nil, fmt.Errorf("--registry=%s is not available", cfg.Registry)
+}
+
+func upper(in []string) []string {
+	out := make([]string, 0, len(in))
+	for _, s := range in {
+		out = append(out, strings.ToUpper(strings.TrimSpace(s)))
+	}
+	return out
+}

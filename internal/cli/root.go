@@ -1,0 +1,121 @@
+// Package cli holds exodns's commands: the controller (the root command) and
+// its helpers.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/spf13/cobra"
+
+	"github.com/exodns/exodns/internal/config"
+	"github.com/exodns/exodns/internal/controller"
+)
+
+// BuildInfo is stamped at link time by the release build.
+type BuildInfo struct {
+	Version string
+	Commit  string
+}
+
+// NewRootCommand returns the exodns command tree.
+func NewRootCommand(info BuildInfo) *cobra.Command {
+	cfg := config.Default()
+	cmd := &cobra.Command{
+		Use:   "exodns",
+		Short: "Publish Kubernetes Services, Ingresses and DNSEndpoints as DNS records",
+		Long: "exodns keeps DNS records in step with what your objects ask for. It reads upstream\n" +
+			"external-dns's annotations, flags and TXT ownership records, so it can replace it in place.\n" +
+			"Every flag can also be set as EXTERNAL_DNS_<FLAG>, e.g. EXTERNAL_DNS_TXT_OWNER_ID.",
+		SilenceUsage: true,
+		Args:         cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := config.ApplyEnv(cmd.Flags(), nil); err != nil {
+				return err
+			}
+			if err := cfg.Validate(); err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return runController(ctx, cmd, &cfg, info)
+		},
+	}
+	config.BindFlags(cmd.Flags(), &cfg)
+	cmd.AddCommand(newVersionCommand(info))
+	return cmd
+}
+
+func runController(ctx context.Context, cmd *cobra.Command, cfg *config.Config, info BuildInfo) error {
+	log := newLogger(cmd.ErrOrStderr(), cfg.LogLevel, cfg.LogFormat)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := controller.NewMetrics(reg)
+	health := controller.NewHealth(cfg.HealthFailureThreshold)
+	reporter := &controller.Reporter{Log: log, Metrics: metrics}
+
+	ctl, err := build(ctx, cfg, log, reporter)
+	if err != nil {
+		return err
+	}
+	ctl.Metrics, ctl.Health = metrics, health
+	log.Info("exodns starting", "version", info.Version, "provider", cfg.Provider, "registry", cfg.Registry,
+		"sources", cfg.Sources, "policy", cfg.Policy, "owner", cfg.TXTOwnerID, "dry-run", cfg.DryRun)
+
+	if cfg.Once {
+		return ctl.RunOnce(ctx)
+	}
+	if cfg.MetricsAddress != "" {
+		srv, err := serveMetrics(cfg.MetricsAddress, reg, health)
+		if err != nil {
+			return err
+		}
+		log.Info("serving metrics and health", "address", srv.Addr)
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = srv.Shutdown(sctx)
+		}()
+	}
+	return ctl.Run(ctx)
+}
+
+// serveMetrics serves /metrics and /healthz on their own mux, never the
+// default one, so nothing else registered in the process leaks out.
+func serveMetrics(addr string, reg *prometheus.Registry, health http.Handler) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.Handle("/healthz", health)
+	srv := &http.Server{Addr: ln.Addr().String(), Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintln(os.Stderr, "metrics server:", err)
+		}
+	}()
+	return srv, nil
+}
+
+func newVersionCommand(info BuildInfo) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		Run: func(cmd *cobra.Command, _ []string) {
+			fmt.Fprintf(cmd.OutOrStdout(), "exodns %s (commit %s)\n", info.Version, info.Commit)
+		},
+	}
+}

@@ -1,0 +1,107 @@
+package txt
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/exodns/exodns/internal/endpoint"
+)
+
+// The ownership text is "heritage=external-dns,external-dns/<key>=<value>,...".
+// The heritage value stays "external-dns" so that upstream and exodns
+// recognise each other's records.
+const (
+	heritageKey    = "heritage"
+	heritageValue  = "external-dns"
+	labelKeyPrefix = "external-dns/"
+)
+
+// Error is the type of this package's sentinel errors; being a string type,
+// they are constants and cannot be reassigned.
+type Error string
+
+func (e Error) Error() string { return string(e) }
+
+// ErrInvalidHeritage means a TXT value is not an ownership record: it has no
+// heritage, or another one. Upstream uses the same wording.
+const ErrInvalidHeritage Error = "heritage is unknown or not found"
+
+// ParseLabels reads the labels of an ownership TXT value, quoted or not.
+//
+// It accepts what upstream accepts, quirks included, because disagreeing
+// on what counts as an ownership record would make the two controllers
+// disagree on who owns what: one quote is dropped at each end (so trailing
+// whitespace keeps the closing quote in the last value), tokens without "="
+// are skipped, keys are compared exactly (no trimming), keys under
+// "external-dns/" lose that prefix, other keys starting with "external-dns"
+// are kept as they are, all other keys are dropped, and the last of
+// duplicate keys wins. A heritage token with any other value, or no heritage
+// token, gives ErrInvalidHeritage.
+func ParseLabels(text string) (endpoint.Labels, error) {
+	text = strings.TrimPrefix(text, `"`)
+	text = strings.TrimSuffix(text, `"`)
+	var labels endpoint.Labels // allocated on first label: most TXT records are not ours
+	found := false
+	for rest, more := text, true; more; {
+		var token string
+		token, rest, more = strings.Cut(rest, ",")
+		key, value, ok := strings.Cut(token, "=")
+		if !ok {
+			continue
+		}
+		if key == heritageKey {
+			if value != heritageValue {
+				return nil, ErrInvalidHeritage
+			}
+			found = true
+			continue
+		}
+		if !strings.HasPrefix(key, heritageValue) {
+			continue
+		}
+		if labels == nil {
+			labels = make(endpoint.Labels, 2)
+		}
+		labels[strings.TrimPrefix(key, labelKeyPrefix)] = value
+	}
+	if !found {
+		return nil, ErrInvalidHeritage
+	}
+	if labels == nil {
+		labels = endpoint.Labels{}
+	}
+	return labels, nil
+}
+
+// SerializeLabels writes labels in the ownership format, keys sorted so the
+// value is stable, without the surrounding quotes. The encryption nonce is
+// bookkeeping, not ownership, and is never written.
+func SerializeLabels(labels endpoint.Labels) string {
+	keys := make([]string, 0, len(labels))
+	size := len(heritageKey) + 1 + len(heritageValue)
+	for k, v := range labels {
+		if k == endpoint.NonceLabel {
+			continue
+		}
+		keys = append(keys, k)
+		size += 1 + len(labelKeyPrefix) + len(k) + 1 + len(v)
+	}
+	slices.Sort(keys)
+
+	var b strings.Builder
+	b.Grow(size)
+	b.WriteString(heritageKey)
+	b.WriteByte('=')
+	b.WriteString(heritageValue)
+	for _, k := range keys {
+		b.WriteByte(',')
+		b.WriteString(labelKeyPrefix)
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(labels[k])
+	}
+	return b.String()
+}
+
+// quote wraps a TXT value in the quotes upstream writes around it.
+func quote(s string) string { return `"` + s + `"` }

@@ -1,0 +1,33 @@
+package source
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/exodns/exodns/internal/endpoint"
+)
+
+// Multi combines sources. A failing source fails the whole read: planning
+// without it would delete every record it asked for.
+type Multi []Source
+
+// Endpoints concatenates the endpoints of every source. Duplicate claims are
+// left to the plan, which resolves them deterministically and reports them.
+func (m Multi) Endpoints(ctx context.Context) ([]*endpoint.Endpoint, error) {
+	var out []*endpoint.Endpoint
+	for i, s := range m {
+		eps, err := s.Endpoints(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("source %d: %w", i, err)
+		}
+		out = append(out, eps...)
+	}
+	return out, nil
+}
+
+// AddEventHandler registers handler with every source.
+func (m Multi) AddEventHandler(ctx context.Context, handler func()) {
+	for _, s := range m {
+		s.AddEventHandler(ctx, handler)
+	}
+}
