@@ -18,7 +18,9 @@ type staticProvider struct {
 	applied int
 }
 
-func (s *staticProvider) Records(context.Context) ([]*endpoint.Endpoint, error) { return s.records, nil }
+func (s *staticProvider) Records(context.Context) ([]*endpoint.Endpoint, error) {
+	return s.records, nil
+}
 func (s *staticProvider) AdjustEndpoints(e []*endpoint.Endpoint) ([]*endpoint.Endpoint, error) {
 	return e, nil
 }
