@@ -1,0 +1,82 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func run(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	cmd := NewRootCommand(BuildInfo{Version: "test", Commit: "abc"})
+	var out bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&out)
+	cmd.SetArgs(args)
+	err := cmd.ExecuteContext(context.Background())
+	return out.String(), err
+}
+
+// changes returns "action name type" for each logged record change.
+func changes(t *testing.T, log string) []string {
+	t.Helper()
+	var out []string
+	for _, line := range strings.Split(strings.TrimSpace(log), "\n") {
+		var rec map[string]any
+		if json.Unmarshal([]byte(line), &rec) != nil || rec["msg"] != "record change" {
+			continue
+		}
+		out = append(out, rec["action"].(string)+" "+rec["name"].(string)+" "+rec["type"].(string))
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestOnceWithExamples(t *testing.T) {
+	t.Setenv("EXTERNAL_DNS_TXT_OWNER_ID", "env-owner")
+	out, err := run(t, "--source=manifest", "--manifest-path=../../examples", "--provider=inmemory",
+		"--inmemory-zone=example.com", "--once", "--log-format=json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	want := []string{"create api.example.com A", "create app.example.com A", "create docs.example.com CNAME",
+		"create secure.example.com A", "create www.example.com A"}
+	if got := changes(t, out); !slices.Equal(got, want) {
+		t.Errorf("changes %q, want %q\n%s", got, want, out)
+	}
+	if !strings.Contains(out, `"owner":"env-owner"`) {
+		t.Errorf("EXTERNAL_DNS_TXT_OWNER_ID not applied:\n%s", out)
+	}
+}
+
+func TestDryRunAndFilters(t *testing.T) {
+	out, err := run(t, "--source=manifest", "--manifest-path=../../examples", "--inmemory-zone=example.com",
+		"--once", "--dry-run", "--log-format=json", "--exclude-domains=api.example.com", "--managed-record-types=A")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	got := changes(t, out)
+	if slices.Contains(got, "create api.example.com A") || slices.Contains(got, "create docs.example.com CNAME") {
+		t.Errorf("filters not applied: %q", got)
+	}
+	if !strings.Contains(out, "dry-run: would change record") {
+		t.Errorf("dry run did not log its plan:\n%s", out)
+	}
+}
+
+func TestInvalidConfigIsReported(t *testing.T) {
+	out, err := run(t, "--source=manifest", "--manifest-path=x", "--inmemory-zone=example.com", "--txt-prefix=a", "--txt-suffix=b", "--policy=nope")
+	if err == nil || !strings.Contains(err.Error(), "mutually exclusive") || !strings.Contains(err.Error(), "--policy") {
+		t.Fatalf("err = %v\n%s", err, out)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	out, err := run(t, "version")
+	if err != nil || !strings.Contains(out, "exodns test (commit abc)") {
+		t.Fatalf("%q %v", out, err)
+	}
+}
