@@ -1,0 +1,52 @@
+package cli
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/exodns/exodns/internal/controller"
+)
+
+func TestMetricsAndHealthEndpoints(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	controller.NewMetrics(reg)
+	health := controller.NewHealth(2)
+	srv, err := serveMetrics("127.0.0.1:0", reg, health)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	get := func(path string) (int, string) {
+		resp, err := http.Get("http://" + srv.Addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get("/metrics"); code != 200 || !strings.Contains(body, "external_dns_controller_last_sync_timestamp_seconds") {
+		t.Fatalf("/metrics %d:\n%s", code, body)
+	}
+	if code, _ := get("/healthz"); code != 200 {
+		t.Fatalf("/healthz %d before any failure", code)
+	}
+	health.Record(errors.New("provider down"), time.Now())
+	health.Record(errors.New("provider down"), time.Now())
+	if code, body := get("/healthz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "provider down") {
+		t.Fatalf("/healthz %d %q after 2 failures", code, body)
+	}
+	health.Record(nil, time.Now())
+	if code, _ := get("/healthz"); code != 200 {
+		t.Fatalf("/healthz %d after recovery", code)
+	}
+	if code, _ := get("/debug/pprof/"); code != 404 {
+		t.Fatalf("default mux leaked: %d", code)
+	}
+}
