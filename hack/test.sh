@@ -14,12 +14,21 @@ fi
 
 echo "== go vet"
 go vet ./...
+go vet -tags integration ./test/...
 
 echo "== go test"
 go test -count=1 ./...
 
 echo "== go test -race (concurrent packages)"
 go test -count=1 -race ./internal/controller/... ./internal/source/... ./internal/provider/...
+
+echo "== integration tests (real binaries: exodns, dig, kube-apiserver, etcd)"
+if [ -z "${KUBEBUILDER_ASSETS:-}" ] && [ -d test/k8s ]; then
+  # Built from the module proxy on first use, then cached.
+  KUBEBUILDER_ASSETS=$(./hack/k8s-test-bins.sh | tail -n 1)
+  export KUBEBUILDER_ASSETS
+fi
+go test -count=1 -tags integration ./test/...
 
 echo "== fuzz (${FUZZTIME} each)"
 for pkg in $(go list ./...); do

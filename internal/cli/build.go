@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/exodns/exodns/internal/annotations"
 	"github.com/exodns/exodns/internal/config"
 	"github.com/exodns/exodns/internal/controller"
@@ -22,34 +24,37 @@ import (
 
 // build assembles the pipeline from the configuration: sources, provider,
 // registry, and the controller around them.
-func build(_ context.Context, cfg *config.Config, log *slog.Logger, reporter source.Reporter) (*controller.Controller, error) {
+func build(_ context.Context, cfg *config.Config, log *slog.Logger, reporter source.Reporter, reg prometheus.Registerer) (*controller.Controller, *embeddedServer, error) {
 	filter, err := endpoint.NewDomainFilter(cfg.DomainFilter, cfg.ExcludeDomains, cfg.RegexDomainFilter, cfg.RegexDomainExclusion)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	policy, err := plan.ParsePolicy(cfg.Policy)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	opts, err := sourceOptions(cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	src, err := buildSources(cfg, opts, reporter, log)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	prov, err := buildProvider(cfg, log)
+	prov, emb, err := buildProvider(cfg, log, reg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	reg, err := buildRegistry(cfg, prov)
+	ownership, err := buildRegistry(cfg, prov)
 	if err != nil {
-		return nil, err
+		if emb != nil {
+			emb.close(context.Background())
+		}
+		return nil, nil, err
 	}
 	return &controller.Controller{
 		Source:               src,
-		Registry:             reg,
+		Registry:             ownership,
 		Policy:               policy,
 		DomainFilter:         filter,
 		ManagedTypes:         upper(cfg.ManagedRecordTypes),
@@ -57,7 +62,7 @@ func build(_ context.Context, cfg *config.Config, log *slog.Logger, reporter sou
 		Interval:             cfg.Interval,
 		MinEventSyncInterval: cfg.MinEventSyncInterval,
 		Log:                  log,
-	}, nil
+	}, emb, nil
 }
 
 func sourceOptions(cfg *config.Config) (source.Options, error) {
@@ -107,9 +112,15 @@ func buildSources(cfg *config.Config, opts source.Options, reporter source.Repor
 	return all, nil
 }
 
-func buildProvider(cfg *config.Config, log *slog.Logger) (provider.Provider, error) {
+func buildProvider(cfg *config.Config, log *slog.Logger, reg prometheus.Registerer) (provider.Provider, *embeddedServer, error) {
 	var p provider.Provider
+	var emb *embeddedServer
 	switch cfg.Provider {
+	case "embedded":
+		var err error
+		if emb, p, err = newEmbedded(cfg, log, reg); err != nil {
+			return nil, nil, err
+		}
 	case "inmemory":
 		zones := cfg.InMemoryZone
 		if len(zones) == 0 {
@@ -117,12 +128,12 @@ func buildProvider(cfg *config.Config, log *slog.Logger) (provider.Provider, err
 		}
 		p = inmemory.New(zones)
 	default:
-		return nil, fmt.Errorf("--provider=%s is not available in this build", cfg.Provider)
+		return nil, nil, fmt.Errorf("--provider=%s is not available in this build", cfg.Provider)
 	}
 	if cfg.DryRun {
 		p = provider.DryRun(p, log)
 	}
-	return p, nil
+	return p, emb, nil
 }
 
 func buildRegistry(cfg *config.Config, p provider.Provider) (registry.Registry, error) {

@@ -22,6 +22,10 @@ import (
 	"github.com/exodns/exodns/internal/controller"
 )
 
+// embeddedMinEventSync is the default --min-event-sync-interval with the
+// embedded provider.
+const embeddedMinEventSync = 100 * time.Millisecond
+
 // BuildInfo is stamped at link time by the release build.
 type BuildInfo struct {
 	Version string
@@ -46,6 +50,11 @@ func NewRootCommand(info BuildInfo) *cobra.Command {
 			if err := cfg.Validate(); err != nil {
 				return err
 			}
+			if cfg.Provider == "embedded" && !cmd.Flags().Changed("min-event-sync-interval") {
+				// Upstream's 5 s spares cloud APIs; a local bbolt write
+				// costs milliseconds, and an edit should be answered at once.
+				cfg.MinEventSyncInterval = embeddedMinEventSync
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return runController(ctx, cmd, &cfg, info)
@@ -64,16 +73,30 @@ func runController(ctx context.Context, cmd *cobra.Command, cfg *config.Config, 
 	health := controller.NewHealth(cfg.HealthFailureThreshold)
 	reporter := &controller.Reporter{Log: log, Metrics: metrics}
 
-	ctl, err := build(ctx, cfg, log, reporter)
+	ctl, emb, err := build(ctx, cfg, log, reporter, reg)
 	if err != nil {
 		return err
+	}
+	if emb != nil {
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			emb.close(sctx)
+		}()
 	}
 	ctl.Metrics, ctl.Health = metrics, health
 	log.Info("exodns starting", "version", info.Version, "provider", cfg.Provider, "registry", cfg.Registry,
 		"sources", cfg.Sources, "policy", cfg.Policy, "owner", cfg.TXTOwnerID, "dry-run", cfg.DryRun)
 
 	if cfg.Once {
+		// One reconcile writes the records (durably, for the embedded
+		// store) and exits; there is nothing to serve.
 		return ctl.RunOnce(ctx)
+	}
+	if emb != nil {
+		if err := emb.start(ctx, log); err != nil {
+			return err
+		}
 	}
 	if cfg.MetricsAddress != "" {
 		srv, err := serveMetrics(cfg.MetricsAddress, reg, health)

@@ -78,6 +78,14 @@ type Config struct {
 	// Provider
 	Provider     string
 	InMemoryZone []string
+
+	// Embedded authoritative server (--provider=embedded)
+	EmbeddedZone        []string
+	EmbeddedListen      string
+	EmbeddedDB          string
+	EmbeddedTSIGKey     string
+	EmbeddedNegativeTTL uint32
+	EmbeddedNameservers []string
 }
 
 // Default returns upstream's defaults.
@@ -99,13 +107,15 @@ func Default() Config {
 		Registry:               "txt",
 		TXTOwnerID:             "default",
 		Provider:               "inmemory",
+		EmbeddedListen:         "127.0.0.1:5353",
+		EmbeddedNegativeTTL:    60,
 	}
 }
 
 // Known values, for validation and help text.
 var (
 	knownSources    = []string{"manifest"}
-	knownProviders  = []string{"inmemory"}
+	knownProviders  = []string{"inmemory", "embedded"}
 	knownRegistries = []string{"txt", "noop"}
 	knownPolicies   = []string{"sync", "upsert-only", "create-only"}
 	knownLogLevels  = []string{"debug", "info", "warn", "warning", "error"}
@@ -146,6 +156,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Provider == "inmemory" && len(c.InMemoryZone) == 0 && len(c.DomainFilter) == 0 {
 		bad("--provider=inmemory needs --inmemory-zone (or --domain-filter)")
+	}
+	if c.Provider == "embedded" && len(c.EmbeddedZone) == 0 {
+		bad("--provider=embedded needs --embedded-zone")
 	}
 	if c.Interval <= 0 {
 		bad("--interval must be positive")

@@ -12,7 +12,7 @@ import (
 // so callers pass Default().
 func BindFlags(fs *pflag.FlagSet, c *Config) {
 	fs.DurationVar(&c.Interval, "interval", c.Interval, "Slow periodic resync interval; changes to watched objects trigger a reconcile sooner")
-	fs.DurationVar(&c.MinEventSyncInterval, "min-event-sync-interval", c.MinEventSyncInterval, "Least time between two reconciles triggered by events")
+	fs.DurationVar(&c.MinEventSyncInterval, "min-event-sync-interval", c.MinEventSyncInterval, "Least time between two reconciles triggered by events (100ms with --provider=embedded unless set)")
 	fs.BoolVar(&c.Events, "events", c.Events, "Accepted for compatibility; exodns is always event-driven")
 	fs.BoolVar(&c.Once, "once", c.Once, "Reconcile once and exit")
 	fs.BoolVar(&c.DryRun, "dry-run", c.DryRun, "Log the changes instead of applying them")
@@ -67,8 +67,15 @@ func BindFlags(fs *pflag.FlagSet, c *Config) {
 	fs.StringVar(&c.TXTEncryptAESKey, "txt-encrypt-aes-key", c.TXTEncryptAESKey, "32-byte key, raw or base64, for --txt-encrypt-enabled")
 	fs.DurationVar(&c.TXTCacheInterval, "txt-cache-interval", c.TXTCacheInterval, "Accepted for compatibility")
 
-	fs.StringVar(&c.Provider, "provider", c.Provider, "DNS provider: inmemory")
+	fs.StringVar(&c.Provider, "provider", c.Provider, "DNS provider: embedded (exodns's own authoritative server) or inmemory")
 	fs.StringSliceVar(&c.InMemoryZone, "inmemory-zone", c.InMemoryZone, "Zone served by the inmemory provider (repeatable)")
+
+	fs.StringSliceVar(&c.EmbeddedZone, "embedded-zone", c.EmbeddedZone, "Zone the embedded server is authoritative for (repeatable)")
+	fs.StringVar(&c.EmbeddedListen, "embedded-listen", c.EmbeddedListen, "UDP and TCP address the embedded server answers on")
+	fs.StringVar(&c.EmbeddedDB, "embedded-db", c.EmbeddedDB, "bbolt file holding the embedded server's records; empty means $XDG_DATA_HOME/exodns/embedded.db; :memory: keeps them in memory only")
+	fs.StringVar(&c.EmbeddedTSIGKey, "embedded-tsig-key", c.EmbeddedTSIGKey, "TSIG key (name:secret, name:algorithm:secret) allowed to transfer zones (AXFR); without it transfers are refused")
+	fs.Uint32Var(&c.EmbeddedNegativeTTL, "embedded-negative-ttl", c.EmbeddedNegativeTTL, "SOA minimum: how long resolvers cache NXDOMAIN and NODATA, in seconds")
+	fs.StringSliceVar(&c.EmbeddedNameservers, "embedded-nameserver", c.EmbeddedNameservers, "Apex NS names (repeatable); the first is the SOA MNAME; default ns1.<zone>")
 }
 
 // EnvPrefix starts the environment variable of every flag, as upstream's.

@@ -1,0 +1,84 @@
+package dnsserver
+
+import (
+	"log/slog"
+	"runtime"
+	"time"
+)
+
+// DefaultListen is where the server listens unless told otherwise: loopback
+// and an unprivileged port, so a first run exposes nothing.
+const DefaultListen = "127.0.0.1:5353"
+
+// Config holds the server's settings. The zero value is usable.
+type Config struct {
+	// Listen is host:port for both UDP and TCP. Port 0 picks a free port,
+	// the same for both; Server.Addr reports it.
+	Listen string
+	// TSIG, when set, is the key zone transfers must be signed with.
+	// Without it, AXFR and IXFR are always refused.
+	TSIG *TSIGKey
+	// Selector chooses among records with set identifiers; nil serves
+	// their union.
+	Selector Selector
+	// EDNSBufferSize is the UDP payload size we advertise and the most we
+	// send over UDP; 1232 (DNS flag day 2020) avoids IP fragmentation.
+	EDNSBufferSize uint16
+	// UDPReaders is how many UDP sockets share the port (SO_REUSEPORT), so
+	// the kernel spreads queries over cores. Default GOMAXPROCS.
+	UDPReaders int
+	// ReadTimeout bounds the wait for a TCP query; IdleTimeout the wait for
+	// the next query on an open TCP connection; WriteTimeout a write.
+	ReadTimeout, IdleTimeout, WriteTimeout time.Duration
+	// MaxTCPConnections caps open TCP connections, so a flood of idle ones
+	// cannot exhaust file descriptors or memory.
+	MaxTCPConnections int
+	// MaxTCPQueries caps queries per TCP connection.
+	MaxTCPQueries int
+	// Logger receives start, stop and write errors; nil discards them.
+	Logger *slog.Logger
+}
+
+// Defaults for Config.
+const (
+	DefaultEDNSBufferSize = 1232
+	defaultReadTimeout    = 2 * time.Second
+	defaultIdleTimeout    = 8 * time.Second
+	defaultWriteTimeout   = 2 * time.Second
+	defaultMaxTCPConns    = 256
+	defaultMaxTCPQueries  = 128
+	// udpReadBuffer is the largest query read over UDP; real queries,
+	// even signed ones, are far smaller.
+	udpReadBuffer = 4096
+)
+
+func (c Config) withDefaults() Config {
+	if c.Listen == "" {
+		c.Listen = DefaultListen
+	}
+	if c.EDNSBufferSize < 512 {
+		c.EDNSBufferSize = DefaultEDNSBufferSize
+	}
+	if c.UDPReaders <= 0 {
+		c.UDPReaders = runtime.GOMAXPROCS(0)
+	}
+	if c.ReadTimeout <= 0 {
+		c.ReadTimeout = defaultReadTimeout
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = defaultIdleTimeout
+	}
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = defaultWriteTimeout
+	}
+	if c.MaxTCPConnections <= 0 {
+		c.MaxTCPConnections = defaultMaxTCPConns
+	}
+	if c.MaxTCPQueries <= 0 {
+		c.MaxTCPQueries = defaultMaxTCPQueries
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}

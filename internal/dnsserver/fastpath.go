@@ -1,0 +1,174 @@
+package dnsserver
+
+import (
+	"encoding/binary"
+	"hash/maphash"
+	"sync/atomic"
+
+	"github.com/miekg/dns"
+)
+
+// The UDP fast path answers the common query, a plain question with at most
+// an OPT record, by copying a packed response out of a per-snapshot cache:
+// no parsing into a dns.Msg, no allocation, no packing. The response is the
+// handler's own, packed once on the first miss, so both paths answer alike.
+//
+// A cached response differs between clients only in the ID, the RD and CD
+// bits it echoes, and the spelling of the question name. The first two are
+// patched into the header; the name is copied over the question, and since
+// the response is compressed, every owner name equal to the question is a
+// pointer to it and follows the client's spelling too.
+
+// maxCached is the largest response cached: one that fits any client's
+// buffer, so it never needs truncating.
+const maxCached = dns.MinMsgSize
+
+// fastQuery is what the fast path reads from a query.
+type fastQuery struct {
+	qend  int    // offset just past the question
+	key   []byte // lowercase question name, type, class, then EDNS flags
+	flags uint16 // the query's header flags
+}
+
+const (
+	flagQR     = 1 << 15
+	flagOpcode = 0xF << 11
+	flagRD     = 1 << 8
+	flagCD     = 1 << 4
+	keyEDNS    = 1
+	keyDO      = 2
+)
+
+// parseFast reads a query the fast path can answer, appending the cache key
+// to key[:0]. Anything unusual, even if valid, is left to the full path.
+func parseFast(p []byte, key []byte) (fastQuery, bool) {
+	if len(p) < 12+5 {
+		return fastQuery{}, false
+	}
+	q := fastQuery{flags: binary.BigEndian.Uint16(p[2:])}
+	if q.flags&(flagQR|flagOpcode) != 0 || binary.BigEndian.Uint16(p[4:]) != 1 ||
+		binary.BigEndian.Uint16(p[6:]) != 0 || binary.BigEndian.Uint16(p[8:]) != 0 {
+		return fastQuery{}, false
+	}
+	arcount := binary.BigEndian.Uint16(p[10:])
+	off := 12
+	key = key[:0]
+	for {
+		if off >= len(p) {
+			return fastQuery{}, false
+		}
+		l := int(p[off])
+		if l == 0 {
+			break
+		}
+		if l > 63 || off+1+l > len(p) || off+1+l-12 > 254 { // no pointers, RFC 1035 lengths
+			return fastQuery{}, false
+		}
+		key = append(key, byte(l))
+		for _, c := range p[off+1 : off+1+l] {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			key = append(key, c)
+		}
+		off += 1 + l
+	}
+	off++
+	if off+4 > len(p) {
+		return fastQuery{}, false
+	}
+	qtype, qclass := binary.BigEndian.Uint16(p[off:]), binary.BigEndian.Uint16(p[off+2:])
+	if qclass != dns.ClassINET || qtype == dns.TypeOPT || (isMetaType(qtype) || isTransfer(qtype)) {
+		return fastQuery{}, false
+	}
+	key = append(key, 0, p[off], p[off+1], p[off+2], p[off+3])
+	off += 4
+	q.qend = off
+	var ednsFlags byte
+	switch arcount {
+	case 0:
+	case 1:
+		// The OPT record: root name, type, size, ext-rcode, version, flags,
+		// and options (which we ignore, like the full path).
+		if off+11 > len(p) || p[off] != 0 || binary.BigEndian.Uint16(p[off+1:]) != dns.TypeOPT || p[off+6] != 0 {
+			return fastQuery{}, false
+		}
+		rdlen := int(binary.BigEndian.Uint16(p[off+9:]))
+		ednsFlags = keyEDNS
+		if p[off+7]&0x80 != 0 {
+			ednsFlags |= keyDO
+		}
+		off += 11 + rdlen
+	default:
+		return fastQuery{}, false
+	}
+	if off != len(p) {
+		return fastQuery{}, false
+	}
+	q.key = append(key, ednsFlags)
+	return q, true
+}
+
+// answerCache is a fixed-size table of packed responses, one per slot, the
+// newest winning a collision. Its size is fixed when the snapshot is built,
+// so a flood of random names only churns it, and readers use atomic loads:
+// no lock, no waiting.
+type answerCache struct {
+	seed  maphash.Seed
+	slots []atomic.Pointer[cachedAnswer]
+}
+
+type cachedAnswer struct {
+	key   string
+	wire  []byte // ID zero, RD and CD clear
+	rcode int
+}
+
+func newAnswerCache(names int) *answerCache {
+	n := 1024
+	for n < 4*names && n < 1<<18 {
+		n <<= 1
+	}
+	return &answerCache{seed: maphash.MakeSeed(), slots: make([]atomic.Pointer[cachedAnswer], n)}
+}
+
+func (c *answerCache) slot(key []byte) *atomic.Pointer[cachedAnswer] {
+	return &c.slots[maphash.Bytes(c.seed, key)&uint64(len(c.slots)-1)]
+}
+
+// get writes the cached response for q into out and returns it.
+func (c *answerCache) get(p []byte, q fastQuery, out []byte) ([]byte, int, bool) {
+	a := c.slot(q.key).Load()
+	if a == nil || a.key != string(q.key) {
+		return nil, 0, false
+	}
+	out = append(out[:0], a.wire...)
+	copy(out[0:2], p[0:2])
+	binary.BigEndian.PutUint16(out[2:], binary.BigEndian.Uint16(out[2:])|q.flags&(flagRD|flagCD))
+	copy(out[12:q.qend], p[12:q.qend])
+	return out, a.rcode, true
+}
+
+// put caches a packed response to q.
+func (c *answerCache) put(q fastQuery, wire []byte, rcode int) {
+	if len(wire) > maxCached || len(wire) < q.qend {
+		return
+	}
+	w := append([]byte(nil), wire...)
+	w[0], w[1] = 0, 0
+	binary.BigEndian.PutUint16(w[2:], binary.BigEndian.Uint16(w[2:])&^(flagRD|flagCD))
+	c.slot(q.key).Store(&cachedAnswer{key: string(q.key), wire: w, rcode: rcode})
+}
+
+// answers returns the snapshot's cache, making it on first use.
+func (s *Snapshot) answers() *answerCache {
+	if c := s.cache.Load(); c != nil {
+		return c
+	}
+	names := 0
+	for _, z := range s.zones {
+		names += len(z.nodes)
+	}
+	s.cache.CompareAndSwap(nil, newAnswerCache(names))
+	return s.cache.Load()
+}

@@ -1,0 +1,245 @@
+// Package store keeps the embedded DNS server's records: in memory for
+// answering, and in a bbolt file so that a change, once Apply returns, is
+// on disk and survives kill -9.
+//
+// The whole record set is held in memory as well, because the server
+// rebuilds its answer snapshot from it after every change; the file is read
+// only at Open.
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/exodns/exodns/internal/endpoint"
+	"github.com/exodns/exodns/internal/plan"
+	"github.com/exodns/exodns/internal/provider"
+)
+
+// Store holds records per zone, with a SOA serial per zone that grows by
+// one on every change to that zone.
+type Store struct {
+	db    *bolt.DB // nil in memory mode
+	zones provider.ZoneMatcher
+
+	// mu serialises Apply and guards data; readers take it briefly to copy
+	// out what they need, never while answering queries.
+	mu   sync.RWMutex
+	data map[string]*zoneData
+}
+
+type zoneData struct {
+	serial  uint32
+	records map[endpoint.Key]*endpoint.Endpoint
+}
+
+// Zone is one zone's contents at one moment. The endpoints are shared with
+// the store, which never modifies a stored endpoint but replaces it, so they
+// are safe to read at any time; callers must not modify them.
+type Zone struct {
+	Name    string
+	Serial  uint32
+	Records []*endpoint.Endpoint
+}
+
+// initialSerial is where a zone new to the store starts.
+const initialSerial = 1
+
+// openTimeout bounds the wait for bbolt's file lock, so a second process on
+// the same file fails instead of hanging.
+const openTimeout = 2 * time.Second
+
+// NewMemory returns a store that keeps nothing on disk, for tests and for a
+// server whose records are loaded from elsewhere at every start.
+func NewMemory(zones []string) *Store {
+	s := &Store{zones: provider.NewZoneMatcher(zones), data: map[string]*zoneData{}}
+	for _, z := range s.zones.Zones() {
+		s.data[z] = &zoneData{serial: initialSerial, records: map[endpoint.Key]*endpoint.Endpoint{}}
+	}
+	return s
+}
+
+// Open opens (creating if needed) the bbolt file at path and loads the
+// records of the given zones. Records in the file for zones no longer
+// configured stay on disk untouched and come back if the zone does.
+func Open(path string, zones []string) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("dnsserver: store: %w", err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: openTimeout})
+	if err != nil {
+		return nil, fmt.Errorf("dnsserver: store: open %s: %w", path, err)
+	}
+	s := NewMemory(zones)
+	if err := db.Update(s.load); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("dnsserver: store: load %s: %w", path, err)
+	}
+	s.db = db
+	return s, nil
+}
+
+// load reads every record into memory and gives each configured zone a
+// serial, persisting the serial of a zone seen for the first time.
+func (s *Store) load(tx *bolt.Tx) error {
+	recs, err := tx.CreateBucketIfNotExists([]byte(bucketRecords))
+	if err != nil {
+		return err
+	}
+	serials, err := tx.CreateBucketIfNotExists([]byte(bucketSerials))
+	if err != nil {
+		return err
+	}
+	for name, zd := range s.data {
+		if v := serials.Get([]byte(name)); v != nil {
+			zd.serial, err = decodeSerial(v)
+			if err != nil {
+				return fmt.Errorf("serial of %s: %w", name, err)
+			}
+			continue
+		}
+		if err := serials.Put([]byte(name), encodeSerial(zd.serial)); err != nil {
+			return err
+		}
+	}
+	return recs.ForEach(func(k, v []byte) error {
+		e, err := decodeRecord(k, v)
+		if err != nil {
+			return err
+		}
+		if z, ok := s.zones.Zone(e.DNSName); ok {
+			s.data[z].records[e.Key()] = e
+		}
+		return nil
+	})
+}
+
+// Close releases the file. A memory store has nothing to release.
+func (s *Store) Close() error {
+	if s.db == nil {
+		return nil
+	}
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("dnsserver: store: close: %w", err)
+	}
+	return nil
+}
+
+// Zones returns the configured zone names, longest first.
+func (s *Store) Zones() []string { return s.zones.Zones() }
+
+// Zone returns a zone's contents, in no particular order, or false if the
+// zone is not configured.
+func (s *Store) Zone(name string) (Zone, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	zd, ok := s.data[name]
+	if !ok {
+		return Zone{}, false
+	}
+	z := Zone{Name: name, Serial: zd.serial, Records: make([]*endpoint.Endpoint, 0, len(zd.records))}
+	for _, e := range zd.records {
+		z.Records = append(z.Records, e)
+	}
+	return z, true
+}
+
+// Records returns an independent copy of every record in every configured
+// zone, sorted by key. Labels are never stored, so none come back.
+func (s *Store) Records() []*endpoint.Endpoint {
+	s.mu.RLock()
+	var out []*endpoint.Endpoint
+	for _, zd := range s.data {
+		for _, e := range zd.records {
+			out = append(out, e.DeepCopy())
+		}
+	}
+	s.mu.RUnlock()
+	slices.SortFunc(out, func(a, b *endpoint.Endpoint) int { return compareKey(a.Key(), b.Key()) })
+	return out
+}
+
+// Apply validates the whole batch and then commits it in one bbolt
+// transaction, synced to disk before Apply returns. A batch with any error
+// changes nothing. It returns the zones whose contents changed.
+func (s *Store) Apply(c *plan.Changes) ([]string, error) {
+	if !c.HasChanges() {
+		return nil, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, err := s.check(c)
+	if err != nil {
+		return nil, fmt.Errorf("dnsserver: store: %w", err)
+	}
+	if s.db != nil {
+		if err := s.db.Update(func(tx *bolt.Tx) error { return s.persist(tx, b) }); err != nil {
+			return nil, fmt.Errorf("dnsserver: store: commit: %w", err)
+		}
+	}
+	for _, k := range b.deletes {
+		delete(s.data[b.zone[k]].records, k)
+	}
+	for k, e := range b.puts {
+		s.data[b.zone[k]].records[k] = e
+	}
+	changed := b.zones()
+	for _, z := range changed {
+		s.data[z].serial = nextSerial(s.data[z].serial)
+	}
+	return changed, nil
+}
+
+func (s *Store) persist(tx *bolt.Tx, b *batch) error {
+	recs, serials := tx.Bucket([]byte(bucketRecords)), tx.Bucket([]byte(bucketSerials))
+	if recs == nil || serials == nil {
+		return errors.New("buckets missing")
+	}
+	for _, k := range b.deletes {
+		if err := recs.Delete(encodeKey(k)); err != nil {
+			return err
+		}
+	}
+	for k, e := range b.puts {
+		v, err := encodeRecord(e)
+		if err != nil {
+			return err
+		}
+		if err := recs.Put(encodeKey(k), v); err != nil {
+			return err
+		}
+	}
+	for _, z := range b.zones() {
+		if err := serials.Put([]byte(z), encodeSerial(nextSerial(s.data[z].serial))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// nextSerial skips zero on wrap-around, since some tools read serial 0 as
+// "unset".
+func nextSerial(n uint32) uint32 {
+	if n+1 == 0 {
+		return 1
+	}
+	return n + 1
+}
+
+func compareKey(a, b endpoint.Key) int {
+	if c := strings.Compare(a.DNSName, b.DNSName); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.RecordType, b.RecordType); c != 0 {
+		return c
+	}
+	return strings.Compare(a.SetIdentifier, b.SetIdentifier)
+}

@@ -1,0 +1,93 @@
+// Package embedded is the provider for exodns's own DNS server: records go
+// to its durable store and are answered by internal/dnsserver as soon as
+// ApplyChanges returns, with no external DNS service involved.
+package embedded
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/exodns/exodns/internal/endpoint"
+	"github.com/exodns/exodns/internal/plan"
+	"github.com/exodns/exodns/internal/provider"
+)
+
+// Backend is what the provider needs of the server side;
+// *dnsserver.Authority provides it.
+type Backend interface {
+	Records(ctx context.Context) ([]*endpoint.Endpoint, error)
+	Apply(ctx context.Context, c *plan.Changes) error
+	// Check reports whether the server could answer with e.
+	Check(e *endpoint.Endpoint) error
+	Zones() []string
+}
+
+// Provider implements provider.Provider over a Backend.
+type Provider struct {
+	backend Backend
+	zones   provider.ZoneMatcher
+}
+
+var _ provider.Provider = (*Provider)(nil)
+
+// New returns a provider writing to b. zones limits it to some of the
+// backend's zones; none means all of them.
+func New(b Backend, zones ...string) *Provider {
+	if len(zones) == 0 {
+		zones = b.Zones()
+	}
+	return &Provider{backend: b, zones: provider.NewZoneMatcher(zones)}
+}
+
+// Records returns the records in the provider's zones. They carry empty
+// labels, as every DNS backend's do: ownership lives in TXT records.
+func (p *Provider) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
+	all, err := p.backend.Records(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("embedded: records: %w", err)
+	}
+	out := all[:0]
+	for _, e := range all {
+		if _, ok := p.zones.Zone(e.DNSName); ok {
+			e.Labels = endpoint.Labels{}
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// ApplyChanges commits the batch, all or nothing. When it returns nil the
+// change is on disk and the server already answers with it.
+func (p *Provider) ApplyChanges(ctx context.Context, c *plan.Changes) error {
+	if !c.HasChanges() {
+		return nil
+	}
+	if _, stray := p.zones.SplitByZone(c); len(stray) > 0 {
+		return fmt.Errorf("embedded: %s is outside zones %v", stray[0].Key(), p.zones.Zones())
+	}
+	if err := p.backend.Apply(ctx, c); err != nil {
+		return fmt.Errorf("embedded: %w", err)
+	}
+	return nil
+}
+
+// AdjustEndpoints leaves TTLs and targets as they are, because the store
+// keeps them exactly as given (TTL 0 stays 0 and is answered with the
+// default), so the plan sees no lasting difference.
+//
+// An endpoint the server could not answer with is marked held instead:
+// otherwise it would fail every batch it rides in, stalling all other
+// changes, while holding its name only leaves that name as it is.
+func (p *Provider) AdjustEndpoints(eps []*endpoint.Endpoint) ([]*endpoint.Endpoint, error) {
+	out := make([]*endpoint.Endpoint, len(eps))
+	for i, e := range eps {
+		out[i] = e
+		if e.Held() {
+			continue
+		}
+		if err := p.backend.Check(e); err != nil {
+			out[i] = e.DeepCopy().WithLabel(endpoint.HoldLabel, "embedded DNS server cannot serve it: "+err.Error())
+		}
+	}
+	return out, nil
+}
