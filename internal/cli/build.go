@@ -24,35 +24,36 @@ import (
 
 // build assembles the pipeline from the configuration: sources, provider,
 // registry, and the controller around them.
-func build(_ context.Context, cfg *config.Config, log *slog.Logger, reporter source.Reporter, reg prometheus.Registerer) (*controller.Controller, *embeddedServer, error) {
+func build(ctx context.Context, cfg *config.Config, log *slog.Logger, reporter *controller.Reporter, reg prometheus.Registerer) (*controller.Controller, *embeddedServer, *kubeParts, error) {
 	filter, err := endpoint.NewDomainFilter(cfg.DomainFilter, cfg.ExcludeDomains, cfg.RegexDomainFilter, cfg.RegexDomainExclusion)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	policy, err := plan.ParsePolicy(cfg.Policy)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	opts, err := sourceOptions(cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	src, err := buildSources(cfg, opts, reporter, log)
+	kp := &kubeParts{}
+	src, err := buildSources(cfg, opts, reporter, log, kp)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	prov, emb, err := buildProvider(cfg, log, reg)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	ownership, err := buildRegistry(cfg, prov)
 	if err != nil {
 		if emb != nil {
 			emb.close(context.Background())
 		}
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return &controller.Controller{
+	ctl := &controller.Controller{
 		Source:               src,
 		Registry:             ownership,
 		Policy:               policy,
@@ -62,7 +63,11 @@ func build(_ context.Context, cfg *config.Config, log *slog.Logger, reporter sou
 		Interval:             cfg.Interval,
 		MinEventSyncInterval: cfg.MinEventSyncInterval,
 		Log:                  log,
-	}, emb, nil
+	}
+	if err := kp.hook(ctx, ctl, reporter); err != nil {
+		return nil, nil, nil, err
+	}
+	return ctl, emb, kp, nil
 }
 
 func sourceOptions(cfg *config.Config) (source.Options, error) {
@@ -96,15 +101,18 @@ func sourceOptions(cfg *config.Config) (source.Options, error) {
 	return opts, nil
 }
 
-func buildSources(cfg *config.Config, opts source.Options, reporter source.Reporter, log *slog.Logger) (source.Source, error) {
+func buildSources(cfg *config.Config, opts source.Options, reporter source.Reporter, log *slog.Logger, kp *kubeParts) (source.Source, error) {
 	var all source.Multi
 	for _, name := range cfg.Sources {
-		switch name {
-		case "manifest":
+		if name == "manifest" {
 			all = append(all, manifest.New(cfg.ManifestPaths, opts, reporter, log))
-		default:
-			return nil, fmt.Errorf("--source=%s is not available in this build", name)
+			continue
 		}
+		s, err := kp.kubeSource(name, cfg, opts, reporter, log)
+		if err != nil {
+			return nil, fmt.Errorf("--source=%s: %w", name, err)
+		}
+		all = append(all, s)
 	}
 	if len(all) == 1 {
 		return all[0], nil

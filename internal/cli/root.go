@@ -73,7 +73,7 @@ func runController(ctx context.Context, cmd *cobra.Command, cfg *config.Config, 
 	health := controller.NewHealth(cfg.HealthFailureThreshold)
 	reporter := &controller.Reporter{Log: log, Metrics: metrics}
 
-	ctl, emb, err := build(ctx, cfg, log, reporter, reg)
+	ctl, emb, kp, err := build(ctx, cfg, log, reporter, reg)
 	if err != nil {
 		return err
 	}
@@ -88,6 +88,7 @@ func runController(ctx context.Context, cmd *cobra.Command, cfg *config.Config, 
 	log.Info("exodns starting", "version", info.Version, "provider", cfg.Provider, "registry", cfg.Registry,
 		"sources", cfg.Sources, "policy", cfg.Policy, "owner", cfg.TXTOwnerID, "dry-run", cfg.DryRun)
 
+	kp.start(ctx)
 	if cfg.Once {
 		// One reconcile writes the records (durably, for the embedded
 		// store) and exits; there is nothing to serve.
@@ -110,7 +111,14 @@ func runController(ctx context.Context, cmd *cobra.Command, cfg *config.Config, 
 			_ = srv.Shutdown(sctx)
 		}()
 	}
-	return ctl.Run(ctx)
+	var runErr error
+	err = kp.leading(ctx, cfg, log, func(ctx context.Context) {
+		if kp.status != nil {
+			go kp.status.Run(ctx)
+		}
+		runErr = ctl.Run(ctx)
+	})
+	return errors.Join(err, runErr)
 }
 
 // serveMetrics serves /metrics and /healthz on their own mux, never the

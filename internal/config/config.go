@@ -55,6 +55,17 @@ type Config struct {
 	ForceDefaultTargets      bool
 	CRDSourceAPIVersion      string
 	CRDSourceKind            string
+	GatewayName              string
+	GatewayNamespace         string
+	GatewayLabelFilter       string
+
+	// Leader election
+	LeaderElect                 bool
+	LeaderElectionNamespace     string
+	LeaderElectionID            string
+	LeaderElectionLeaseDuration time.Duration
+	LeaderElectionRenewDeadline time.Duration
+	LeaderElectionRetryPeriod   time.Duration
 
 	// Records and domains
 	ManagedRecordTypes   []string
@@ -91,30 +102,33 @@ type Config struct {
 // Default returns upstream's defaults.
 func Default() Config {
 	return Config{
-		Interval:               time.Minute,
-		MinEventSyncInterval:   5 * time.Second,
-		Policy:                 "sync",
-		LogLevel:               "info",
-		LogFormat:              "text",
-		MetricsAddress:         ":7979",
-		HealthFailureThreshold: 3,
-		KubeAPIQPS:             5,
-		KubeAPIBurst:           10,
-		KubeAPIRequestTimeout:  30 * time.Second,
-		CRDSourceAPIVersion:    "externaldns.k8s.io/v1alpha1",
-		CRDSourceKind:          "DNSEndpoint",
-		ManagedRecordTypes:     []string{"A", "AAAA", "CNAME"},
-		Registry:               "txt",
-		TXTOwnerID:             "default",
-		Provider:               "inmemory",
-		EmbeddedListen:         "127.0.0.1:5353",
-		EmbeddedNegativeTTL:    60,
+		Interval:                    time.Minute,
+		MinEventSyncInterval:        5 * time.Second,
+		Policy:                      "sync",
+		LogLevel:                    "info",
+		LogFormat:                   "text",
+		MetricsAddress:              ":7979",
+		HealthFailureThreshold:      3,
+		KubeAPIQPS:                  5,
+		KubeAPIBurst:                10,
+		KubeAPIRequestTimeout:       30 * time.Second,
+		CRDSourceAPIVersion:         "externaldns.k8s.io/v1alpha1",
+		CRDSourceKind:               "DNSEndpoint",
+		ManagedRecordTypes:          []string{"A", "AAAA", "CNAME"},
+		Registry:                    "txt",
+		TXTOwnerID:                  "default",
+		Provider:                    "inmemory",
+		EmbeddedListen:              "127.0.0.1:5353",
+		LeaderElectionLeaseDuration: 15 * time.Second,
+		LeaderElectionRenewDeadline: 10 * time.Second,
+		LeaderElectionRetryPeriod:   2 * time.Second,
+		EmbeddedNegativeTTL:         60,
 	}
 }
 
 // Known values, for validation and help text.
 var (
-	knownSources    = []string{"manifest"}
+	knownSources    = []string{"manifest", "service", "ingress", "crd", "gateway-httproute"}
 	knownProviders  = []string{"inmemory", "embedded"}
 	knownRegistries = []string{"txt", "noop"}
 	knownPolicies   = []string{"sync", "upsert-only", "create-only"}

@@ -31,7 +31,7 @@ func BindFlags(fs *pflag.FlagSet, c *Config) {
 	fs.DurationVar(&c.KubeAPIRequestTimeout, "kube-api-request-timeout", c.KubeAPIRequestTimeout, "Kubernetes API request timeout")
 	fs.StringVar(&c.Namespace, "namespace", c.Namespace, "Only watch this namespace; empty watches all")
 
-	fs.StringSliceVar(&c.Sources, "source", c.Sources, "Where desired records come from (repeatable): manifest")
+	fs.StringSliceVar(&c.Sources, "source", c.Sources, "Where desired records come from (repeatable): service, ingress, crd, gateway-httproute, manifest")
 	fs.StringSliceVar(&c.ManifestPaths, "manifest-path", c.ManifestPaths, "Manifest file or folder for --source=manifest (repeatable)")
 	fs.StringVar(&c.LabelFilter, "label-filter", c.LabelFilter, "Only objects whose labels match this selector")
 	fs.StringVar(&c.AnnotationFilter, "annotation-filter", c.AnnotationFilter, "Only objects whose annotations match this selector")
@@ -49,6 +49,16 @@ func BindFlags(fs *pflag.FlagSet, c *Config) {
 	fs.BoolVar(&c.ForceDefaultTargets, "force-default-targets", c.ForceDefaultTargets, "Use --default-targets even over target annotations")
 	fs.StringVar(&c.CRDSourceAPIVersion, "crd-source-apiversion", c.CRDSourceAPIVersion, "apiVersion of the DNSEndpoint-shaped objects")
 	fs.StringVar(&c.CRDSourceKind, "crd-source-kind", c.CRDSourceKind, "Kind of the DNSEndpoint-shaped objects")
+	fs.StringVar(&c.GatewayName, "gateway-name", c.GatewayName, "Only routes attached to Gateways of this name")
+	fs.StringVar(&c.GatewayNamespace, "gateway-namespace", c.GatewayNamespace, "Only routes attached to Gateways in this namespace")
+	fs.StringVar(&c.GatewayLabelFilter, "gateway-label-filter", c.GatewayLabelFilter, "Only routes attached to Gateways matching this label selector")
+
+	fs.BoolVar(&c.LeaderElect, "leader-elect", c.LeaderElect, "Run several replicas; only the holder of a Lease applies changes")
+	fs.StringVar(&c.LeaderElectionNamespace, "leader-election-namespace", c.LeaderElectionNamespace, "Namespace of the leader Lease; empty means the pod's namespace")
+	fs.StringVar(&c.LeaderElectionID, "leader-election-id", c.LeaderElectionID, "Name of the leader Lease; empty means exodns-leader-<txt-owner-id>")
+	fs.DurationVar(&c.LeaderElectionLeaseDuration, "leader-election-lease-duration", c.LeaderElectionLeaseDuration, "How long a Lease holds without renewal")
+	fs.DurationVar(&c.LeaderElectionRenewDeadline, "leader-election-renew-deadline", c.LeaderElectionRenewDeadline, "How long the leader retries renewing before giving up")
+	fs.DurationVar(&c.LeaderElectionRetryPeriod, "leader-election-retry-period", c.LeaderElectionRetryPeriod, "How often candidates try to take the Lease")
 
 	fs.StringSliceVar(&c.ManagedRecordTypes, "managed-record-types", c.ManagedRecordTypes, "Record types to manage (repeatable)")
 	fs.StringSliceVar(&c.ExcludeRecordTypes, "exclude-record-types", c.ExcludeRecordTypes, "Record types never to manage (repeatable)")

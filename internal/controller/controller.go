@@ -37,6 +37,9 @@ type Controller struct {
 	// OnConflict, when set, is told of every conflict in a plan (the
 	// Kubernetes build records an Event on the losing objects).
 	OnConflict func(plan.Conflict)
+	// OnReconciled, when set, is told each plan's outcome once the registry
+	// returned: events on the owning objects, DNSEndpoint status.
+	OnReconciled func(changes *plan.Changes, conflicts []plan.Conflict, err error)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -119,7 +122,11 @@ func (c *Controller) reconcile(ctx context.Context) (int, error) {
 	logChanges(ctx, c.Log, ch)
 	// The registry is called even with an empty plan: it may have its own
 	// work, such as writing ownership records missing after a migration.
-	if err := c.Registry.ApplyChanges(ctx, ch); err != nil {
+	err = c.Registry.ApplyChanges(ctx, ch)
+	if c.OnReconciled != nil {
+		c.OnReconciled(ch, res.Conflicts, err)
+	}
+	if err != nil {
 		c.Metrics.registryErrors.Inc()
 		return 0, fmt.Errorf("controller: applying %d changes: %w", ch.Len(), err)
 	}

@@ -1,0 +1,162 @@
+package kubesource
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/tools/cache"
+
+	"github.com/exodns/exodns/internal/endpoint"
+	"github.com/exodns/exodns/internal/kube"
+	"github.com/exodns/exodns/internal/source"
+	"github.com/exodns/exodns/internal/source/dnsendpoint"
+)
+
+// CRD publishes DNSEndpoint-shaped custom resources of the configured
+// apiVersion and kind (--crd-source-apiversion, --crd-source-kind), read
+// through the dynamic client so any publisher of the shape works.
+type CRD struct {
+	cluster    *kube.Cluster
+	opts       source.Options
+	reporter   source.Reporter
+	apiVersion string
+	kind       string
+	gvr        schema.GroupVersionResource
+	// SyncTimeout bounds the wait for the first list; zero means
+	// DefaultSyncTimeout.
+	SyncTimeout time.Duration
+
+	informer cache.SharedIndexInformer
+	lister   cache.GenericLister
+	n        notifier
+
+	mu   sync.Mutex
+	seen map[string]seenObject // by namespace/name, from the last Endpoints
+}
+
+// seenObject is what the last Endpoints call read of one object, for its
+// status: the generation it converted and the problems it found.
+type seenObject struct {
+	generation int64
+	problems   []string
+}
+
+// NewCRD finds the resource through discovery, so the CRD must be
+// installed: a missing one is an error now rather than an empty zone later.
+func NewCRD(c *kube.Cluster, opts source.Options, r source.Reporter) (*CRD, error) {
+	apiVersion, kind := dnsendpoint.APIVersionKind(opts)
+	gvr, err := c.ResourceFor(apiVersion, kind)
+	if err != nil {
+		return nil, err
+	}
+	s := &CRD{cluster: c, opts: opts, reporter: r, apiVersion: apiVersion, kind: kind, gvr: gvr}
+	s.informer, s.lister = c.DynamicInformer(gvr, kube.StripUnstructured())
+	if err := watch(s.informer, &s.n, specChanged); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// AddEventHandler implements source.Source.
+func (s *CRD) AddEventHandler(ctx context.Context, h func()) { s.n.add(ctx, h) }
+
+// Endpoints implements source.Source.
+func (s *CRD) Endpoints(ctx context.Context) ([]*endpoint.Endpoint, error) {
+	if err := waitSynced(ctx, s.SyncTimeout, s.gvr.Resource, s.informer.HasSynced); err != nil {
+		return nil, err
+	}
+	objs, err := s.lister.List(labels.Everything())
+	if err != nil {
+		return nil, err
+	}
+	seen := make(map[string]seenObject, len(objs))
+	var out []*endpoint.Endpoint
+	for _, o := range objs {
+		u, ok := o.(*unstructured.Unstructured)
+		if !ok {
+			continue
+		}
+		d, err := dnsendpoint.FromUnstructured(u.Object)
+		if err != nil {
+			// The API server validated the schema, so this is a CRD
+			// whose shape differs from DNSEndpoint's: say which object.
+			report(s.reporter, []source.Problem{{Object: s.ref(u), Err: fmt.Errorf("kube: decoding: %w", err)}})
+			continue
+		}
+		if !s.opts.Selects(d.Labels, d.Annotations) {
+			continue
+		}
+		r := dnsendpoint.Endpoints(d, s.opts)
+		report(s.reporter, r.Problems)
+		so := seenObject{generation: d.Generation}
+		for _, p := range r.Problems {
+			so.problems = append(so.problems, p.Err.Error())
+		}
+		seen[d.Namespace+"/"+d.Name] = so
+		out = append(out, r.Endpoints...)
+	}
+	source.SortEndpoints(out)
+	s.mu.Lock()
+	s.seen = seen
+	s.mu.Unlock()
+	return out, nil
+}
+
+// lastSeen returns a copy of what the last Endpoints read.
+func (s *CRD) lastSeen() map[string]seenObject {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.seen)
+}
+
+// Lookup implements Lookuper for crd/namespace/name.
+func (s *CRD) Lookup(resource string) (source.ObjectRef, bool) {
+	kind, ns, name, ok := splitResource(resource)
+	if !ok || kind != "crd" {
+		return source.ObjectRef{}, false
+	}
+	o, err := s.lister.ByNamespace(ns).Get(name)
+	if err != nil {
+		return source.ObjectRef{}, false
+	}
+	u, ok := o.(*unstructured.Unstructured)
+	if !ok {
+		return source.ObjectRef{}, false
+	}
+	return s.ref(u), true
+}
+
+func (s *CRD) ref(u *unstructured.Unstructured) source.ObjectRef {
+	return source.ObjectRef{APIVersion: s.apiVersion, Kind: s.kind, Namespace: u.GetNamespace(),
+		Name: u.GetName(), UID: string(u.GetUID())}
+}
+
+// specChanged skips updates of the status alone, above all exodns's own
+// status writes, which would otherwise each trigger another reconcile.
+func specChanged(old, new any) bool {
+	o, ok1 := old.(*unstructured.Unstructured)
+	n, ok2 := new.(*unstructured.Unstructured)
+	if !ok1 || !ok2 {
+		return true
+	}
+	return o.GetGeneration() != n.GetGeneration() || !maps.Equal(o.GetLabels(), n.GetLabels()) ||
+		!maps.Equal(o.GetAnnotations(), n.GetAnnotations()) ||
+		// Objects without a generation (a CRD without the status
+		// subresource) change it on no update at all.
+		(o.GetGeneration() == 0 && o.GetResourceVersion() != n.GetResourceVersion())
+}
+
+// sortedKeys returns m's keys in order, for writes in a stable order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := slices.Collect(maps.Keys(m))
+	slices.SortFunc(keys, strings.Compare)
+	return keys
+}

@@ -1,0 +1,79 @@
+package kubesource
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	networkinglisters "k8s.io/client-go/listers/networking/v1"
+	"k8s.io/client-go/tools/cache"
+
+	"github.com/exodns/exodns/internal/endpoint"
+	"github.com/exodns/exodns/internal/kube"
+	"github.com/exodns/exodns/internal/source"
+	"github.com/exodns/exodns/internal/source/ingress"
+)
+
+// Ingress publishes networking.k8s.io/v1 Ingresses; --ingress-class is
+// applied by the conversion (source.Options.IngressClassNames).
+type Ingress struct {
+	opts     source.Options
+	reporter source.Reporter
+	// SyncTimeout bounds the wait for the first list; zero means
+	// DefaultSyncTimeout.
+	SyncTimeout time.Duration
+
+	informer cache.SharedIndexInformer
+	lister   networkinglisters.IngressLister
+	n        notifier
+}
+
+// NewIngress watches the Ingresses of the cluster's namespace (or all).
+func NewIngress(c *kube.Cluster, opts source.Options, r source.Reporter) (*Ingress, error) {
+	inf, lister := c.Ingresses()
+	s := &Ingress{opts: opts, reporter: r, informer: inf, lister: lister}
+	if err := watch(s.informer, &s.n, resourceVersionChanged); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// AddEventHandler implements source.Source.
+func (s *Ingress) AddEventHandler(ctx context.Context, h func()) { s.n.add(ctx, h) }
+
+// Endpoints implements source.Source.
+func (s *Ingress) Endpoints(ctx context.Context) ([]*endpoint.Endpoint, error) {
+	if err := waitSynced(ctx, s.SyncTimeout, "ingresses", s.informer.HasSynced); err != nil {
+		return nil, err
+	}
+	ings, err := s.lister.List(labels.Everything())
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(ings, func(a, b *networkingv1.Ingress) int {
+		return strings.Compare(a.Namespace+"/"+a.Name, b.Namespace+"/"+b.Name)
+	})
+	var out []*endpoint.Endpoint
+	for _, ing := range ings {
+		r := ingress.Endpoints(ing, s.opts)
+		report(s.reporter, r.Problems)
+		out = append(out, r.Endpoints...)
+	}
+	return out, nil
+}
+
+// Lookup implements Lookuper for ingress/namespace/name.
+func (s *Ingress) Lookup(resource string) (source.ObjectRef, bool) {
+	kind, ns, name, ok := splitResource(resource)
+	if !ok || kind != "ingress" {
+		return source.ObjectRef{}, false
+	}
+	ing, err := s.lister.Ingresses(ns).Get(name)
+	if err != nil {
+		return source.ObjectRef{}, false
+	}
+	return source.NewObjectRef("networking.k8s.io/v1", "Ingress", &ing.ObjectMeta), true
+}
