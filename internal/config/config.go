@@ -90,6 +90,25 @@ type Config struct {
 	Provider     string
 	InMemoryZone []string
 
+	// AWS Route 53 (--provider=aws)
+	AWSZoneType              string
+	AWSZoneTags              []string
+	AWSZoneMatchParent       bool
+	AWSZonesCacheDuration    time.Duration
+	AWSProfiles              []string
+	AWSAssumeRole            string
+	AWSAssumeRoleExternalID  string
+	AWSAPIRetries            int
+	AWSBatchChangeSize       int
+	AWSBatchChangeSizeBytes  int
+	AWSBatchChangeSizeValues int
+	AWSBatchChangeInterval   time.Duration
+	AWSEvaluateTargetHealth  bool
+	AWSPreferCNAME           bool
+	AWSZoneResyncInterval    time.Duration
+	AWSRequestsPerSecond     float64
+	AWSEndpoint              string
+
 	// Embedded authoritative server (--provider=embedded)
 	EmbeddedZone        []string
 	EmbeddedListen      string
@@ -129,7 +148,7 @@ func Default() Config {
 // Known values, for validation and help text.
 var (
 	knownSources    = []string{"manifest", "service", "ingress", "crd", "gateway-httproute"}
-	knownProviders  = []string{"inmemory", "embedded"}
+	knownProviders  = []string{"inmemory", "embedded", "aws"}
 	knownRegistries = []string{"txt", "noop"}
 	knownPolicies   = []string{"sync", "upsert-only", "create-only"}
 	knownLogLevels  = []string{"debug", "info", "warn", "warning", "error"}
@@ -173,6 +192,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Provider == "embedded" && len(c.EmbeddedZone) == 0 {
 		bad("--provider=embedded needs --embedded-zone")
+	}
+	if c.AWSZoneType != "" && c.AWSZoneType != "public" && c.AWSZoneType != "private" {
+		bad("--aws-zone-type=%q: must be public, private or empty", c.AWSZoneType)
 	}
 	if c.Interval <= 0 {
 		bad("--interval must be positive")
