@@ -63,6 +63,7 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger, reporter *
 		Interval:             cfg.Interval,
 		MinEventSyncInterval: cfg.MinEventSyncInterval,
 		Log:                  log,
+		Reporter:             reporter,
 	}
 	if err := kp.hook(ctx, ctl, reporter); err != nil {
 		return nil, nil, nil, err

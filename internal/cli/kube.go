@@ -77,7 +77,9 @@ func (k *kubeParts) hook(ctx context.Context, ctl *controller.Controller, report
 	if err != nil {
 		return err
 	}
-	k.events = kube.NewEvents(ctx, evc.Core, kubesource.Resolver(k.lookups...))
+	resolve := kubesource.Resolver(k.lookups...)
+	k.events = kube.NewEvents(ctx, evc.Core, resolve)
+	ctl.Resolve = resolve
 	reporter.Next = k.events
 	ctl.OnConflict = k.events.Conflict
 	ctl.OnReconciled = func(ch *plan.Changes, cf []plan.Conflict, err error) {

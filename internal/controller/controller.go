@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -40,6 +41,12 @@ type Controller struct {
 	// OnReconciled, when set, is told each plan's outcome once the registry
 	// returned: events on the owning objects, DNSEndpoint status.
 	OnReconciled func(changes *plan.Changes, conflicts []plan.Conflict, err error)
+	// Reporter, when set, is told of desired endpoints the provider refused
+	// in AdjustEndpoints (marked held), like any other invalid input.
+	Reporter source.Reporter
+	// Resolve maps a resource label (kind/namespace/name) to the object,
+	// for those reports; nil or a miss falls back to the label itself.
+	Resolve func(resource string) (source.ObjectRef, bool)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -91,6 +98,14 @@ func (c *Controller) reconcile(ctx context.Context) (int, error) {
 	if err != nil {
 		c.Metrics.registryErrors.Inc()
 		return 0, fmt.Errorf("controller: adjusting endpoints: %w", err)
+	}
+	// The sources' holds were taken out above, so any held endpoint now is
+	// one the provider refused (Route 53 would reject it): report it like
+	// an invalid annotation. The plan freezes its name.
+	for _, e := range desired {
+		if e.Held() {
+			c.reportRefused(e)
+		}
 	}
 	current, err := c.Registry.Records(ctx)
 	if err != nil {
@@ -197,6 +212,31 @@ func countByType(g *prometheus.GaugeVec, eps []*endpoint.Endpoint) {
 	for t, n := range counts {
 		g.WithLabelValues(t).Set(float64(n))
 	}
+}
+
+func (c *Controller) reportRefused(e *endpoint.Endpoint) {
+	if c.Reporter == nil {
+		c.Log.Warn("provider refused record", "record", e.Key().String(), "resource", e.Resource(), "reason", e.Labels[endpoint.HoldLabel])
+		return
+	}
+	ref, ok := source.ObjectRef{}, false
+	if c.Resolve != nil {
+		ref, ok = c.Resolve(e.Resource())
+	}
+	if !ok {
+		ref = refFromResource(e.Resource())
+	}
+	c.Reporter.Report(source.Problem{Object: ref, Err: fmt.Errorf("record %s refused by the provider: %s", e.Key(), e.Labels[endpoint.HoldLabel])})
+}
+
+// refFromResource reads back a resource label, kind/namespace/name.
+func refFromResource(res string) source.ObjectRef {
+	kind, rest, _ := strings.Cut(res, "/")
+	ns, name, ok := strings.Cut(rest, "/")
+	if !ok {
+		name, ns = rest, ""
+	}
+	return source.ObjectRef{Kind: kind, Namespace: ns, Name: name}
 }
 
 // splitHeld takes out the endpoints that only hold a name (invalid input),

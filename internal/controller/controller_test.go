@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -208,5 +209,39 @@ func TestInvalidInputNeverDeletes(t *testing.T) {
 	}
 	if got["x.example.com"] != "10.0.0.1" || got["y.example.com"] != "10.0.0.3" {
 		t.Fatalf("records = %v: the held name must stay, the valid change must apply", got)
+	}
+}
+
+// refusingRegistry holds every endpoint named refuse.* in AdjustEndpoints,
+// as a provider does with what its API would reject.
+type refusingRegistry struct{ *ownerless }
+
+func (r refusingRegistry) AdjustEndpoints(eps []*endpoint.Endpoint) ([]*endpoint.Endpoint, error) {
+	for _, e := range eps {
+		if strings.HasPrefix(e.DNSName, "refuse.") {
+			e.Labels[endpoint.HoldLabel] = "weight 300 is above 255"
+		}
+	}
+	return eps, nil
+}
+
+func TestProviderRefusalIsReportedAndHeld(t *testing.T) {
+	ctx := context.Background()
+	src := &fakeSource{eps: []*endpoint.Endpoint{a("refuse.example.com", "10.0.0.1"), a("ok.example.com", "10.0.0.2")}}
+	prov := inmemory.New([]string{"example.com"})
+	c, m := newTestController(src, &ownerless{Provider: prov})
+	c.Registry = refusingRegistry{&ownerless{Provider: prov}}
+	var got []source.Problem
+	c.Reporter = &Reporter{Log: c.Log, Metrics: m, Next: source.ReporterFunc(func(p source.Problem) { got = append(got, p) })}
+	if err := c.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := prov.Records(ctx)
+	if len(recs) != 1 || recs[0].DNSName != "ok.example.com" {
+		t.Fatalf("records = %v", recs)
+	}
+	if len(got) != 1 || got[0].Object.Kind != "service" || got[0].Object.Name != "refuse.example.com" ||
+		!strings.Contains(got[0].Err.Error(), "above 255") {
+		t.Fatalf("reports = %v", got)
 	}
 }
