@@ -42,7 +42,7 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger, reporter *
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	prov, emb, err := buildProvider(cfg, log, reg)
+	prov, emb, err := buildProvider(ctx, cfg, filter, log, reg)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -121,10 +121,15 @@ func buildSources(cfg *config.Config, opts source.Options, reporter source.Repor
 	return all, nil
 }
 
-func buildProvider(cfg *config.Config, log *slog.Logger, reg prometheus.Registerer) (provider.Provider, *embeddedServer, error) {
+func buildProvider(ctx context.Context, cfg *config.Config, filter endpoint.DomainFilter, log *slog.Logger, reg prometheus.Registerer) (provider.Provider, *embeddedServer, error) {
 	var p provider.Provider
 	var emb *embeddedServer
 	switch cfg.Provider {
+	case "aws":
+		var err error
+		if p, err = newRoute53(ctx, cfg, filter, log, reg); err != nil {
+			return nil, nil, err
+		}
 	case "embedded":
 		var err error
 		if emb, p, err = newEmbedded(cfg, log, reg); err != nil {

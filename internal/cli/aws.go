@@ -1,0 +1,43 @@
+package cli
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/exodns/exodns/internal/config"
+	"github.com/exodns/exodns/internal/endpoint"
+	"github.com/exodns/exodns/internal/provider"
+	"github.com/exodns/exodns/internal/provider/route53"
+)
+
+// newRoute53 builds --provider=aws: one client per --aws-profile (account),
+// each behind its own rate limiter.
+func newRoute53(ctx context.Context, cfg *config.Config, filter endpoint.DomainFilter, log *slog.Logger, reg prometheus.Registerer) (provider.Provider, error) {
+	rc := route53.DefaultConfig()
+	rc.Profiles = cfg.AWSProfiles
+	rc.AssumeRole = cfg.AWSAssumeRole
+	rc.AssumeRoleExternalID = cfg.AWSAssumeRoleExternalID
+	rc.APIRetries = cfg.AWSAPIRetries
+	rc.Endpoint = cfg.AWSEndpoint
+	rc.DomainFilter = filter
+	rc.ZoneIDFilter = cfg.ZoneIDFilter
+	rc.ZoneType = cfg.AWSZoneType
+	rc.ZoneTags = cfg.AWSZoneTags
+	rc.ZoneMatchParent = cfg.AWSZoneMatchParent
+	rc.ZonesCacheDuration = cfg.AWSZonesCacheDuration
+	rc.ZoneResyncInterval = cfg.AWSZoneResyncInterval
+	rc.BatchChangeSize = cfg.AWSBatchChangeSize
+	rc.BatchChangeSizeBytes = cfg.AWSBatchChangeSizeBytes
+	rc.BatchChangeSizeValues = cfg.AWSBatchChangeSizeValues
+	rc.BatchChangeInterval = cfg.AWSBatchChangeInterval
+	rc.EvaluateTargetHealth = cfg.AWSEvaluateTargetHealth
+	rc.PreferCNAME = cfg.AWSPreferCNAME
+	rc.APIRateLimit = cfg.AWSRequestsPerSecond
+	accounts, err := route53.Clients(ctx, rc)
+	if err != nil {
+		return nil, err
+	}
+	return route53.New(rc, route53.Options{Log: log, Registerer: reg}, accounts...)
+}

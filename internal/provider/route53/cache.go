@@ -1,0 +1,126 @@
+package route53
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
+	"github.com/aws/aws-sdk-go-v2/service/route53/types"
+
+	"github.com/exodns/exodns/internal/endpoint"
+)
+
+// pageSize is the most record sets Route 53 returns per page.
+const pageSize = 300
+
+// maxCountChecks is how many resyncs in a row a matching record set count
+// may stand in for a full listing. A count misses changes that keep it
+// (an UPSERT by someone else), so every (maxCountChecks+1)th resync lists
+// the zone in full: hourly with the default 10-minute interval.
+const maxCountChecks = 5
+
+// ensureRecords makes sure z's cache can be trusted, at the least cost:
+//   - missing or stale (after an error): list the zone in full;
+//   - checked less than a resync interval ago: nothing, no call;
+//   - due: if the record set count of a zone listing taken since equals
+//     the cache's, the cache is confirmed with no further call; otherwise,
+//     and at least every maxCountChecks+1 resyncs, list in full.
+func (p *Provider) ensureRecords(ctx context.Context, z *zone) error {
+	now := p.now()
+	due := z.checkedAt.Add(p.cfg.ZoneResyncInterval)
+	switch {
+	case z.sets == nil || z.stale:
+	case now.Before(due):
+		return nil
+	case !p.zones.at.Before(due) && z.count == int64(len(z.sets)) && z.countChecks < p.countChecks:
+		z.checkedAt = now
+		z.countChecks++
+		return nil
+	}
+	sets, err := listRecordSets(ctx, z)
+	if err != nil {
+		return err
+	}
+	z.sets, z.checkedAt, z.countChecks, z.stale = sets, now, 0, false
+	p.m.resyncs.WithLabelValues(z.name).Inc()
+	p.m.records.WithLabelValues(z.name).Set(float64(len(sets)))
+	return nil
+}
+
+// listRecordSets reads every record set of z, a page of 300 at a time.
+func listRecordSets(ctx context.Context, z *zone) (map[setKey]*types.ResourceRecordSet, error) {
+	sets := map[setKey]*types.ResourceRecordSet{}
+	in := &route53.ListResourceRecordSetsInput{HostedZoneId: aws.String(z.id), MaxItems: aws.Int32(pageSize)}
+	for {
+		page, err := z.acct.api.ListResourceRecordSets(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("route53: listing records of zone %s (%s): %w", z.name, z.id, err)
+		}
+		for i := range page.ResourceRecordSets {
+			s := page.ResourceRecordSets[i]
+			sets[keyOf(&s)] = &s
+		}
+		if !page.IsTruncated {
+			return sets, nil
+		}
+		in.StartRecordName, in.StartRecordType, in.StartRecordIdentifier =
+			page.NextRecordName, page.NextRecordType, page.NextRecordIdentifier
+	}
+}
+
+func keyOf(s *types.ResourceRecordSet) setKey {
+	return setKey{name: canonicalName(aws.ToString(s.Name)), typ: string(s.Type), set: aws.ToString(s.SetIdentifier)}
+}
+
+// zoneEndpoints maps the cached sets of z to endpoints, sorted by key. An
+// A alias with an AAAA alias twin (same name, set and target) becomes one
+// dual-stack endpoint.
+func zoneEndpoints(conv converter, z *zone) []*endpoint.Endpoint {
+	out := make([]*endpoint.Endpoint, 0, len(z.sets))
+	for k, s := range z.sets {
+		if s.Type == types.RRTypeSoa {
+			continue
+		}
+		if s.AliasTarget != nil && s.Type == types.RRTypeAaaa {
+			if twin := z.sets[setKey{k.name, string(types.RRTypeA), k.set}]; aliasTwins(twin, s) {
+				continue // folded into the A alias
+			}
+		}
+		dual := false
+		if s.AliasTarget != nil && s.Type == types.RRTypeA {
+			dual = aliasTwins(s, z.sets[setKey{k.name, string(types.RRTypeAaaa), k.set}])
+		}
+		if ep, ok := conv.endpointOf(s, dual); ok {
+			out = append(out, ep)
+		}
+	}
+	slices.SortFunc(out, func(a, b *endpoint.Endpoint) int { return strings.Compare(a.Key().String(), b.Key().String()) })
+	return out
+}
+
+// aliasTwins reports whether a (A) and b (AAAA) are the two halves of one
+// dual-stack alias.
+func aliasTwins(a, b *types.ResourceRecordSet) bool {
+	if a == nil || b == nil || a.AliasTarget == nil || b.AliasTarget == nil {
+		return false
+	}
+	return canonicalName(aws.ToString(a.AliasTarget.DNSName)) == canonicalName(aws.ToString(b.AliasTarget.DNSName)) &&
+		aws.ToString(a.AliasTarget.HostedZoneId) == aws.ToString(b.AliasTarget.HostedZoneId) &&
+		a.AliasTarget.EvaluateTargetHealth == b.AliasTarget.EvaluateTargetHealth &&
+		routingOf(*a) == routingOf(*b)
+}
+
+// remember records in the cache what an accepted change did.
+func (z *zone) remember(c types.Change) {
+	k := keyOf(c.ResourceRecordSet)
+	if c.Action == types.ChangeActionDelete {
+		delete(z.sets, k)
+		return
+	}
+	s := *c.ResourceRecordSet
+	s.Name = aws.String(k.name + ".")
+	z.sets[k] = &s
+}
