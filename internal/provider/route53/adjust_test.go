@@ -24,7 +24,9 @@ func testAdjuster() adjuster {
 	}
 }
 
-func ep(name, typ string, targets ...string) *endpoint.Endpoint { return endpoint.New(name, typ, targets...) }
+func ep(name, typ string, targets ...string) *endpoint.Endpoint {
+	return endpoint.New(name, typ, targets...)
+}
 
 func withProps(e *endpoint.Endpoint, kv ...string) *endpoint.Endpoint {
 	for i := 0; i+1 < len(kv); i += 2 {

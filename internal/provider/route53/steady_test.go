@@ -18,7 +18,6 @@ func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 
 func (c *clock) advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
-
 func seedSteadyZone(tb testing.TB) (*env, func(cfg Config, c *clock, countChecks int) *cluster) {
 	e := newEnv(tb, route53fake.Options{Rate: -1})
 	e.fake.AddZone("example.com", false, nil)
