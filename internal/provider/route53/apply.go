@@ -109,6 +109,9 @@ func (p *Provider) applyZone(ctx context.Context, z *zone, conv converter, c *pl
 	for _, g := range groups {
 		total += len(g.Items)
 	}
+	for _, f := range bad {
+		total += max(len(f.Group.Items), 1)
+	}
 	var lines []string
 	for _, f := range failures {
 		for _, it := range f.Group.Items {
@@ -121,7 +124,6 @@ func (p *Provider) applyZone(ctx context.Context, z *zone, conv converter, c *pl
 	if len(failures) > 0 {
 		// The zone is no longer known for sure: list it before next use.
 		z.stale = true
-		total += len(bad)
 	}
 	p.m.records.WithLabelValues(z.name).Set(float64(len(z.sets)))
 	return total, lines, nil

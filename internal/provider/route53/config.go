@@ -30,10 +30,10 @@ type Config struct {
 	APIRetries int
 	// Endpoint overrides the Route 53 API endpoint (a fake, a proxy, a
 	// FIPS endpoint). Empty uses the SDK's resolution, which also honours
-	// AWS_ENDPOINT_URL_ROUTE_53. Suggested flag: --aws-endpoint.
+	// AWS_ENDPOINT_URL_ROUTE_53. Flag: --aws-endpoint.
 	Endpoint string
-	// Region is the SDK region used for signing. Empty takes the chain's
-	// region, then us-east-1 (Route 53 is a global service).
+	// Region is the SDK region used for signing; no flag (AWS_REGION).
+	// Empty takes the chain's region, then us-east-1 (Route 53 is global).
 	Region string
 
 	// DomainFilter is --domain-filter, --exclude-domains,
@@ -78,7 +78,8 @@ type Config struct {
 	// on our own; only the alias property does.
 	PreferCNAME bool
 	// APIRateLimit is the steady request rate per account, in requests per
-	// second. Suggested flag: --aws-api-rate-limit (exodns only).
+	// second; 0 means no client-side limit. Flag: --aws-requests-per-second
+	// (exodns only).
 	APIRateLimit float64
 }
 

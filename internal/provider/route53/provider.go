@@ -114,11 +114,19 @@ func (p *Provider) ensureZones(ctx context.Context, force bool) error {
 	if err != nil {
 		return err
 	}
-	p.zones = zs
-	for _, z := range zs.all {
-		p.m.records.WithLabelValues(z.name)
+	if p.zones == nil || !sameZones(p.zones, zs) {
+		var names []string
+		for _, z := range zs.all {
+			names = append(names, z.name+" ("+z.id+", "+z.acct.name+")")
+		}
+		p.log.InfoContext(ctx, "route53: managing zones", "count", len(zs.all), "zones", names)
 	}
+	p.zones = zs
 	return nil
+}
+
+func sameZones(a, b *zoneSet) bool {
+	return slices.EqualFunc(a.all, b.all, func(x, y *zone) bool { return x.id == y.id })
 }
 
 // resyncDue reports whether a cached zone is due for a resync, which
