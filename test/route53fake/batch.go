@@ -85,6 +85,18 @@ func checkLimits(changes []xChange) *APIError {
 // together, as Route 53's bracketed message list does.
 func (a *Account) apply(z *zone, changes []xChange) *APIError {
 	work := maps.Clone(z.sets)
+	// Conflicts are between sets of one name; the index keeps that check
+	// proportional to the name's sets, not the zone's.
+	names := make(map[string]map[setKey]struct{}, len(work))
+	index := func(k setKey) {
+		if names[k.name] == nil {
+			names[k.name] = map[setKey]struct{}{}
+		}
+		names[k.name][k] = struct{}{}
+	}
+	for k := range work {
+		index(k)
+	}
 	var msgs []string
 	seen := map[setKey]string{}
 	for i := range changes {
@@ -119,13 +131,14 @@ func (a *Account) apply(z *zone, changes []xChange) *APIError {
 			probs = append(probs, "Tried to create resource record set "+describe(key)+" but it already exists")
 		}
 		if len(probs) == 0 {
-			probs = conflicts(work, z, key, name, r)
+			probs = conflicts(work, names[key.name], z, key, name, r)
 		}
 		if len(probs) > 0 {
 			msgs = append(msgs, probs...)
 			continue
 		}
 		work[key] = &rrset{name: name, x: normalize(name, r)}
+		index(key)
 	}
 	if len(msgs) > 0 {
 		return errChangeBatch(msgs)
@@ -164,7 +177,7 @@ func deleteSet(work map[setKey]*rrset, z *zone, key setKey, name dnsName, r *xRR
 // exclusivity, simple versus routed sets, one routing policy per name and
 // type, one set per latency region, geolocation or failover role, and the
 // per-policy count limits (rules §2, §3).
-func conflicts(work map[setKey]*rrset, z *zone, key setKey, name dnsName, r *xRRSet) []string {
+func conflicts(work map[setKey]*rrset, atName map[setKey]struct{}, z *zone, key setKey, name dnsName, r *xRRSet) []string {
 	n, t := key.name, r.Type
 	kind := routingKind(r)
 	var out []string
@@ -174,8 +187,9 @@ func conflicts(work map[setKey]*rrset, z *zone, key setKey, name dnsName, r *xRR
 		}
 	}
 	same := 0
-	for k, s := range work {
-		if k.name != n || k == key {
+	for k := range atName {
+		s := work[k]
+		if s == nil || k.name != n || k == key { // deleted earlier in the batch
 			continue
 		}
 		switch {
