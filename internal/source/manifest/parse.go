@@ -90,7 +90,7 @@ func parseDocuments(data []byte) ([]document, []docError) {
 		if tm.Kind == "List" || (len(tm.Items) > 0 && len(tm.Kind) > 4 && tm.Kind[len(tm.Kind)-4:] == "List") {
 			for _, item := range tm.Items {
 				var it typeMeta
-				if err := json.Unmarshal(item, &it); err != nil || it.Kind == "" {
+				if err := json.Unmarshal(item, &it); err != nil || it.Kind == "" || it.APIVersion == "" {
 					errs = append(errs, docError{Index: i, Err: errors.New("list item without apiVersion/kind")})
 					continue
 				}
