@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -224,19 +223,12 @@ func (c *Controller) reportRefused(e *endpoint.Endpoint) {
 		ref, ok = c.Resolve(e.Resource())
 	}
 	if !ok {
-		ref = refFromResource(e.Resource())
+		ref.Name = e.Resource()
+		if kind, ns, name, ok := source.ParseResource(e.Resource()); ok {
+			ref = source.ObjectRef{Kind: kind, Namespace: ns, Name: name}
+		}
 	}
 	c.Reporter.Report(source.Problem{Object: ref, Err: fmt.Errorf("record %s refused by the provider: %s", e.Key(), e.Labels[endpoint.HoldLabel])})
-}
-
-// refFromResource reads back a resource label, kind/namespace/name.
-func refFromResource(res string) source.ObjectRef {
-	kind, rest, _ := strings.Cut(res, "/")
-	ns, name, ok := strings.Cut(rest, "/")
-	if !ok {
-		name, ns = rest, ""
-	}
-	return source.ObjectRef{Kind: kind, Namespace: ns, Name: name}
 }
 
 // splitHeld takes out the endpoints that only hold a name (invalid input),

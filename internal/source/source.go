@@ -37,6 +37,17 @@ func (o ObjectRef) Resource() string {
 	return strings.ToLower(o.Kind) + "/" + o.Namespace + "/" + o.Name
 }
 
+// ParseResource reads a resource label back into its parts; it is the
+// inverse of ObjectRef.Resource. ok is false for anything not shaped
+// kind/namespace/name.
+func ParseResource(label string) (kind, namespace, name string, ok bool) {
+	parts := strings.SplitN(label, "/", 3)
+	if len(parts) != 3 {
+		return "", "", "", false
+	}
+	return parts[0], parts[1], parts[2], true
+}
+
 // String renders the reference for logs: Kind namespace/name.
 func (o ObjectRef) String() string {
 	if o.Namespace == "" {

@@ -119,7 +119,7 @@ func (s *CRD) lastSeen() map[string]seenObject {
 
 // Lookup implements Lookuper for crd/namespace/name.
 func (s *CRD) Lookup(resource string) (source.ObjectRef, bool) {
-	kind, ns, name, ok := splitResource(resource)
+	kind, ns, name, ok := source.ParseResource(resource)
 	if !ok || kind != "crd" {
 		return source.ObjectRef{}, false
 	}

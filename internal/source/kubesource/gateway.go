@@ -127,7 +127,7 @@ func (s *HTTPRoute) gatewayIndex() (map[string]*gateway.Gateway, error) {
 
 // Lookup implements Lookuper for httproute/namespace/name.
 func (s *HTTPRoute) Lookup(resource string) (source.ObjectRef, bool) {
-	kind, ns, name, ok := splitResource(resource)
+	kind, ns, name, ok := source.ParseResource(resource)
 	if !ok || kind != "httproute" {
 		return source.ObjectRef{}, false
 	}

@@ -67,7 +67,7 @@ func (s *Ingress) Endpoints(ctx context.Context) ([]*endpoint.Endpoint, error) {
 
 // Lookup implements Lookuper for ingress/namespace/name.
 func (s *Ingress) Lookup(resource string) (source.ObjectRef, bool) {
-	kind, ns, name, ok := splitResource(resource)
+	kind, ns, name, ok := source.ParseResource(resource)
 	if !ok || kind != "ingress" {
 		return source.ObjectRef{}, false
 	}

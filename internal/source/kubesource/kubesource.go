@@ -11,7 +11,6 @@ package kubesource
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -99,15 +98,6 @@ func report(r source.Reporter, problems []source.Problem) {
 	for _, p := range problems {
 		r.Report(p)
 	}
-}
-
-// splitResource parses a resource label kind/namespace/name.
-func splitResource(resource string) (kind, namespace, name string, ok bool) {
-	parts := strings.SplitN(resource, "/", 3)
-	if len(parts) != 3 {
-		return "", "", "", false
-	}
-	return parts[0], parts[1], parts[2], true
 }
 
 // Lookuper finds the object behind a resource label in a source's cache.

@@ -158,7 +158,7 @@ func (s *Service) nodePortSelected() bool {
 
 // Lookup implements Lookuper for service/namespace/name.
 func (s *Service) Lookup(resource string) (source.ObjectRef, bool) {
-	kind, ns, name, ok := splitResource(resource)
+	kind, ns, name, ok := source.ParseResource(resource)
 	if !ok || kind != "service" {
 		return source.ObjectRef{}, false
 	}
