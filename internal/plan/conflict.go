@@ -77,7 +77,7 @@ func (c *claim) finalize() {
 	if !c.merged {
 		return
 	}
-	norm := func(s string) string { return strings.ToLower(strings.TrimSuffix(s, ".")) }
+	norm := canonName // targets compare as names do: case and trailing dot aside
 	t := c.ep.Targets
 	slices.SortFunc(t, func(a, b string) int {
 		return cmp.Or(strings.Compare(norm(a), norm(b)), strings.Compare(a, b))
