@@ -62,6 +62,7 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger, reporter *
 		ExcludeTypes:         upper(cfg.ExcludeRecordTypes),
 		Interval:             cfg.Interval,
 		MinEventSyncInterval: cfg.MinEventSyncInterval,
+		DryRun:               cfg.DryRun,
 		Log:                  log,
 		Reporter:             reporter,
 	}
@@ -145,7 +146,7 @@ func buildProvider(ctx context.Context, cfg *config.Config, filter endpoint.Doma
 		return nil, nil, fmt.Errorf("--provider=%s is not available in this build", cfg.Provider)
 	}
 	if cfg.DryRun {
-		p = provider.DryRun(p, log)
+		p = provider.DryRun(p)
 	}
 	return p, emb, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/exodns/exodns/internal/controller"
 	"github.com/exodns/exodns/internal/kube"
 	"github.com/exodns/exodns/internal/plan"
+	"github.com/exodns/exodns/internal/provider"
 	"github.com/exodns/exodns/internal/source"
 	"github.com/exodns/exodns/internal/source/gateway"
 	"github.com/exodns/exodns/internal/source/kubesource"
@@ -81,10 +82,9 @@ func (k *kubeParts) hook(ctx context.Context, ctl *controller.Controller, report
 	k.events = kube.NewEvents(ctx, evc.Core, resolve)
 	ctl.Resolve = resolve
 	reporter.Next = k.events
-	ctl.OnConflict = k.events.Conflict
 	ctl.OnReconciled = func(ch *plan.Changes, cf []plan.Conflict, err error) {
-		if err == nil {
-			k.events.Applied(ch)
+		if _, refused := provider.AsRefused(err); err == nil || refused {
+			k.events.Applied(ch) // only what landed
 		}
 		if k.status != nil {
 			k.status.Reconciled(ch, cf, err)

@@ -26,7 +26,7 @@ func changes(t *testing.T, log string) []string {
 	var out []string
 	for _, line := range strings.Split(strings.TrimSpace(log), "\n") {
 		var rec map[string]any
-		if json.Unmarshal([]byte(line), &rec) != nil || rec["msg"] != "record change" {
+		if json.Unmarshal([]byte(line), &rec) != nil || rec["msg"] != "record changed" {
 			continue
 		}
 		out = append(out, rec["action"].(string)+" "+rec["name"].(string)+" "+rec["type"].(string))

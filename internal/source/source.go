@@ -56,11 +56,49 @@ func (o ObjectRef) String() string {
 	return o.Kind + " " + o.Namespace + "/" + o.Name
 }
 
-// Problem is one input that was skipped because it was invalid. Err names
-// the field and value (usually an *endpoint.ValidationError).
+// Problem is one report about an object: usually an input that was
+// skipped because it was invalid. Err names the field and value (usually an
+// *endpoint.ValidationError).
 type Problem struct {
 	Object ObjectRef
 	Err    error
+	// Kind says what is reported; the zero value is invalid input.
+	Kind ProblemKind
+}
+
+// ProblemKind tells reports apart, for the log message, the Event reason
+// and the metrics.
+type ProblemKind uint8
+
+const (
+	// InvalidInput: an annotation, hostname, TTL or file could not be
+	// read; the records it would describe are held, not deleted.
+	InvalidInput ProblemKind = iota
+	// Refused: the provider would not take a record; its name is held.
+	Refused
+	// Contested: a record this owner wrote was changed by someone else,
+	// typically a second controller with the same owner id.
+	Contested
+	// Conflict: another object, or another owner, holds the record.
+	Conflict
+	// NoRecords is not an error: a valid object yields no record yet, such
+	// as a LoadBalancer Service whose status has no address.
+	NoRecords
+)
+
+// String names the kind as logs and Event reasons do.
+func (k ProblemKind) String() string {
+	switch k {
+	case Refused:
+		return "ProviderRefused"
+	case Contested:
+		return "RecordContested"
+	case Conflict:
+		return "HostnameConflict"
+	case NoRecords:
+		return "NoRecords"
+	}
+	return "InvalidInput"
 }
 
 func (p Problem) Error() string { return fmt.Sprintf("%s: %v", p.Object, p.Err) }

@@ -145,7 +145,6 @@ func newPipeline(t *testing.T, ctx context.Context, cfg pipelineConfig) *pipelin
 		Metrics:              metrics,
 		Health:               controller.NewHealth(3),
 		// Wired as internal/cli wires it.
-		OnConflict: p.Events.Conflict,
 		OnReconciled: func(ch *plan.Changes, cf []plan.Conflict, err error) {
 			p.hook.record(ch, err)
 			if err == nil {
