@@ -107,7 +107,7 @@ func buildSources(cfg *config.Config, opts source.Options, reporter source.Repor
 	var all source.Multi
 	for _, name := range cfg.Sources {
 		if name == "manifest" {
-			all = append(all, manifest.New(cfg.ManifestPaths, opts, reporter, log))
+			all = append(all, manifest.New(cfg.ManifestPaths, opts, reporter, log, cfg.ManifestSettleTime))
 			continue
 		}
 		s, err := kp.kubeSource(name, cfg, opts, reporter, log)

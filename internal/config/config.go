@@ -39,6 +39,7 @@ type Config struct {
 	// Sources
 	Sources                  []string
 	ManifestPaths            []string
+	ManifestSettleTime       time.Duration
 	LabelFilter              string
 	AnnotationFilter         string
 	AnnotationPrefix         string
@@ -123,6 +124,7 @@ func Default() Config {
 	return Config{
 		Interval:                    time.Minute,
 		MinEventSyncInterval:        5 * time.Second,
+		ManifestSettleTime:          500 * time.Millisecond,
 		Policy:                      "sync",
 		LogLevel:                    "info",
 		LogFormat:                   "text",
@@ -206,6 +208,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Interval <= 0 {
 		bad("--interval must be positive")
+	}
+	if c.ManifestSettleTime <= 0 {
+		bad("--manifest-settle-time must be positive")
 	}
 	if c.MinEventSyncInterval < 0 {
 		bad("--min-event-sync-interval must not be negative")

@@ -33,6 +33,7 @@ func BindFlags(fs *pflag.FlagSet, c *Config) {
 
 	fs.StringSliceVar(&c.Sources, "source", c.Sources, "Where desired records come from (repeatable): service, ingress, crd, gateway-httproute, manifest")
 	fs.StringSliceVar(&c.ManifestPaths, "manifest-path", c.ManifestPaths, "Manifest file or folder for --source=manifest (repeatable)")
+	fs.DurationVar(&c.ManifestSettleTime, "manifest-settle-time", c.ManifestSettleTime, "How long a changed manifest file must be left alone before it is used, so a half-written file never deletes records")
 	fs.StringVar(&c.LabelFilter, "label-filter", c.LabelFilter, "Only objects whose labels match this selector")
 	fs.StringVar(&c.AnnotationFilter, "annotation-filter", c.AnnotationFilter, "Only objects whose annotations match this selector")
 	fs.StringVar(&c.AnnotationPrefix, "annotation-prefix", c.AnnotationPrefix, "Read annotations under this prefix only; empty reads both external-dns.alpha.kubernetes.io/ and external-dns.kubernetes.io/")

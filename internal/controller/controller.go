@@ -109,7 +109,15 @@ func (c *Controller) RunOnce(ctx context.Context) error {
 // source was read (so reports that are gone may be taken as cleared).
 func (c *Controller) reconcile(ctx context.Context) (int, bool, error) {
 	desired, err := c.Source.Endpoints(ctx)
-	if err != nil {
+	policy := c.Policy
+	if _, ok := source.AsIncomplete(err); ok {
+		// Some input is not readable yet and the names it would publish
+		// are unknown: apply what is known, delete nothing.
+		c.Log.DebugContext(ctx, "sources incomplete; no record is deleted this run", "err", err)
+		if policy == plan.PolicySync {
+			policy = plan.PolicyUpsertOnly
+		}
+	} else if err != nil {
 		c.Metrics.sourceErrors.Inc()
 		return 0, false, fmt.Errorf("controller: reading sources: %w", err)
 	}
@@ -153,7 +161,7 @@ func (c *Controller) reconcile(ctx context.Context) (int, bool, error) {
 		Desired:      desired,
 		Current:      current,
 		OwnerID:      c.Registry.OwnerID(),
-		Policy:       c.Policy,
+		Policy:       policy,
 		DomainFilter: c.DomainFilter,
 		ManagedTypes: c.ManagedTypes,
 		ExcludeTypes: c.ExcludeTypes,

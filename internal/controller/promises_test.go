@@ -325,3 +325,29 @@ func TestSameOwnerClashIsDetected(t *testing.T) {
 		t.Errorf("own updates reported as contested %d times", got)
 	}
 }
+
+// TestIncompleteSourceDeletesNothing: a source that could not read part of
+// its input (a manifest that never parsed) returns what it has with an
+// IncompleteError; the rest is applied and nothing is deleted.
+func TestIncompleteSourceDeletesNothing(t *testing.T) {
+	ctx := context.Background()
+	src := &fakeSource{eps: []*endpoint.Endpoint{a("x.example.com", "10.0.0.1"), a("y.example.com", "10.0.0.2")}}
+	prov := inmemory.New([]string{"example.com"})
+	c, _ := newTestController(src, &ownerless{Provider: prov})
+	if err := c.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	src.set(&source.IncompleteError{Errs: []error{errors.New("bad.yaml does not parse")}},
+		a("y.example.com", "10.0.0.3"), a("z.example.com", "10.0.0.4"))
+	if err := c.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	recs, _ := prov.Records(ctx)
+	for _, r := range recs {
+		got[r.DNSName] = r.Targets[0]
+	}
+	if got["x.example.com"] != "10.0.0.1" || got["y.example.com"] != "10.0.0.3" || got["z.example.com"] != "10.0.0.4" {
+		t.Fatalf("records = %v: x kept, y updated, z created", got)
+	}
+}

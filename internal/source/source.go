@@ -4,6 +4,7 @@ package source
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"text/template"
@@ -20,6 +21,26 @@ type Source interface {
 	// AddEventHandler registers a function called (possibly often, and from
 	// any goroutine) whenever the source's input changed. Callers debounce.
 	AddEventHandler(ctx context.Context, handler func())
+}
+
+// IncompleteError says the endpoints returned with it are not all that is
+// wanted: some input could not be read yet (a manifest file that has never
+// parsed), and the names it would publish are unknown. The controller
+// applies creates and updates but deletes nothing until it is complete.
+type IncompleteError struct{ Errs []error }
+
+func (e *IncompleteError) Error() string {
+	return fmt.Sprintf("input incomplete, nothing is deleted until it is read: %v", errors.Join(e.Errs...))
+}
+
+// Unwrap gives the causes.
+func (e *IncompleteError) Unwrap() []error { return e.Errs }
+
+// AsIncomplete reports whether err is (or wraps) an IncompleteError.
+func AsIncomplete(err error) (*IncompleteError, bool) {
+	var ie *IncompleteError
+	ok := errors.As(err, &ie)
+	return ie, ok
 }
 
 // ObjectRef names the object an endpoint or a problem came from.
