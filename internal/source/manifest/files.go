@@ -48,6 +48,9 @@ type fileView struct {
 	hold error
 	// incomplete is set when there is no good parse to fall back on.
 	incomplete error
+	// writing: the file is new and still being written; nothing is known
+	// of it yet.
+	writing bool
 	// wake, when not zero, is when the file will have settled.
 	wake time.Time
 }
@@ -80,7 +83,7 @@ func (s *Source) view(path string, st *fileState, now time.Time) fileView {
 	if settleAt := st.changed.Add(s.settle); now.Before(settleAt) {
 		// Being written: keep what was there, look again once it settled.
 		if st.good == nil {
-			return fileView{incomplete: fmt.Errorf("%s is being written", path), wake: settleAt}
+			return fileView{writing: true, wake: settleAt}
 		}
 		return fileView{docs: st.good, wake: settleAt}
 	}

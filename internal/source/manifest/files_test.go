@@ -161,10 +161,26 @@ func TestNeverParsedIsIncomplete(t *testing.T) {
 	if !slices.Equal(got, []string{"api.example.com A 192.0.2.30 crd/default/api"}) {
 		t.Errorf("the good file must still count: %v", got)
 	}
-	// A file written a moment ago, never parsed: the same.
-	s2, _ := newClocked(dir, nil)
-	if _, err := read(t, s2); err == nil {
-		t.Fatal("a file being written at start must make the read incomplete")
+}
+
+// TestStartWaitsForFilesBeingWritten: the first read must see every file,
+// so a file written a moment before start is waited for, then used.
+func TestStartWaitsForFilesBeingWritten(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "new.yaml", dnsEndpointYAML)
+	s := New([]string{dir}, source.Options{}, nil, nil, 50*time.Millisecond)
+	got, err := read(t, s)
+	if err != nil || !slices.Equal(got, []string{"api.example.com A 192.0.2.30 crd/default/api"}) {
+		t.Fatalf("first read %v, %v", got, err)
+	}
+	// Later, a new file being written is left out until it settles, and
+	// the read is complete: nothing it could name existed before.
+	frozen := time.Now()
+	s.now = func() time.Time { return frozen }
+	write(t, dir, "later.yaml", svcYAML)
+	got, err = read(t, s)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("read while a new file is written: %v, %v", got, err)
 	}
 }
 

@@ -38,6 +38,7 @@ type Source struct {
 	now      func() time.Time
 
 	mu       sync.Mutex
+	started  bool
 	files    map[string]*fileState
 	notify   func()      // the event handler, once registered
 	wake     *time.Timer // calls notify when a file will have settled
@@ -74,6 +75,14 @@ func (s *Source) Endpoints(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !s.started {
+		// At start a file being written is waited for (at most the settle
+		// time): the first plan must see every file, or it deletes what
+		// the missing one asked for. Later, a new file being written is
+		// only picked up once it settled.
+		s.started = true
+		s.awaitSettled(ctx, files)
+	}
 	now := s.now()
 	var docs, heldDocs []fileDoc
 	var incomplete []error
@@ -83,6 +92,7 @@ func (s *Source) Endpoints(ctx context.Context) ([]*endpoint.Endpoint, error) {
 			wake = v.wake
 		}
 		switch {
+		case v.writing:
 		case v.incomplete != nil:
 			incomplete = append(incomplete, v.incomplete)
 			s.reporter.Report(source.Problem{Object: fileRef(f, -1), Err: v.incomplete})
@@ -139,6 +149,33 @@ func (s *Source) Endpoints(ctx context.Context) ([]*endpoint.Endpoint, error) {
 		return out, &source.IncompleteError{Errs: incomplete}
 	}
 	return out, nil
+}
+
+// awaitSettled waits until no file is new and still being written.
+func (s *Source) awaitSettled(ctx context.Context, files []string) {
+	for range 3 { // bounded: a file rewritten without pause is not waited for
+		var until time.Time
+		for _, f := range files {
+			st := s.files[f]
+			if st == nil {
+				st = &fileState{}
+				s.files[f] = st
+			}
+			if v := s.view(f, st, s.now()); v.writing && v.wake.After(until) {
+				until = v.wake
+			}
+		}
+		if until.IsZero() {
+			return
+		}
+		t := time.NewTimer(until.Sub(s.now()) + time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // scheduleWake makes sure the event handler runs at t, when a file being written
