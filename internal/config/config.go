@@ -155,11 +155,43 @@ func Default() Config {
 	}
 }
 
+// choice is one value a flag accepts, with what it means. Validation and
+// help text both read these tables, so a name is listed in one place.
+type choice struct{ name, help string }
+
+var (
+	sourceChoices = []choice{
+		{"service", "Services"}, {"ingress", "Ingresses"}, {"crd", "DNSEndpoints"},
+		{"gateway-httproute", "Gateway API HTTPRoutes"}, {"manifest", "YAML/JSON files (--manifest-path)"},
+	}
+	providerChoices = []choice{
+		{"embedded", "exodns's own authoritative DNS server"}, {"aws", "Amazon Route 53"},
+		{"inmemory", "records in process memory, for tests"},
+	}
+	registryChoices = []choice{{"txt", "ownership TXT records, as upstream writes them"}, {"noop", "no ownership: every record is managed"}}
+)
+
+func names(cs []choice) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.name
+	}
+	return out
+}
+
+func describe(cs []choice) string {
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = c.name + " (" + c.help + ")"
+	}
+	return strings.Join(parts, ", ")
+}
+
 // Known values, for validation and help text.
 var (
-	knownSources    = []string{"manifest", "service", "ingress", "crd", "gateway-httproute"}
-	knownProviders  = []string{"inmemory", "embedded", "aws"}
-	knownRegistries = []string{"txt", "noop"}
+	knownSources    = names(sourceChoices)
+	knownProviders  = names(providerChoices)
+	knownRegistries = names(registryChoices)
 	knownPolicies   = []string{"sync", "upsert-only", "create-only"}
 	knownLogLevels  = []string{"debug", "info", "warn", "warning", "error"}
 	knownLogFormats = []string{"text", "json"}
