@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -24,7 +25,7 @@ import (
 
 // build assembles the pipeline from the configuration: sources, provider,
 // registry, and the controller around them.
-func build(ctx context.Context, cfg *config.Config, log *slog.Logger, reporter *controller.Reporter, reg prometheus.Registerer) (*controller.Controller, *embeddedServer, *kubeParts, error) {
+func build(ctx context.Context, cfg *config.Config, log *slog.Logger, reporter *controller.Reporter, reg prometheus.Registerer, lead *atomic.Bool) (*controller.Controller, *embeddedServer, *kubeParts, error) {
 	filter, err := endpoint.NewDomainFilter(cfg.DomainFilter, cfg.ExcludeDomains, cfg.RegexDomainFilter, cfg.RegexDomainExclusion)
 	if err != nil {
 		return nil, nil, nil, err
@@ -66,7 +67,7 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger, reporter *
 		Log:                  log,
 		Reporter:             reporter,
 	}
-	if err := kp.hook(ctx, ctl, reporter); err != nil {
+	if err := kp.hook(ctx, ctl, reporter, lead); err != nil {
 		return nil, nil, nil, err
 	}
 	return ctl, emb, kp, nil

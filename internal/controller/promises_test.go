@@ -351,3 +351,28 @@ func TestIncompleteSourceDeletesNothing(t *testing.T) {
 		t.Fatalf("records = %v: x kept, y updated, z created", got)
 	}
 }
+
+// TestReadiness: a replica is not ready until a reconcile succeeded (its
+// sources read, its zone loaded); /healthz is fine meanwhile.
+func TestReadiness(t *testing.T) {
+	ctx := context.Background()
+	src := &fakeSource{err: errors.New("caches not synced")}
+	c, _ := newTestController(src, &ownerless{Provider: inmemory.New([]string{"example.com"})})
+	if c.Health.Ready() == nil {
+		t.Fatal("ready before any reconcile")
+	}
+	_ = c.RunOnce(ctx)
+	if err := c.Health.Ready(); err == nil || !strings.Contains(err.Error(), "caches not synced") {
+		t.Fatalf("Ready() = %v, want the reason", err)
+	}
+	if c.Health.Check() != nil {
+		t.Error("one failure must not fail /healthz")
+	}
+	src.set(nil, a("x.example.com", "10.0.0.1"))
+	if err := c.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Health.Ready(); err != nil {
+		t.Errorf("not ready after a successful reconcile: %v", err)
+	}
+}
