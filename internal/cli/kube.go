@@ -124,6 +124,7 @@ func (k *kubeParts) run(ctx context.Context, cfg *config.Config, log *slog.Logge
 	lead *atomic.Bool, perReplica bool, whileLeading func(ctx context.Context)) error {
 	if !cfg.LeaderElect {
 		lead.Store(true)
+		ctl.Metrics.SetLeading(true)
 		go whileLeading(ctx)
 		return ctl.Run(ctx)
 	}
@@ -142,7 +143,8 @@ func (k *kubeParts) run(ctx context.Context, cfg *config.Config, log *slog.Logge
 	}
 	leadFor := func(lctx context.Context, work func(context.Context)) {
 		lead.Store(true)
-		defer lead.Store(false)
+		ctl.Metrics.SetLeading(true)
+		defer func() { lead.Store(false); ctl.Metrics.SetLeading(false) }()
 		log.Info("leading: writing Events, status and shared records")
 		go whileLeading(lctx)
 		work(lctx)

@@ -27,6 +27,7 @@ type Metrics struct {
 	reports           *prometheus.GaugeVec
 	reportsTotal      *prometheus.CounterVec
 	retries           prometheus.Counter
+	leader            prometheus.Gauge
 }
 
 const ns = "external_dns"
@@ -71,12 +72,23 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "reports", Help: "Reports standing now, by reason (InvalidInput, ProviderRefused, RecordContested, NoRecords): names held or objects without records."}, []string{"reason"}),
 		reportsTotal: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: "controller",
 			Name: "reports_total", Help: "Reports made, by reason; a report standing over many reconciles counts once."}, []string{"reason"}),
+		leader: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: "controller",
+			Name: "is_leader", Help: "1 while this replica writes what replicas share (Events, status, a cloud provider's records), else 0."}),
 		retries: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: "controller",
 			Name: "retries_total", Help: "Reconciles run early, with backoff, after a failed one."}),
 	}
 	reg.MustRegister(m.lastSync, m.lastReconcile, m.consecutiveErrors, m.noOpRuns, m.reconciles,
 		m.reconcileSeconds, m.changes, m.conflicts, m.sourceEndpoints, m.sourceErrors, m.sourceRecords,
 		m.invalidEndpoints, m.invalidInputs, m.registryEndpoints, m.registryErrors, m.registryRecords,
-		m.reports, m.reportsTotal, m.retries)
+		m.reports, m.reportsTotal, m.retries, m.leader)
 	return m
+}
+
+// SetLeading records whether this replica leads.
+func (m *Metrics) SetLeading(leading bool) {
+	if leading {
+		m.leader.Set(1)
+	} else {
+		m.leader.Set(0)
+	}
 }
