@@ -17,7 +17,7 @@ func TestMetricsAndHealthEndpoints(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	controller.NewMetrics(reg)
 	health := controller.NewHealth(2)
-	srv, err := serveMetrics("127.0.0.1:0", reg, health)
+	srv, err := serveMetrics("127.0.0.1:0", reg, health, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,6 +37,9 @@ func TestMetricsAndHealthEndpoints(t *testing.T) {
 	if code, _ := get("/healthz"); code != 200 {
 		t.Fatalf("/healthz %d before any failure", code)
 	}
+	if code, body := get("/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "not ready") {
+		t.Fatalf("/readyz %d %q before any reconcile", code, body)
+	}
 	health.Record(errors.New("provider down"), time.Now())
 	health.Record(errors.New("provider down"), time.Now())
 	if code, body := get("/healthz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "provider down") {
@@ -45,6 +48,12 @@ func TestMetricsAndHealthEndpoints(t *testing.T) {
 	health.Record(nil, time.Now())
 	if code, _ := get("/healthz"); code != 200 {
 		t.Fatalf("/healthz %d after recovery", code)
+	}
+	if code, _ := get("/readyz"); code != 200 {
+		t.Fatalf("/readyz %d after a successful reconcile", code)
+	}
+	if code, _ := get("/explain?name=x"); code != 404 {
+		t.Fatalf("/explain served though turned off: %d", code)
 	}
 	if code, _ := get("/debug/pprof/"); code != 404 {
 		t.Fatalf("default mux leaked: %d", code)

@@ -63,7 +63,7 @@ func NewRootCommand(info BuildInfo) *cobra.Command {
 		},
 	}
 	config.BindFlags(cmd.Flags(), &cfg)
-	cmd.AddCommand(newVersionCommand(info))
+	cmd.AddCommand(newVersionCommand(info), newExplainCommand())
 	return cmd
 }
 
@@ -104,7 +104,11 @@ func runController(ctx context.Context, cmd *cobra.Command, cfg *config.Config, 
 		}
 	}
 	if cfg.MetricsAddress != "" {
-		srv, err := serveMetrics(cfg.MetricsAddress, reg, health)
+		var explain http.Handler
+		if cfg.ExplainEndpoint {
+			explain = explainHandler(ctl, nil)
+		}
+		srv, err := serveMetrics(cfg.MetricsAddress, reg, health, explain)
 		if err != nil {
 			return err
 		}
@@ -134,7 +138,7 @@ func runController(ctx context.Context, cmd *cobra.Command, cfg *config.Config, 
 
 // serveMetrics serves /metrics, /healthz and /readyz on their own mux, never the
 // default one, so nothing else registered in the process leaks out.
-func serveMetrics(addr string, reg *prometheus.Registry, health *controller.Health) (*http.Server, error) {
+func serveMetrics(addr string, reg *prometheus.Registry, health *controller.Health, explain http.Handler) (*http.Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
@@ -143,6 +147,9 @@ func serveMetrics(addr string, reg *prometheus.Registry, health *controller.Heal
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.Handle("/healthz", health)
 	mux.Handle("/readyz", health.ReadyHandler())
+	if explain != nil {
+		mux.Handle("/explain", explain)
+	}
 	srv := &http.Server{Addr: ln.Addr().String(), Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

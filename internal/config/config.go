@@ -26,6 +26,7 @@ type Config struct {
 	LogLevel               string
 	LogFormat              string
 	MetricsAddress         string
+	ExplainEndpoint        bool
 	HealthFailureThreshold int
 
 	// Kubernetes connection (used by the Kubernetes sources)
@@ -125,6 +126,7 @@ func Default() Config {
 		Interval:                    time.Minute,
 		MinEventSyncInterval:        5 * time.Second,
 		ManifestSettleTime:          500 * time.Millisecond,
+		ExplainEndpoint:             true,
 		Policy:                      "sync",
 		LogLevel:                    "info",
 		LogFormat:                   "text",

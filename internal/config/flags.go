@@ -22,6 +22,7 @@ func BindFlags(fs *pflag.FlagSet, c *Config) {
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "Log level: debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "Log format: text or json")
 	fs.StringVar(&c.MetricsAddress, "metrics-address", c.MetricsAddress, "Address serving /metrics and /healthz; empty disables")
+	fs.BoolVar(&c.ExplainEndpoint, "explain-endpoint", c.ExplainEndpoint, "Serve /explain?name= on the metrics listener, for `exodns explain`; false turns it off")
 	fs.IntVar(&c.HealthFailureThreshold, "health-failure-threshold", c.HealthFailureThreshold, "Consecutive failed reconciles after which /healthz fails")
 
 	fs.StringVar(&c.Kubeconfig, "kubeconfig", c.Kubeconfig, "Kubeconfig file for the Kubernetes sources")

@@ -58,6 +58,8 @@ type Controller struct {
 	refused      refusals
 	written      writtenRecords
 	retryRefused bool
+
+	explain explainState
 }
 
 // runReporter is a Reporter that gathers each reconcile's reports.
@@ -121,7 +123,11 @@ func (c *Controller) reconcile(ctx context.Context) (int, bool, error) {
 		c.Metrics.sourceErrors.Inc()
 		return 0, false, fmt.Errorf("controller: reading sources: %w", err)
 	}
-	desired, held := splitHeld(desired)
+	desired, heldEps := splitHeld(desired)
+	held := make([]string, len(heldEps))
+	for i, e := range heldEps {
+		held[i] = e.DNSName
+	}
 	countByType(c.Metrics.sourceRecords, desired)
 	c.Metrics.sourceEndpoints.Set(float64(len(desired)))
 
@@ -153,7 +159,8 @@ func (c *Controller) reconcile(ctx context.Context) (int, bool, error) {
 	}
 	countByType(c.Metrics.registryRecords, current)
 	c.Metrics.registryEndpoints.Set(float64(len(current)))
-	for _, ct := range c.written.contested(current, c.Registry.OwnerID(), c.now()) {
+	contested := c.written.contested(current, c.Registry.OwnerID(), c.now())
+	for _, ct := range contested {
 		c.report(ct.resource, source.Contested, ct.err)
 	}
 
@@ -168,6 +175,10 @@ func (c *Controller) reconcile(ctx context.Context) (int, bool, error) {
 		Held:         held,
 	})
 	c.Metrics.conflicts.Set(float64(len(res.Conflicts)))
+	defer func() {
+		// After the apply, so refusals it found are included.
+		c.explain.seen(c.now(), desired, heldEps, current, res.Conflicts, c.refused.list(), contested)
+	}()
 	for _, cf := range res.Conflicts {
 		winner := cf.Winner
 		if winner == "" {
@@ -209,6 +220,7 @@ func (c *Controller) reconcile(ctx context.Context) (int, bool, error) {
 		return applied.Len(), true, nil
 	}
 	c.written.note(applied)
+	c.explain.applied(applied, c.now())
 	logChanges(ctx, c.Log, slog.LevelInfo, "record changed", applied)
 	c.Metrics.changes.WithLabelValues("create").Add(float64(len(applied.Create)))
 	c.Metrics.changes.WithLabelValues("update").Add(float64(len(applied.UpdateNew)))
@@ -331,12 +343,12 @@ func (c *Controller) objectOf(resource string) source.ObjectRef {
 
 // splitHeld takes out the endpoints that only hold a name (invalid input),
 // so providers never see them; the plan freezes their names.
-func splitHeld(eps []*endpoint.Endpoint) ([]*endpoint.Endpoint, []string) {
-	var held []string
+func splitHeld(eps []*endpoint.Endpoint) ([]*endpoint.Endpoint, []*endpoint.Endpoint) {
+	var held []*endpoint.Endpoint
 	kept := eps[:0:0]
 	for _, e := range eps {
 		if e.Held() {
-			held = append(held, e.DNSName)
+			held = append(held, e)
 			continue
 		}
 		kept = append(kept, e)

@@ -25,6 +25,16 @@ type refused struct {
 
 func (r *refusals) clear() { *r = nil }
 
+// list returns the refusals remembered, sorted by name.
+func (r refusals) list() []refused {
+	out := make([]refused, 0, len(r))
+	for _, rf := range r {
+		out = append(out, rf)
+	}
+	slices.SortFunc(out, func(a, b refused) int { return strings.Compare(a.name, b.name) })
+	return out
+}
+
 // remember notes each refusal of re and returns them for reporting.
 func (r *refusals) remember(desired []*endpoint.Endpoint, re *provider.RefusedError) []refused {
 	if *r == nil {
