@@ -58,6 +58,7 @@ type Config struct {
 	GatewayName              string
 	GatewayNamespace         string
 	GatewayLabelFilter       string
+	GatewayListenerSets      bool
 
 	// Leader election
 	LeaderElect                 bool
@@ -155,7 +156,7 @@ func Default() Config {
 
 // Known values, for validation and help text.
 var (
-	knownSources    = []string{"manifest", "service", "ingress", "crd", "gateway-httproute"}
+	knownSources    = []string{"manifest", "service", "ingress", "crd", "gateway-httproute", "gateway-grpcroute", "gateway-tlsroute", "gateway-tcproute", "gateway-udproute"}
 	knownProviders  = []string{"inmemory", "embedded", "aws"}
 	knownRegistries = []string{"txt", "noop"}
 	knownPolicies   = []string{"sync", "upsert-only", "create-only"}

@@ -31,7 +31,7 @@ func BindFlags(fs *pflag.FlagSet, c *Config) {
 	fs.DurationVar(&c.KubeAPIRequestTimeout, "kube-api-request-timeout", c.KubeAPIRequestTimeout, "Kubernetes API request timeout")
 	fs.StringVar(&c.Namespace, "namespace", c.Namespace, "Only watch this namespace; empty watches all")
 
-	fs.StringSliceVar(&c.Sources, "source", c.Sources, "Where desired records come from (repeatable): service, ingress, crd, gateway-httproute, manifest")
+	fs.StringSliceVar(&c.Sources, "source", c.Sources, "Where desired records come from (repeatable): service, ingress, crd, gateway-httproute, gateway-grpcroute, gateway-tlsroute, gateway-tcproute, gateway-udproute, manifest")
 	fs.StringSliceVar(&c.ManifestPaths, "manifest-path", c.ManifestPaths, "Manifest file or folder for --source=manifest (repeatable)")
 	fs.StringVar(&c.LabelFilter, "label-filter", c.LabelFilter, "Only objects whose labels match this selector")
 	fs.StringVar(&c.AnnotationFilter, "annotation-filter", c.AnnotationFilter, "Only objects whose annotations match this selector")
@@ -52,6 +52,7 @@ func BindFlags(fs *pflag.FlagSet, c *Config) {
 	fs.StringVar(&c.GatewayName, "gateway-name", c.GatewayName, "Only routes attached to Gateways of this name")
 	fs.StringVar(&c.GatewayNamespace, "gateway-namespace", c.GatewayNamespace, "Only routes attached to Gateways in this namespace")
 	fs.StringVar(&c.GatewayLabelFilter, "gateway-label-filter", c.GatewayLabelFilter, "Only routes attached to Gateways matching this label selector")
+	fs.BoolVar(&c.GatewayListenerSets, "gateway-listener-sets", c.GatewayListenerSets, "Let routes attach to ListenerSets (Gateway API v1.5+), published at their Gateway's addresses")
 
 	fs.BoolVar(&c.LeaderElect, "leader-elect", c.LeaderElect, "Run several replicas; only the holder of a Lease applies changes")
 	fs.StringVar(&c.LeaderElectionNamespace, "leader-election-namespace", c.LeaderElectionNamespace, "Namespace of the leader Lease; empty means the pod's namespace")
