@@ -58,7 +58,7 @@ type listener struct {
 func NewParents(gateways []*Gateway, sets []*ListenerSet, namespaces map[string]map[string]string, opts Options) *Parents {
 	p := &Parents{byKey: map[parentKey]*parent{}, namespaces: namespaces}
 	for _, gw := range gateways {
-		if gw == nil || !p.selects(gw, opts) {
+		if gw == nil || !opts.selects(gw) {
 			continue
 		}
 		ref := source.NewObjectRef(APIVersion, KindGateway, &gw.ObjectMeta)
@@ -84,7 +84,7 @@ func NewParents(gateways []*Gateway, sets []*ListenerSet, namespaces map[string]
 }
 
 // selects applies the Gateway filters and the controller annotation.
-func (p *Parents) selects(gw *Gateway, opts Options) bool {
+func (opts Options) selects(gw *Gateway) bool {
 	if opts.GatewayNamespace != "" && gw.Namespace != opts.GatewayNamespace {
 		return false
 	}
