@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -24,7 +25,7 @@ import (
 
 // build assembles the pipeline from the configuration: sources, provider,
 // registry, and the controller around them.
-func build(ctx context.Context, cfg *config.Config, log *slog.Logger, reporter *controller.Reporter, reg prometheus.Registerer) (*controller.Controller, *embeddedServer, *kubeParts, error) {
+func build(ctx context.Context, cfg *config.Config, log *slog.Logger, reporter *controller.Reporter, reg prometheus.Registerer, lead *atomic.Bool) (*controller.Controller, *embeddedServer, *kubeParts, error) {
 	filter, err := endpoint.NewDomainFilter(cfg.DomainFilter, cfg.ExcludeDomains, cfg.RegexDomainFilter, cfg.RegexDomainExclusion)
 	if err != nil {
 		return nil, nil, nil, err
@@ -62,10 +63,11 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger, reporter *
 		ExcludeTypes:         upper(cfg.ExcludeRecordTypes),
 		Interval:             cfg.Interval,
 		MinEventSyncInterval: cfg.MinEventSyncInterval,
+		DryRun:               cfg.DryRun,
 		Log:                  log,
 		Reporter:             reporter,
 	}
-	if err := kp.hook(ctx, ctl, reporter); err != nil {
+	if err := kp.hook(ctx, ctl, reporter, lead); err != nil {
 		return nil, nil, nil, err
 	}
 	return ctl, emb, kp, nil
@@ -106,7 +108,7 @@ func buildSources(cfg *config.Config, opts source.Options, reporter source.Repor
 	var all source.Multi
 	for _, name := range cfg.Sources {
 		if name == "manifest" {
-			all = append(all, manifest.New(cfg.ManifestPaths, opts, reporter, log))
+			all = append(all, manifest.New(cfg.ManifestPaths, opts, reporter, log, cfg.ManifestSettleTime))
 			continue
 		}
 		s, err := kp.kubeSource(name, cfg, opts, reporter, log)
@@ -145,7 +147,7 @@ func buildProvider(ctx context.Context, cfg *config.Config, filter endpoint.Doma
 		return nil, nil, fmt.Errorf("--provider=%s is not available in this build", cfg.Provider)
 	}
 	if cfg.DryRun {
-		p = provider.DryRun(p, log)
+		p = provider.DryRun(p)
 	}
 	return p, emb, nil
 }

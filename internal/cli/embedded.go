@@ -4,12 +4,16 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/exodns/exodns/internal/config"
+	"github.com/exodns/exodns/internal/controller"
 	"github.com/exodns/exodns/internal/dnsserver"
 	"github.com/exodns/exodns/internal/dnsserver/store"
+	"github.com/exodns/exodns/internal/kube"
+	"github.com/exodns/exodns/internal/plan"
 	"github.com/exodns/exodns/internal/provider"
 	"github.com/exodns/exodns/internal/provider/embedded"
 )
@@ -77,4 +81,56 @@ func (e *embeddedServer) start(ctx context.Context, log *slog.Logger) error {
 func (e *embeddedServer) close(ctx context.Context) {
 	_ = e.server.Shutdown(ctx)
 	_ = e.store.Close()
+}
+
+// versions returns the zones' serials and digests.
+func (e *embeddedServer) versions() map[string]kube.ZoneVersion {
+	out := map[string]kube.ZoneVersion{}
+	for zone, v := range e.auth.Versions() {
+		out[zone] = kube.ZoneVersion{Serial: v.Serial, Digest: v.Digest}
+	}
+	return out
+}
+
+// adopt takes the leader's serial for each zone whose records match.
+func (e *embeddedServer) adopt(published map[string]kube.ZoneVersion, log *slog.Logger) {
+	for zone, v := range published {
+		changed, err := e.auth.AdoptSerial(zone, dnsserver.ZoneVersion{Serial: v.Serial, Digest: v.Digest})
+		if err != nil {
+			log.Warn("cannot take the leader's zone serial", "zone", zone, "err", err)
+		} else if changed {
+			log.Debug("zone serial taken from the leader", "zone", zone, "serial", v.Serial)
+		}
+	}
+}
+
+// shareSerials makes replicas agree on zone serials: after each reconcile
+// the leader publishes its versions, and the others take the leader's
+// serial for records they hold too, whenever either side changes.
+func (e *embeddedServer) shareSerials(ctx context.Context, cluster *kube.Cluster, cfg *config.Config,
+	ctl *controller.Controller, lead *atomic.Bool, log *slog.Logger) (*kube.ZoneVersions, error) {
+	clients, err := cluster.NewClients()
+	if err != nil {
+		return nil, err
+	}
+	versions := kube.NewZoneVersions(clients, cfg.LeaderElectionNamespace, leaseName(cfg)+"-zones")
+	var latest atomic.Pointer[map[string]kube.ZoneVersion]
+	versions.Watch(ctx, func(v map[string]kube.ZoneVersion) {
+		latest.Store(&v)
+		if !lead.Load() {
+			e.adopt(v, log)
+		}
+	})
+	next := ctl.OnReconciled
+	ctl.OnReconciled = func(ch *plan.Changes, cf []plan.Conflict, err error) {
+		if next != nil {
+			next(ch, cf, err)
+		}
+		if lead.Load() {
+			versions.Publish(e.versions())
+		} else if v := latest.Load(); v != nil {
+			e.adopt(*v, log)
+		}
+	}
+	return versions, nil
 }

@@ -2,13 +2,16 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 
 	"github.com/exodns/exodns/internal/config"
 	"github.com/exodns/exodns/internal/controller"
 	"github.com/exodns/exodns/internal/kube"
 	"github.com/exodns/exodns/internal/plan"
+	"github.com/exodns/exodns/internal/provider"
 	"github.com/exodns/exodns/internal/source"
 	"github.com/exodns/exodns/internal/source/gateway"
 	"github.com/exodns/exodns/internal/source/kubesource"
@@ -71,7 +74,8 @@ func (k *kubeParts) add(l kubesource.Lookuper, err error) {
 }
 
 // hook connects Events and status to the controller and the reporter.
-func (k *kubeParts) hook(ctx context.Context, ctl *controller.Controller, reporter *controller.Reporter) error {
+// Both are shared by all replicas, so only the leader writes them.
+func (k *kubeParts) hook(ctx context.Context, ctl *controller.Controller, reporter *controller.Reporter, lead *atomic.Bool) error {
 	if k.cluster == nil {
 		return nil
 	}
@@ -82,11 +86,17 @@ func (k *kubeParts) hook(ctx context.Context, ctl *controller.Controller, report
 	resolve := kubesource.Resolver(k.lookups...)
 	k.events = kube.NewEvents(ctx, evc.Core, resolve)
 	ctl.Resolve = resolve
-	reporter.Next = k.events
-	ctl.OnConflict = k.events.Conflict
+	reporter.Next = source.ReporterFunc(func(p source.Problem) {
+		if lead.Load() {
+			k.events.Report(p)
+		}
+	})
 	ctl.OnReconciled = func(ch *plan.Changes, cf []plan.Conflict, err error) {
-		if err == nil {
-			k.events.Applied(ch)
+		if !lead.Load() {
+			return
+		}
+		if _, refused := provider.AsRefused(err); err == nil || refused {
+			k.events.Applied(ch) // only what landed
 		}
 		if k.status != nil {
 			k.status.Reconciled(ch, cf, err)
@@ -103,12 +113,21 @@ func (k *kubeParts) start(ctx context.Context) {
 	}
 }
 
-// leading runs run, under leader election when asked. Only the leader
-// reconciles and writes status.
-func (k *kubeParts) leading(ctx context.Context, cfg *config.Config, log *slog.Logger, run func(ctx context.Context)) error {
+// run runs the controller until ctx ends.
+//
+// Without --leader-elect this replica does everything. With it, what all
+// replicas share (Events, DNSEndpoint status, a cloud provider's records)
+// is written by the leader only. A replica of the embedded server keeps a
+// store of its own, though, and must answer like the others: it
+// reconciles into that store always, leader or not; leading only decides
+// who writes the shared side effects (lead). whileLeading runs those
+// writers for as long as this replica leads.
+func (k *kubeParts) run(ctx context.Context, cfg *config.Config, log *slog.Logger, ctl *controller.Controller,
+	lead *atomic.Bool, perReplica bool, whileLeading func(ctx context.Context)) error {
 	if !cfg.LeaderElect {
-		run(ctx)
-		return nil
+		lead.Store(true)
+		go whileLeading(ctx)
+		return ctl.Run(ctx)
 	}
 	if k.cluster == nil {
 		return fmt.Errorf("--leader-elect needs a Kubernetes source")
@@ -117,14 +136,53 @@ func (k *kubeParts) leading(ctx context.Context, cfg *config.Config, log *slog.L
 	if err != nil {
 		return err
 	}
-	name := cfg.LeaderElectionID
-	if name == "" {
-		name = "exodns-leader-" + cfg.TXTOwnerID
-	}
-	return kube.RunWithLeaderElection(ctx, kube.LeaderElection{
-		Clients: lec, Namespace: cfg.LeaderElectionNamespace, Name: name,
+	le := kube.LeaderElection{
+		Clients: lec, Namespace: cfg.LeaderElectionNamespace, Name: leaseName(cfg),
 		LeaseDuration: cfg.LeaderElectionLeaseDuration, RenewDeadline: cfg.LeaderElectionRenewDeadline,
 		RetryPeriod: cfg.LeaderElectionRetryPeriod,
 		OnNewLeader: func(id string) { log.Info("leader elected", "identity", id) },
-	}, run)
+	}
+	leadFor := func(lctx context.Context, work func(context.Context)) {
+		lead.Store(true)
+		defer lead.Store(false)
+		log.Info("leading: writing Events, status and shared records")
+		go whileLeading(lctx)
+		work(lctx)
+	}
+	if perReplica {
+		go func() {
+			// Losing the Lease only stops the shared writes; the store
+			// keeps being served and updated, so stand again.
+			for ctx.Err() == nil {
+				err := kube.RunWithLeaderElection(ctx, le, func(lctx context.Context) {
+					leadFor(lctx, func(c context.Context) { <-c.Done() })
+				})
+				if err != nil && ctx.Err() == nil {
+					log.Warn("leadership lost; serving on and standing again", "err", err)
+				}
+			}
+		}()
+		return ctl.Run(ctx)
+	}
+	// A standby of a shared provider writes nothing, but reads its sources
+	// once, so it is ready (warm caches) to take over.
+	go func() {
+		_, err := ctl.Source.Endpoints(ctx)
+		if _, incomplete := source.AsIncomplete(err); err == nil || incomplete {
+			ctl.Health.MarkReady()
+		}
+	}()
+	var runErr error
+	err = kube.RunWithLeaderElection(ctx, le, func(lctx context.Context) {
+		leadFor(lctx, func(c context.Context) { runErr = ctl.Run(c) })
+	})
+	return errors.Join(err, runErr)
+}
+
+// leaseName is the Lease replicas of one owner share.
+func leaseName(cfg *config.Config) string {
+	if cfg.LeaderElectionID != "" {
+		return cfg.LeaderElectionID
+	}
+	return "exodns-leader-" + cfg.TXTOwnerID
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 
 	"github.com/exodns/exodns/internal/config"
 	"github.com/exodns/exodns/internal/controller"
+	"github.com/exodns/exodns/internal/kube"
 )
 
 // embeddedMinEventSync is the default --min-event-sync-interval with the
@@ -72,8 +74,9 @@ func runController(ctx context.Context, cmd *cobra.Command, cfg *config.Config, 
 	metrics := controller.NewMetrics(reg)
 	health := controller.NewHealth(cfg.HealthFailureThreshold)
 	reporter := &controller.Reporter{Log: log, Metrics: metrics}
+	lead := &atomic.Bool{}
 
-	ctl, emb, kp, err := build(ctx, cfg, log, reporter, reg)
+	ctl, emb, kp, err := build(ctx, cfg, log, reporter, reg, lead)
 	if err != nil {
 		return err
 	}
@@ -92,6 +95,7 @@ func runController(ctx context.Context, cmd *cobra.Command, cfg *config.Config, 
 	if cfg.Once {
 		// One reconcile writes the records (durably, for the embedded
 		// store) and exits; there is nothing to serve.
+		lead.Store(true)
 		return ctl.RunOnce(ctx)
 	}
 	if emb != nil {
@@ -104,26 +108,33 @@ func runController(ctx context.Context, cmd *cobra.Command, cfg *config.Config, 
 		if err != nil {
 			return err
 		}
-		log.Info("serving metrics and health", "address", srv.Addr)
+		log.Info("serving metrics, health and readiness", "address", srv.Addr)
 		defer func() {
 			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			_ = srv.Shutdown(sctx)
 		}()
 	}
-	var runErr error
-	err = kp.leading(ctx, cfg, log, func(ctx context.Context) {
-		if kp.status != nil {
-			go kp.status.Run(ctx)
+	var versions *kube.ZoneVersions
+	if emb != nil && cfg.LeaderElect && kp.cluster != nil {
+		if versions, err = emb.shareSerials(ctx, kp.cluster, cfg, ctl, lead, log); err != nil {
+			return err
 		}
-		runErr = ctl.Run(ctx)
+	}
+	return kp.run(ctx, cfg, log, ctl, lead, emb != nil, func(lctx context.Context) {
+		if kp.status != nil {
+			go kp.status.Run(lctx)
+		}
+		if versions != nil {
+			versions.Publish(emb.versions())
+			versions.Run(lctx)
+		}
 	})
-	return errors.Join(err, runErr)
 }
 
-// serveMetrics serves /metrics and /healthz on their own mux, never the
+// serveMetrics serves /metrics, /healthz and /readyz on their own mux, never the
 // default one, so nothing else registered in the process leaks out.
-func serveMetrics(addr string, reg *prometheus.Registry, health http.Handler) (*http.Server, error) {
+func serveMetrics(addr string, reg *prometheus.Registry, health *controller.Health) (*http.Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
@@ -131,6 +142,7 @@ func serveMetrics(addr string, reg *prometheus.Registry, health http.Handler) (*
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.Handle("/healthz", health)
+	mux.Handle("/readyz", health.ReadyHandler())
 	srv := &http.Server{Addr: ln.Addr().String(), Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -26,7 +28,7 @@ func changes(t *testing.T, log string) []string {
 	var out []string
 	for _, line := range strings.Split(strings.TrimSpace(log), "\n") {
 		var rec map[string]any
-		if json.Unmarshal([]byte(line), &rec) != nil || rec["msg"] != "record change" {
+		if json.Unmarshal([]byte(line), &rec) != nil || rec["msg"] != "record changed" {
 			continue
 		}
 		out = append(out, rec["action"].(string)+" "+rec["name"].(string)+" "+rec["type"].(string))
@@ -78,5 +80,34 @@ func TestVersion(t *testing.T) {
 	out, err := run(t, "version")
 	if err != nil || !strings.Contains(out, "exodns test (commit abc)") {
 		t.Fatalf("%q %v", out, err)
+	}
+}
+
+// TestOnceEmbeddedNameOutsideZones: one name outside every --embedded-zone
+// used to fail the whole batch, forever (--once exited 1). It is reported
+// and skipped; the rest is published and the run succeeds.
+func TestOnceEmbeddedNameOutsideZones(t *testing.T) {
+	dir := t.TempDir()
+	manifest := `apiVersion: externaldns.k8s.io/v1alpha1
+kind: DNSEndpoint
+metadata: {name: mixed, namespace: default}
+spec:
+  endpoints:
+  - {dnsName: app.example.com, recordType: A, targets: [192.0.2.1]}
+  - {dnsName: ok.example.org, recordType: A, targets: [192.0.2.2]}
+`
+	if err := os.WriteFile(filepath.Join(dir, "m.yaml"), []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, "--source=manifest", "--manifest-path="+dir, "--provider=embedded", "--embedded-zone=example.org",
+		"--embedded-db="+filepath.Join(dir, "db"), "--embedded-listen=127.0.0.1:0", "--txt-owner-id=t", "--once", "--log-format=json")
+	if err != nil {
+		t.Fatalf("--once failed: %v\n%s", err, out)
+	}
+	if got := changes(t, out); !slices.Contains(got, "create ok.example.org A") || slices.Contains(got, "create app.example.com A") {
+		t.Errorf("changes %q\n%s", got, out)
+	}
+	if !strings.Contains(out, "record refused by the provider") || !strings.Contains(out, "app.example.com") || !strings.Contains(out, "--embedded-zone") {
+		t.Errorf("the stray name is not reported with its reason:\n%s", out)
 	}
 }

@@ -39,6 +39,7 @@ type Config struct {
 	// Sources
 	Sources                  []string
 	ManifestPaths            []string
+	ManifestSettleTime       time.Duration
 	LabelFilter              string
 	AnnotationFilter         string
 	AnnotationPrefix         string
@@ -124,6 +125,7 @@ func Default() Config {
 	return Config{
 		Interval:                    time.Minute,
 		MinEventSyncInterval:        5 * time.Second,
+		ManifestSettleTime:          500 * time.Millisecond,
 		Policy:                      "sync",
 		LogLevel:                    "info",
 		LogFormat:                   "text",
@@ -154,11 +156,45 @@ func Default() Config {
 	}
 }
 
+// choice is one value a flag accepts, with what it means. Validation and
+// help text both read these tables, so a name is listed in one place.
+type choice struct{ name, help string }
+
+var (
+	sourceChoices = []choice{
+		{"service", "Services"}, {"ingress", "Ingresses"}, {"crd", "DNSEndpoints"},
+		{"gateway-httproute", "Gateway API HTTPRoutes"}, {"gateway-grpcroute", "Gateway API GRPCRoutes"},
+		{"gateway-tlsroute", "Gateway API TLSRoutes"}, {"gateway-tcproute", "Gateway API TCPRoutes"},
+		{"gateway-udproute", "Gateway API UDPRoutes"}, {"manifest", "YAML/JSON files (--manifest-path)"},
+	}
+	providerChoices = []choice{
+		{"embedded", "exodns's own authoritative DNS server"}, {"aws", "Amazon Route 53"},
+		{"inmemory", "records in process memory, for tests"},
+	}
+	registryChoices = []choice{{"txt", "ownership TXT records, as upstream writes them"}, {"noop", "no ownership: every record is managed"}}
+)
+
+func names(cs []choice) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.name
+	}
+	return out
+}
+
+func describe(cs []choice) string {
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = c.name + " (" + c.help + ")"
+	}
+	return strings.Join(parts, ", ")
+}
+
 // Known values, for validation and help text.
 var (
-	knownSources    = []string{"manifest", "service", "ingress", "crd", "gateway-httproute", "gateway-grpcroute", "gateway-tlsroute", "gateway-tcproute", "gateway-udproute"}
-	knownProviders  = []string{"inmemory", "embedded", "aws"}
-	knownRegistries = []string{"txt", "noop"}
+	knownSources    = names(sourceChoices)
+	knownProviders  = names(providerChoices)
+	knownRegistries = names(registryChoices)
 	knownPolicies   = []string{"sync", "upsert-only", "create-only"}
 	knownLogLevels  = []string{"debug", "info", "warn", "warning", "error"}
 	knownLogFormats = []string{"text", "json"}
@@ -207,6 +243,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Interval <= 0 {
 		bad("--interval must be positive")
+	}
+	if c.ManifestSettleTime <= 0 {
+		bad("--manifest-settle-time must be positive")
 	}
 	if c.MinEventSyncInterval < 0 {
 		bad("--min-event-sync-interval must not be negative")

@@ -99,3 +99,19 @@ func TestValidate(t *testing.T) {
 		t.Errorf("no source: %v", err)
 	}
 }
+
+// TestHelpNamesEveryChoice: --help lists every provider, source and
+// registry that validation accepts (it once left out aws).
+func TestHelpNamesEveryChoice(t *testing.T) {
+	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+	c := Default()
+	BindFlags(fs, &c)
+	for flag, known := range map[string][]string{"provider": knownProviders, "source": knownSources, "registry": knownRegistries} {
+		usage := fs.Lookup(flag).Usage
+		for _, name := range known {
+			if !strings.Contains(usage, name) {
+				t.Errorf("--%s help %q does not name %s", flag, usage, name)
+			}
+		}
+	}
+}

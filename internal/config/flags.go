@@ -31,8 +31,9 @@ func BindFlags(fs *pflag.FlagSet, c *Config) {
 	fs.DurationVar(&c.KubeAPIRequestTimeout, "kube-api-request-timeout", c.KubeAPIRequestTimeout, "Kubernetes API request timeout")
 	fs.StringVar(&c.Namespace, "namespace", c.Namespace, "Only watch this namespace; empty watches all")
 
-	fs.StringSliceVar(&c.Sources, "source", c.Sources, "Where desired records come from (repeatable): service, ingress, crd, gateway-httproute, gateway-grpcroute, gateway-tlsroute, gateway-tcproute, gateway-udproute, manifest")
+	fs.StringSliceVar(&c.Sources, "source", c.Sources, "Where desired records come from (repeatable): "+describe(sourceChoices))
 	fs.StringSliceVar(&c.ManifestPaths, "manifest-path", c.ManifestPaths, "Manifest file or folder for --source=manifest (repeatable)")
+	fs.DurationVar(&c.ManifestSettleTime, "manifest-settle-time", c.ManifestSettleTime, "How long a changed manifest file must be left alone before it is used, so a half-written file never deletes records")
 	fs.StringVar(&c.LabelFilter, "label-filter", c.LabelFilter, "Only objects whose labels match this selector")
 	fs.StringVar(&c.AnnotationFilter, "annotation-filter", c.AnnotationFilter, "Only objects whose annotations match this selector")
 	fs.StringVar(&c.AnnotationPrefix, "annotation-prefix", c.AnnotationPrefix, "Read annotations under this prefix only; empty reads both external-dns.alpha.kubernetes.io/ and external-dns.kubernetes.io/")
@@ -69,7 +70,7 @@ func BindFlags(fs *pflag.FlagSet, c *Config) {
 	fs.StringVar(&c.RegexDomainExclusion, "regex-domain-exclusion", c.RegexDomainExclusion, "Never manage names matching this regex")
 	fs.StringSliceVar(&c.ZoneIDFilter, "zone-id-filter", c.ZoneIDFilter, "Only manage zones with these IDs (repeatable)")
 
-	fs.StringVar(&c.Registry, "registry", c.Registry, "Ownership registry: txt or noop")
+	fs.StringVar(&c.Registry, "registry", c.Registry, "Ownership registry: "+describe(registryChoices))
 	fs.StringVar(&c.TXTOwnerID, "txt-owner-id", c.TXTOwnerID, "Owner written into ownership TXT records; unique per controller")
 	fs.StringVar(&c.TXTPrefix, "txt-prefix", c.TXTPrefix, "Prefix of ownership TXT names; %{record_type} is substituted")
 	fs.StringVar(&c.TXTSuffix, "txt-suffix", c.TXTSuffix, "Suffix of the first label of ownership TXT names; %{record_type} is substituted")
@@ -78,7 +79,7 @@ func BindFlags(fs *pflag.FlagSet, c *Config) {
 	fs.StringVar(&c.TXTEncryptAESKey, "txt-encrypt-aes-key", c.TXTEncryptAESKey, "32-byte key, raw or base64, for --txt-encrypt-enabled")
 	fs.DurationVar(&c.TXTCacheInterval, "txt-cache-interval", c.TXTCacheInterval, "Accepted for compatibility")
 
-	fs.StringVar(&c.Provider, "provider", c.Provider, "DNS provider: embedded (exodns's own authoritative server) or inmemory")
+	fs.StringVar(&c.Provider, "provider", c.Provider, "DNS provider: "+describe(providerChoices))
 	fs.StringSliceVar(&c.InMemoryZone, "inmemory-zone", c.InMemoryZone, "Zone served by the inmemory provider (repeatable)")
 
 	fs.StringVar(&c.AWSZoneType, "aws-zone-type", c.AWSZoneType, "Only public or private hosted zones; empty means both")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/exodns/exodns/internal/endpoint"
 	"github.com/exodns/exodns/internal/plan"
+	"github.com/exodns/exodns/internal/provider"
 	"github.com/exodns/exodns/internal/registry"
 	"github.com/exodns/exodns/internal/source"
 )
@@ -30,24 +31,39 @@ type Controller struct {
 	// time between two reconciles, so a burst of events costs one run.
 	Interval             time.Duration
 	MinEventSyncInterval time.Duration
+	// RetryBackoff is the first wait after a failed reconcile; it doubles
+	// with each failure in a row, up to Interval. Zero means one second.
+	RetryBackoff time.Duration
+	// DryRun says the provider changes nothing, so logs say "would".
+	DryRun bool
 
 	Log     *slog.Logger
 	Metrics *Metrics
 	Health  *Health
-	// OnConflict, when set, is told of every conflict in a plan (the
-	// Kubernetes build records an Event on the losing objects).
-	OnConflict func(plan.Conflict)
 	// OnReconciled, when set, is told each plan's outcome once the registry
-	// returned: events on the owning objects, DNSEndpoint status.
+	// returned: the changes that were applied (with a *provider.RefusedError
+	// for those that were not), or the changes tried and the error.
 	OnReconciled func(changes *plan.Changes, conflicts []plan.Conflict, err error)
-	// Reporter, when set, is told of desired endpoints the provider refused
-	// in AdjustEndpoints (marked held), like any other invalid input.
+	// Reporter is told of desired endpoints the provider refused, of the
+	// losers of conflicts, and of records someone else changed. A *Reporter also hears when each
+	// reconcile starts and ends, to say each report once.
 	Reporter source.Reporter
 	// Resolve maps a resource label (kind/namespace/name) to the object,
 	// for those reports; nil or a miss falls back to the label itself.
 	Resolve func(resource string) (source.ObjectRef, bool)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+
+	// Only the Run goroutine touches these.
+	refused      refusals
+	written      writtenRecords
+	retryRefused bool
+}
+
+// runReporter is a Reporter that gathers each reconcile's reports.
+type runReporter interface {
+	BeginRun()
+	EndRun(complete bool)
 }
 
 func (c *Controller) now() time.Time {
@@ -58,17 +74,25 @@ func (c *Controller) now() time.Time {
 }
 
 // RunOnce performs one reconcile. Errors are returned, logged and counted;
-// they never stop the process.
+// they never stop the process. Changes the provider refused are not
+// errors: they are reported against their objects and their names held.
 func (c *Controller) RunOnce(ctx context.Context) error {
 	start := c.now()
 	c.Metrics.lastReconcile.Set(float64(start.Unix()))
-	n, err := c.reconcile(ctx)
+	rr, _ := c.Reporter.(runReporter)
+	if rr != nil {
+		rr.BeginRun()
+	}
+	n, complete, err := c.reconcile(ctx)
+	if rr != nil {
+		rr.EndRun(complete)
+	}
 	c.Metrics.reconcileSeconds.Observe(c.now().Sub(start).Seconds())
 	c.Health.Record(err, c.now())
 	if err != nil {
 		c.Metrics.reconciles.WithLabelValues("error").Inc()
 		c.Metrics.consecutiveErrors.Inc()
-		c.Log.ErrorContext(ctx, "reconcile failed; retrying next run", "err", err)
+		c.Log.ErrorContext(ctx, "reconcile failed; retrying with backoff", "err", err)
 		return err
 	}
 	c.Metrics.reconciles.WithLabelValues("success").Inc()
@@ -81,13 +105,21 @@ func (c *Controller) RunOnce(ctx context.Context) error {
 	return nil
 }
 
-func (c *Controller) reconcile(ctx context.Context) (int, error) {
-	c.Metrics.invalidThisRun.Store(0)
+// reconcile returns the number of changes applied, and whether every
+// source was read (so reports that are gone may be taken as cleared).
+func (c *Controller) reconcile(ctx context.Context) (int, bool, error) {
 	desired, err := c.Source.Endpoints(ctx)
-	c.Metrics.invalidEndpoints.Set(float64(c.Metrics.invalidThisRun.Load()))
-	if err != nil {
+	policy := c.Policy
+	if _, ok := source.AsIncomplete(err); ok {
+		// Some input is not readable yet and the names it would publish
+		// are unknown: apply what is known, delete nothing.
+		c.Log.DebugContext(ctx, "sources incomplete; no record is deleted this run", "err", err)
+		if policy == plan.PolicySync {
+			policy = plan.PolicyUpsertOnly
+		}
+	} else if err != nil {
 		c.Metrics.sourceErrors.Inc()
-		return 0, fmt.Errorf("controller: reading sources: %w", err)
+		return 0, false, fmt.Errorf("controller: reading sources: %w", err)
 	}
 	desired, held := splitHeld(desired)
 	countByType(c.Metrics.sourceRecords, desired)
@@ -96,29 +128,40 @@ func (c *Controller) reconcile(ctx context.Context) (int, error) {
 	desired, err = c.Registry.AdjustEndpoints(desired)
 	if err != nil {
 		c.Metrics.registryErrors.Inc()
-		return 0, fmt.Errorf("controller: adjusting endpoints: %w", err)
+		return 0, true, fmt.Errorf("controller: adjusting endpoints: %w", err)
 	}
 	// The sources' holds were taken out above, so any held endpoint now is
 	// one the provider refused (Route 53 would reject it): report it like
 	// an invalid annotation. The plan freezes its name.
 	for _, e := range desired {
 		if e.Held() {
-			c.reportRefused(e)
+			c.report(e.Resource(), source.Refused, fmt.Errorf("record %s refused by the provider: %s", e.Key(), e.Labels[endpoint.HoldLabel]))
 		}
+	}
+	if c.retryRefused {
+		c.refused.clear()
+		c.retryRefused = false
+	}
+	for _, r := range c.refused.stillHeld(desired) {
+		held = append(held, r.name)
+		c.report(r.resource, source.Refused, r.err)
 	}
 	current, err := c.Registry.Records(ctx)
 	if err != nil {
 		c.Metrics.registryErrors.Inc()
-		return 0, fmt.Errorf("controller: reading records: %w", err)
+		return 0, true, fmt.Errorf("controller: reading records: %w", err)
 	}
 	countByType(c.Metrics.registryRecords, current)
 	c.Metrics.registryEndpoints.Set(float64(len(current)))
+	for _, ct := range c.written.contested(current, c.Registry.OwnerID(), c.now()) {
+		c.report(ct.resource, source.Contested, ct.err)
+	}
 
 	res := plan.Calculate(plan.Input{
 		Desired:      desired,
 		Current:      current,
 		OwnerID:      c.Registry.OwnerID(),
-		Policy:       c.Policy,
+		Policy:       policy,
 		DomainFilter: c.DomainFilter,
 		ManagedTypes: c.ManagedTypes,
 		ExcludeTypes: c.ExcludeTypes,
@@ -126,32 +169,57 @@ func (c *Controller) reconcile(ctx context.Context) (int, error) {
 	})
 	c.Metrics.conflicts.Set(float64(len(res.Conflicts)))
 	for _, cf := range res.Conflicts {
-		c.Log.WarnContext(ctx, "record conflict", "record", cf.Key.String(), "winner", cf.Winner,
-			"losers", cf.Losers, "reason", cf.Reason)
-		if c.OnConflict != nil {
-			c.OnConflict(cf)
+		winner := cf.Winner
+		if winner == "" {
+			winner = "a record exodns does not own"
+		}
+		for _, loser := range cf.Losers {
+			c.report(loser, source.Conflict, fmt.Errorf("record %s not published: %s holds it (%s)", cf.Key, winner, cf.Reason))
 		}
 	}
 	ch := res.Changes
-	logChanges(ctx, c.Log, ch)
+	logChanges(ctx, c.Log, slog.LevelDebug, "planned record change", ch)
 	// The registry is called even with an empty plan: it may have its own
 	// work, such as writing ownership records missing after a migration.
 	err = c.Registry.ApplyChanges(ctx, ch)
+	applied := ch
+	if re, ok := provider.AsRefused(err); ok {
+		applied = withoutRefused(ch, re)
+		for _, r := range c.refused.remember(desired, re) {
+			c.report(r.resource, source.Refused, r.err)
+		}
+	}
 	if c.OnReconciled != nil {
-		c.OnReconciled(ch, res.Conflicts, err)
+		if err != nil {
+			if _, ok := provider.AsRefused(err); !ok {
+				c.OnReconciled(ch, res.Conflicts, err)
+			} else {
+				c.OnReconciled(applied, res.Conflicts, err)
+			}
+		} else {
+			c.OnReconciled(ch, res.Conflicts, nil)
+		}
 	}
-	if err != nil {
+	if _, ok := provider.AsRefused(err); err != nil && !ok {
 		c.Metrics.registryErrors.Inc()
-		return 0, fmt.Errorf("controller: applying %d changes: %w", ch.Len(), err)
+		return 0, true, fmt.Errorf("controller: applying %d changes: %w", ch.Len(), err)
 	}
-	c.Metrics.changes.WithLabelValues("create").Add(float64(len(ch.Create)))
-	c.Metrics.changes.WithLabelValues("update").Add(float64(len(ch.UpdateNew)))
-	c.Metrics.changes.WithLabelValues("delete").Add(float64(len(ch.Delete)))
-	return ch.Len(), nil
+	if c.DryRun {
+		logChanges(ctx, c.Log, slog.LevelInfo, "dry-run: would change record", applied)
+		return applied.Len(), true, nil
+	}
+	c.written.note(applied)
+	logChanges(ctx, c.Log, slog.LevelInfo, "record changed", applied)
+	c.Metrics.changes.WithLabelValues("create").Add(float64(len(applied.Create)))
+	c.Metrics.changes.WithLabelValues("update").Add(float64(len(applied.UpdateNew)))
+	c.Metrics.changes.WithLabelValues("delete").Add(float64(len(applied.Delete)))
+	return applied.Len(), true, nil
 }
 
 // Run reconciles at start, on every source event (debounced), and every
-// Interval, until ctx ends.
+// Interval, until ctx ends. A failed reconcile is retried after a backoff
+// that starts at RetryBackoff and doubles up to Interval, so a provider
+// that comes back (a freed disk, an API outage) is used within seconds.
 func (c *Controller) Run(ctx context.Context) error {
 	trigger := make(chan struct{}, 1)
 	c.Source.AddEventHandler(ctx, func() {
@@ -167,11 +235,19 @@ func (c *Controller) Run(ctx context.Context) error {
 	resync := time.NewTimer(0)
 	defer resync.Stop()
 	var last time.Time
+	var backoff time.Duration
+	retrying := false
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-resync.C:
+			if retrying {
+				c.Metrics.retries.Inc()
+			} else {
+				// A slow resync gives refused changes another try.
+				c.retryRefused = true
+			}
 		case <-trigger:
 			if wait := c.MinEventSyncInterval - c.now().Sub(last); wait > 0 {
 				if !sleep(ctx, wait) {
@@ -180,15 +256,34 @@ func (c *Controller) Run(ctx context.Context) error {
 			}
 		}
 		last = c.now()
-		_ = c.RunOnce(ctx)
+		next := interval
+		if err := c.RunOnce(ctx); err != nil {
+			backoff = nextBackoff(backoff, c.RetryBackoff, interval)
+			next, retrying = backoff, true
+		} else {
+			backoff, retrying = 0, false
+		}
 		if !resync.Stop() {
 			select {
 			case <-resync.C:
 			default:
 			}
 		}
-		resync.Reset(interval)
+		resync.Reset(next)
 	}
+}
+
+// nextBackoff doubles prev, starting at first (one second when zero) and
+// never past limit.
+func nextBackoff(prev, first, limit time.Duration) time.Duration {
+	if first <= 0 {
+		first = time.Second
+	}
+	next := first
+	if prev > 0 {
+		next = 2 * prev
+	}
+	return min(next, limit)
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {
@@ -213,22 +308,25 @@ func countByType(g *prometheus.GaugeVec, eps []*endpoint.Endpoint) {
 	}
 }
 
-func (c *Controller) reportRefused(e *endpoint.Endpoint) {
+// report tells the Reporter about the object behind a resource label.
+func (c *Controller) report(resource string, kind source.ProblemKind, err error) {
 	if c.Reporter == nil {
-		c.Log.Warn("provider refused record", "record", e.Key().String(), "resource", e.Resource(), "reason", e.Labels[endpoint.HoldLabel])
+		c.Log.Warn("record not published", "resource", resource, "reason", kind.String(), "err", err)
 		return
 	}
-	ref, ok := source.ObjectRef{}, false
+	c.Reporter.Report(source.Problem{Object: c.objectOf(resource), Kind: kind, Err: err})
+}
+
+func (c *Controller) objectOf(resource string) source.ObjectRef {
 	if c.Resolve != nil {
-		ref, ok = c.Resolve(e.Resource())
-	}
-	if !ok {
-		ref.Name = e.Resource()
-		if kind, ns, name, ok := source.ParseResource(e.Resource()); ok {
-			ref = source.ObjectRef{Kind: kind, Namespace: ns, Name: name}
+		if ref, ok := c.Resolve(resource); ok {
+			return ref
 		}
 	}
-	c.Reporter.Report(source.Problem{Object: ref, Err: fmt.Errorf("record %s refused by the provider: %s", e.Key(), e.Labels[endpoint.HoldLabel])})
+	if kind, ns, name, ok := source.ParseResource(resource); ok {
+		return source.ObjectRef{Kind: kind, Namespace: ns, Name: name}
+	}
+	return source.ObjectRef{Name: resource}
 }
 
 // splitHeld takes out the endpoints that only hold a name (invalid input),
@@ -246,10 +344,13 @@ func splitHeld(eps []*endpoint.Endpoint) ([]*endpoint.Endpoint, []string) {
 	return kept, held
 }
 
-func logChanges(ctx context.Context, log *slog.Logger, ch *plan.Changes) {
+func logChanges(ctx context.Context, log *slog.Logger, level slog.Level, msg string, ch *plan.Changes) {
+	if !log.Enabled(ctx, level) {
+		return
+	}
 	each := func(action string, eps []*endpoint.Endpoint) {
 		for _, e := range eps {
-			log.InfoContext(ctx, "record change", "action", action, "name", e.DNSName, "type", e.RecordType,
+			log.Log(ctx, level, msg, "action", action, "name", e.DNSName, "type", e.RecordType,
 				"set", e.SetIdentifier, "targets", []string(e.Targets), "resource", e.Resource())
 		}
 	}

@@ -1,8 +1,6 @@
 package controller
 
 import (
-	"sync/atomic"
-
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -26,10 +24,9 @@ type Metrics struct {
 	registryEndpoints prometheus.Gauge
 	registryErrors    prometheus.Counter
 	registryRecords   *prometheus.GaugeVec
-
-	// invalidThisRun counts reports during the running reconcile, for the
-	// invalid_endpoints gauge.
-	invalidThisRun atomic.Int64
+	reports           *prometheus.GaugeVec
+	reportsTotal      *prometheus.CounterVec
+	retries           prometheus.Counter
 }
 
 const ns = "external_dns"
@@ -61,7 +58,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		sourceRecords: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Subsystem: "source",
 			Name: "records", Help: "Desired records by type."}, []string{"record_type"}),
 		invalidEndpoints: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: "source",
-			Name: "invalid_endpoints", Help: "Inputs skipped as invalid in the last reconcile."}),
+			Name: "invalid_endpoints", Help: "Invalid inputs standing now: each holds its names until fixed."}),
 		invalidInputs: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: "source",
 			Name: "invalid_inputs_total", Help: "Invalid inputs reported, by object kind."}, []string{"kind"}),
 		registryEndpoints: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: "registry",
@@ -70,9 +67,16 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "errors_total", Help: "Failures reading or writing the registry and provider."}),
 		registryRecords: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Subsystem: "registry",
 			Name: "records", Help: "Current records by type."}, []string{"record_type"}),
+		reports: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Subsystem: "controller",
+			Name: "reports", Help: "Reports standing now, by reason (InvalidInput, ProviderRefused, RecordContested, NoRecords): names held or objects without records."}, []string{"reason"}),
+		reportsTotal: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: "controller",
+			Name: "reports_total", Help: "Reports made, by reason; a report standing over many reconciles counts once."}, []string{"reason"}),
+		retries: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: "controller",
+			Name: "retries_total", Help: "Reconciles run early, with backoff, after a failed one."}),
 	}
 	reg.MustRegister(m.lastSync, m.lastReconcile, m.consecutiveErrors, m.noOpRuns, m.reconciles,
 		m.reconcileSeconds, m.changes, m.conflicts, m.sourceEndpoints, m.sourceErrors, m.sourceRecords,
-		m.invalidEndpoints, m.invalidInputs, m.registryEndpoints, m.registryErrors, m.registryRecords)
+		m.invalidEndpoints, m.invalidInputs, m.registryEndpoints, m.registryErrors, m.registryRecords,
+		m.reports, m.reportsTotal, m.retries)
 	return m
 }

@@ -2,7 +2,6 @@ package kube
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,8 +24,8 @@ const Component = "exodns"
 
 // Event reasons.
 const (
-	ReasonInvalidInput     = "InvalidInput"
-	ReasonHostnameConflict = "HostnameConflict"
+	ReasonInvalidInput     = "InvalidInput"     // source.InvalidInput
+	ReasonHostnameConflict = "HostnameConflict" // source.Conflict
 	ReasonRecordCreated    = "RecordCreated"
 	ReasonRecordUpdated    = "RecordUpdated"
 	ReasonRecordDeleted    = "RecordDeleted"
@@ -55,8 +54,8 @@ const repeatAfter = time.Hour
 type Resolver func(resource string) (source.ObjectRef, bool)
 
 // Events records Kubernetes Events on the objects records come from. It is
-// a source.Reporter (InvalidInput), a conflict hook (HostnameConflict) and
-// a change hook (RecordCreated/Updated/Deleted). Recording never blocks:
+// a source.Reporter (warnings, with the report's kind as reason) and a
+// change hook (RecordCreated/Updated/Deleted). Recording never blocks:
 // the broadcaster drops events when its queue is full.
 type Events struct {
 	recorder record.EventRecorder
@@ -92,27 +91,28 @@ func NewEventsWithRecorder(r record.EventRecorder, resolve Resolver) *Events {
 // the budget allows (a first sync, a mass rename).
 func (e *Events) Dropped() int64 { return e.dropped.Load() }
 
-// Report records a Warning InvalidInput on the object of p, naming the
-// field, value and reason. It implements source.Reporter; chain it behind
-// the controller's reporter (controller.Reporter.Next).
+// Report records a Warning on the object of p, with the report's kind as
+// reason (InvalidInput, ProviderRefused, HostnameConflict,
+// RecordContested). It implements source.Reporter; chain it behind the
+// controller's reporter (controller.Reporter.Next), which passes each
+// report on once.
 func (e *Events) Report(p source.Problem) {
-	e.warnOnce(p.Object, ReasonInvalidInput, "skipped invalid input, existing records are kept: "+p.Err.Error())
-}
-
-// Conflict records a Warning HostnameConflict on each loser of c, naming
-// the winner. Use it as controller.Controller.OnConflict.
-func (e *Events) Conflict(c plan.Conflict) {
-	winner := c.Winner
-	if winner == "" {
-		winner = "a record exodns does not own"
+	note := p.Err.Error()
+	switch p.Kind {
+	case source.InvalidInput:
+		note = "skipped invalid input, existing records are kept: " + note
+	case source.Refused:
+		note = "not published, existing records are kept: " + note
 	}
-	for _, loser := range c.Losers {
-		ref, ok := e.lookup(loser)
-		if !ok {
-			continue
+	ref := p.Object
+	if ref.UID == "" && e.resolve != nil {
+		// The controller names refused and conflicting records by their
+		// resource label; the cache knows the object's UID.
+		if r, ok := e.resolve(strings.ToLower(ref.Kind) + "/" + ref.Namespace + "/" + ref.Name); ok {
+			ref = r
 		}
-		e.warnOnce(ref, ReasonHostnameConflict, fmt.Sprintf("record %s not published: %s holds it (%s)", c.Key, winner, c.Reason))
 	}
+	e.warnOnce(ref, p.Kind.String(), note)
 }
 
 // Applied records a Normal event per applied change on the resource the

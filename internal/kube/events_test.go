@@ -44,8 +44,11 @@ func TestEvents(t *testing.T) {
 		Err: &endpoint.ValidationError{Field: "external-dns.alpha.kubernetes.io/ttl", Value: "soon", Reason: "not a duration"}}
 	e.Report(p)
 	e.Report(p) // found again by the next reconcile: said once
-	e.Conflict(plan.Conflict{Key: endpoint.Key{DNSName: "a.example.com", RecordType: "A"}, Winner: "service/default/a",
-		Losers: []string{"service/default/b", "service/default/gone"}, Reason: plan.ReasonClaimed})
+	// The controller names a conflict's loser by its resource label; the
+	// object is resolved for its UID. A loser no longer in the cache still
+	// gets its Event, on the reference the controller gave.
+	e.Report(source.Problem{Object: source.ObjectRef{Kind: "service", Namespace: "default", Name: "b"}, Kind: source.Conflict,
+		Err: errors.New("record a.example.com/A not published: service/default/a holds it (claimed)")})
 	ch := &plan.Changes{
 		Create: []*endpoint.Endpoint{withResource(endpoint.New("a.example.com", "A", "1.2.3.4"), "service/default/a")},
 		Delete: []*endpoint.Endpoint{withResource(endpoint.New("old.example.com", "A", "1.2.3.4"), "service/default/gone")},

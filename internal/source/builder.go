@@ -28,6 +28,11 @@ type Builder struct {
 	// none of its records can be trusted, so all of them only hold.
 	holdAll bool
 	held    []string
+	// bare are hostnames asked for with no target at all.
+	bare []string
+	// EmptyReason says why a hostname may have no target, for the report
+	// that says nothing is published for it (see Result).
+	EmptyReason string
 }
 
 // NewBuilder returns a builder whose endpoints carry resource as their
@@ -65,6 +70,10 @@ func (b *Builder) Hold(name string) {
 // AAAA, anything else as CNAME, with the TTL, set identifier and
 // provider-specific properties of the object's annotations.
 func (b *Builder) AddHost(name string, targets []string) {
+	if len(targets) == 0 {
+		b.bare = append(b.bare, name)
+		return
+	}
 	for _, ep := range EndpointsForTargets(name, targets) {
 		b.addAnnotated(ep)
 	}
@@ -139,6 +148,17 @@ func (b *Builder) Result() Result {
 	}
 	SortEndpoints(r.Endpoints)
 	r.Problems = b.problems
+	if len(b.bare) > 0 {
+		// Not an error (a load balancer takes a while to get an address),
+		// but silence here leaves users guessing why nothing resolves.
+		slices.Sort(b.bare)
+		why := b.EmptyReason
+		if why == "" {
+			why = "no target is known and no target annotation is set"
+		}
+		r.Problems = append(r.Problems, Problem{Object: b.ref, Kind: NoRecords,
+			Err: fmt.Errorf("nothing published for %s: %s", strings.Join(slices.Compact(b.bare), ", "), why)})
+	}
 	return r
 }
 

@@ -36,8 +36,11 @@ func TestBuilder(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}
-	if len(r.Problems) != 2 {
-		t.Fatalf("want the bad name once and the bad target, got %v", r.Problems)
+	if len(r.Problems) != 3 {
+		t.Fatalf("want the bad name once, the bad target and the bare name, got %v", r.Problems)
+	}
+	if p := r.Problems[2]; p.Kind != NoRecords || !strings.Contains(p.Error(), "nothing published for a.example.com") {
+		t.Errorf("a hostname with no target is not reported as such: %v", p)
 	}
 	if !strings.Contains(r.Problems[1].Error(), "record c.example.com/A") {
 		t.Errorf("problem %v does not name the record set", r.Problems[1])

@@ -8,19 +8,27 @@ import (
 )
 
 // Multi combines sources. A failing source fails the whole read: planning
-// without it would delete every record it asked for.
+// without it would delete every record it asked for. A source that is only
+// incomplete (IncompleteError) does not: its endpoints are used and the
+// whole read is incomplete, so nothing is deleted.
 type Multi []Source
 
 // Endpoints concatenates the endpoints of every source. Duplicate claims are
 // left to the plan, which resolves them deterministically and reports them.
 func (m Multi) Endpoints(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	var out []*endpoint.Endpoint
+	var incomplete []error
 	for i, s := range m {
 		eps, err := s.Endpoints(ctx)
-		if err != nil {
+		if ie, ok := AsIncomplete(err); ok {
+			incomplete = append(incomplete, ie.Errs...)
+		} else if err != nil {
 			return nil, fmt.Errorf("source %d: %w", i, err)
 		}
 		out = append(out, eps...)
+	}
+	if len(incomplete) > 0 {
+		return out, &IncompleteError{Errs: incomplete}
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ package source
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"text/template"
@@ -20,6 +21,26 @@ type Source interface {
 	// AddEventHandler registers a function called (possibly often, and from
 	// any goroutine) whenever the source's input changed. Callers debounce.
 	AddEventHandler(ctx context.Context, handler func())
+}
+
+// IncompleteError says the endpoints returned with it are not all that is
+// wanted: some input could not be read yet (a manifest file that has never
+// parsed), and the names it would publish are unknown. The controller
+// applies creates and updates but deletes nothing until it is complete.
+type IncompleteError struct{ Errs []error }
+
+func (e *IncompleteError) Error() string {
+	return fmt.Sprintf("input incomplete, nothing is deleted until it is read: %v", errors.Join(e.Errs...))
+}
+
+// Unwrap gives the causes.
+func (e *IncompleteError) Unwrap() []error { return e.Errs }
+
+// AsIncomplete reports whether err is (or wraps) an IncompleteError.
+func AsIncomplete(err error) (*IncompleteError, bool) {
+	var ie *IncompleteError
+	ok := errors.As(err, &ie)
+	return ie, ok
 }
 
 // ObjectRef names the object an endpoint or a problem came from.
@@ -56,11 +77,49 @@ func (o ObjectRef) String() string {
 	return o.Kind + " " + o.Namespace + "/" + o.Name
 }
 
-// Problem is one input that was skipped because it was invalid. Err names
-// the field and value (usually an *endpoint.ValidationError).
+// Problem is one report about an object: usually an input that was
+// skipped because it was invalid. Err names the field and value (usually an
+// *endpoint.ValidationError).
 type Problem struct {
 	Object ObjectRef
 	Err    error
+	// Kind says what is reported; the zero value is invalid input.
+	Kind ProblemKind
+}
+
+// ProblemKind tells reports apart, for the log message, the Event reason
+// and the metrics.
+type ProblemKind uint8
+
+const (
+	// InvalidInput: an annotation, hostname, TTL or file could not be
+	// read; the records it would describe are held, not deleted.
+	InvalidInput ProblemKind = iota
+	// Refused: the provider would not take a record; its name is held.
+	Refused
+	// Contested: a record this owner wrote was changed by someone else,
+	// typically a second controller with the same owner id.
+	Contested
+	// Conflict: another object, or another owner, holds the record.
+	Conflict
+	// NoRecords is not an error: a valid object yields no record yet, such
+	// as a LoadBalancer Service whose status has no address.
+	NoRecords
+)
+
+// String names the kind as logs and Event reasons do.
+func (k ProblemKind) String() string {
+	switch k {
+	case Refused:
+		return "ProviderRefused"
+	case Contested:
+		return "RecordContested"
+	case Conflict:
+		return "HostnameConflict"
+	case NoRecords:
+		return "NoRecords"
+	}
+	return "InvalidInput"
 }
 
 func (p Problem) Error() string { return fmt.Sprintf("%s: %v", p.Object, p.Err) }

@@ -149,10 +149,11 @@ func newPipeline(t *testing.T, ctx context.Context, cfg pipelineConfig) *pipelin
 		Metrics:              metrics,
 		Health:               controller.NewHealth(3),
 		// Wired as internal/cli wires it.
-		OnConflict: p.Events.Conflict,
+		Reporter: reporter,
+		Resolve:  func(res string) (source.ObjectRef, bool) { return kubesource.Resolver(lookups...)(res) },
 		OnReconciled: func(ch *plan.Changes, cf []plan.Conflict, err error) {
 			p.hook.record(ch, err)
-			if err == nil {
+			if _, refused := provider.AsRefused(err); err == nil || refused {
 				p.Events.Applied(ch)
 			}
 			if p.Status != nil {

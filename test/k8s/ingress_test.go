@@ -25,10 +25,27 @@ func TestIngressLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond)
+	// A marker Ingress created after it, with an address: once its record
+	// is published, the controller has planned with shop in its cache.
+	marker, err := c.NetworkingV1().Ingresses(ns).Create(ctx, &networkingv1.Ingress{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "marker"},
+		Spec:       networkingv1.IngressSpec{Rules: []networkingv1.IngressRule{{Host: "marker.example.com"}}},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	marker.Status.LoadBalancer.Ingress = []networkingv1.IngressLoadBalancerIngress{{Hostname: "lb.example.net"}}
+	if _, err := c.NetworkingV1().Ingresses(ns).UpdateStatus(ctx, marker, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	hasRecord(t, p.Provider, 5*time.Second, "marker.example.com", "marker.example.com CNAME lb.example.net")
 	if got := about(records(t, p.Provider), "shop.example.com"); len(got) != 0 {
 		t.Fatalf("records before the Ingress has an address: %q", got)
 	}
+	if err := c.NetworkingV1().Ingresses(ns).Delete(ctx, "marker", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	hasRecord(t, p.Provider, 5*time.Second, "marker.example.com")
 
 	// The ingress controller publishes its load balancer's name.
 	created.Status.LoadBalancer.Ingress = []networkingv1.IngressLoadBalancerIngress{{Hostname: "lb.example.net"}}

@@ -5,12 +5,14 @@ package k8s
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/exodns/exodns/internal/kube"
 )
@@ -62,7 +64,14 @@ func TestLeaderElection(t *testing.T) {
 	}
 	setLoadBalancerIP(t, c, ns, "web", "203.0.113.7")
 	hasRecord(t, shared, 5*time.Second, "leader.example.com", "leader.example.com A 203.0.113.7")
-	time.Sleep(leaseDuration) // give the follower every chance to misbehave
+	// Give the follower every chance to misbehave: wait until the leader
+	// has renewed its Lease twice after the follower joined, so the
+	// follower has tried (and failed) to take it at least once.
+	seen := map[int64]bool{}
+	eventually(t, 4*leaseDuration, func() (bool, string) {
+		seen[leaseRenewTime(t, c, ns, "exodns-leader")] = true
+		return len(seen) >= 3, fmt.Sprintf("saw %d renewals", len(seen)-1)
+	})
 	if n := b.p.hook.calls.Load(); n != 0 || b.leading.Load() != 0 {
 		t.Fatalf("the follower reconciled %d times while the leader ran", n)
 	}
@@ -93,4 +102,14 @@ func TestLeaderElection(t *testing.T) {
 		t.Errorf("second leader returned %v", err)
 	}
 	b.done <- nil // for the cleanup
+}
+
+// leaseRenewTime is when the Lease was last renewed, in nanoseconds.
+func leaseRenewTime(t *testing.T, c kubernetes.Interface, ns, name string) int64 {
+	t.Helper()
+	l, err := c.CoordinationV1().Leases(ns).Get(context.Background(), name, metav1.GetOptions{})
+	if err != nil || l.Spec.RenewTime == nil {
+		return 0
+	}
+	return l.Spec.RenewTime.UnixNano()
 }

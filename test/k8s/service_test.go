@@ -65,10 +65,21 @@ func TestServiceLifecycle(t *testing.T) {
 	if _, err := c.CoreV1().Services(ns).Create(ctx, svc, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond)
+	// A marker Service created after it, with an address: once its record
+	// is published, the controller has planned with web in its cache.
+	marker := loadBalancer(ns, "marker", map[string]string{pfx + "hostname": "marker.example.com"})
+	if _, err := c.CoreV1().Services(ns).Create(ctx, marker, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	setLoadBalancerIP(t, c, ns, "marker", "203.0.113.99")
+	hasRecord(t, p.Provider, 5*time.Second, "marker.example.com", "marker.example.com A 203.0.113.99")
 	if got := about(records(t, p.Provider), "web.example.com"); len(got) != 0 {
 		t.Fatalf("records before the Service has an address: %q", got)
 	}
+	if err := c.CoreV1().Services(ns).Delete(ctx, "marker", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	hasRecord(t, p.Provider, 5*time.Second, "marker.example.com")
 
 	// (2) The load balancer gets its address; (3) the embedded DNS server
 	// answers with it within a second.

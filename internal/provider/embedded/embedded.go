@@ -5,8 +5,10 @@ package embedded
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
+	"github.com/exodns/exodns/internal/dnsserver/store"
 	"github.com/exodns/exodns/internal/endpoint"
 	"github.com/exodns/exodns/internal/plan"
 	"github.com/exodns/exodns/internal/provider"
@@ -56,19 +58,67 @@ func (p *Provider) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	return out, nil
 }
 
-// ApplyChanges commits the batch, all or nothing. When it returns nil the
-// change is on disk and the server already answers with it.
+// ApplyChanges commits the batch. A change the store refuses (a name in no
+// zone, a create of an existing record, a stale delete) is set apart and
+// reported in a *provider.RefusedError; every other change still lands.
+// When it returns, what was applied is on disk and already answered.
 func (p *Provider) ApplyChanges(ctx context.Context, c *plan.Changes) error {
 	if !c.HasChanges() {
 		return nil
 	}
-	if _, stray := p.zones.SplitByZone(c); len(stray) > 0 {
-		return fmt.Errorf("embedded: %s is outside zones %v", stray[0].Key(), p.zones.Zones())
+	byZone, stray := p.zones.SplitByZone(c)
+	var inZone plan.Changes
+	for _, zc := range byZone {
+		inZone.Create = append(inZone.Create, zc.Create...)
+		inZone.UpdateOld = append(inZone.UpdateOld, zc.UpdateOld...)
+		inZone.UpdateNew = append(inZone.UpdateNew, zc.UpdateNew...)
+		inZone.Delete = append(inZone.Delete, zc.Delete...)
 	}
-	if err := p.backend.Apply(ctx, c); err != nil {
+	err := provider.ApplyIsolated(ctx, &inZone, p.backend.Apply, refused)
+	if len(stray) == 0 {
+		if err != nil {
+			return fmt.Errorf("embedded: %w", err)
+		}
+		return nil
+	}
+	out := &provider.RefusedError{}
+	if re, ok := provider.AsRefused(err); ok {
+		out = re
+	} else if err != nil {
 		return fmt.Errorf("embedded: %w", err)
+	} else {
+		out.Applied = inZone.Len()
 	}
-	return nil
+	for _, e := range stray {
+		out.Refused = append(out.Refused, provider.Refusal{Action: actionOf(c, e), Endpoint: e,
+			Err: fmt.Errorf("%s is in none of the zones %v: %w", e.DNSName, p.zones.Zones(), store.ErrNoZone)})
+	}
+	return fmt.Errorf("embedded: %w", out)
+}
+
+// refused tells the store's verdicts on a change (which a smaller batch may
+// pass) from failures of the store itself, such as a full disk.
+func refused(err error) bool {
+	for _, e := range []error{store.ErrRecordExists, store.ErrRecordMissing, store.ErrNoZone, store.ErrMismatch, store.ErrInvalid} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+func actionOf(c *plan.Changes, e *endpoint.Endpoint) string {
+	for _, d := range c.Delete {
+		if d == e {
+			return "delete"
+		}
+	}
+	for _, u := range c.UpdateNew {
+		if u == e {
+			return "update"
+		}
+	}
+	return "create"
 }
 
 // AdjustEndpoints leaves TTLs and targets as they are, because the store
@@ -83,6 +133,10 @@ func (p *Provider) AdjustEndpoints(eps []*endpoint.Endpoint) ([]*endpoint.Endpoi
 	for i, e := range eps {
 		out[i] = e
 		if e.Held() {
+			continue
+		}
+		if _, ok := p.zones.Zone(e.DNSName); !ok {
+			out[i] = e.DeepCopy().WithLabel(endpoint.HoldLabel, fmt.Sprintf("%s is in none of the embedded server's zones %v (--embedded-zone)", e.DNSName, p.zones.Zones()))
 			continue
 		}
 		if err := p.backend.Check(e); err != nil {

@@ -2,6 +2,8 @@ package embedded
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -12,6 +14,7 @@ import (
 	"github.com/exodns/exodns/internal/dnsserver/store"
 	"github.com/exodns/exodns/internal/endpoint"
 	"github.com/exodns/exodns/internal/plan"
+	"github.com/exodns/exodns/internal/provider"
 )
 
 func newProvider(t *testing.T, zones ...string) (*Provider, *dnsserver.Authority) {
@@ -76,17 +79,74 @@ func TestConverges(t *testing.T) {
 	}
 }
 
-func TestZonesAndStrays(t *testing.T) {
+// TestStrayNameDoesNotBlockTheBatch: a name outside every --embedded-zone
+// used to fail the whole batch, forever. It is refused alone now, named in
+// the refusal; the rest lands.
+func TestStrayNameDoesNotBlockTheBatch(t *testing.T) {
 	p, _ := newProvider(t, "example.org")
 	ctx := context.Background()
 	err := p.ApplyChanges(ctx, &plan.Changes{Create: []*endpoint.Endpoint{
 		endpoint.New("a.example.org", "A", "192.0.2.1"), endpoint.New("a.example.com", "A", "192.0.2.1"),
 	}})
-	if err == nil || !strings.Contains(err.Error(), "a.example.com") {
-		t.Fatalf("err = %v, want the stray named", err)
+	re, ok := provider.AsRefused(err)
+	if !ok {
+		t.Fatalf("err = %v, want a refusal", err)
 	}
-	if recs, _ := p.Records(ctx); len(recs) != 0 {
-		t.Errorf("failed batch applied: %v", recs)
+	if len(re.Refused) != 1 || re.Refused[0].Endpoint.DNSName != "a.example.com" || !errors.Is(re.Refused[0].Err, store.ErrNoZone) {
+		t.Fatalf("refused %+v, want only a.example.com for its zone", re.Refused)
+	}
+	if re.Applied != 1 {
+		t.Errorf("Applied = %d, want 1", re.Applied)
+	}
+	recs, _ := p.Records(ctx)
+	if len(recs) != 1 || recs[0].DNSName != "a.example.org" {
+		t.Errorf("records %v, want a.example.org only", recs)
+	}
+}
+
+// TestAdjustHoldsStrayNames: the plan never even proposes a name outside
+// the zones; it is held and reported, like an invalid annotation.
+func TestAdjustHoldsStrayNames(t *testing.T) {
+	p, _ := newProvider(t, "example.org")
+	out, err := p.AdjustEndpoints([]*endpoint.Endpoint{
+		endpoint.New("app.example.com", "A", "192.0.2.1"), endpoint.New("ok.example.org", "A", "192.0.2.2"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !out[0].Held() || !strings.Contains(out[0].Labels[endpoint.HoldLabel], "example.org") {
+		t.Errorf("stray not held with the zones named: %v", out[0].Labels)
+	}
+	if out[1].Held() {
+		t.Errorf("in-zone name held: %v", out[1].Labels)
+	}
+}
+
+// TestOneRefusedChangeDoesNotBlockNeighbours: the store refuses a create of
+// an existing record; the batch's other changes are applied, and only the
+// refused change is reported, with the store's reason.
+func TestOneRefusedChangeDoesNotBlockNeighbours(t *testing.T) {
+	p, _ := newProvider(t)
+	ctx := context.Background()
+	if err := p.ApplyChanges(ctx, &plan.Changes{Create: []*endpoint.Endpoint{endpoint.New("dup.example.com", "A", "192.0.2.1")}}); err != nil {
+		t.Fatal(err)
+	}
+	var batch plan.Changes
+	for i := range 9 {
+		batch.Create = append(batch.Create, endpoint.New(fmt.Sprintf("n%d.example.com", i), "A", "192.0.2.2"))
+	}
+	batch.Create = append(batch.Create[:4], append([]*endpoint.Endpoint{endpoint.New("dup.example.com", "A", "192.0.2.3")}, batch.Create[4:]...)...)
+	err := p.ApplyChanges(ctx, &batch)
+	re, ok := provider.AsRefused(err)
+	if !ok {
+		t.Fatalf("err = %v, want a refusal", err)
+	}
+	if len(re.Refused) != 1 || re.Refused[0].Endpoint.DNSName != "dup.example.com" || !errors.Is(re.Refused[0].Err, store.ErrRecordExists) {
+		t.Fatalf("refused %+v, want only dup.example.com as existing", re.Refused)
+	}
+	recs, _ := p.Records(ctx)
+	if len(recs) != 10 {
+		t.Errorf("%d records, want the 9 neighbours and the first dup", len(recs))
 	}
 }
 

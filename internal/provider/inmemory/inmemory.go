@@ -16,7 +16,7 @@ import (
 	"github.com/exodns/exodns/internal/provider"
 )
 
-// Errors returned by ApplyChanges; the whole batch is rejected on any of them.
+// Errors with which a change is refused.
 var (
 	ErrRecordExists  = errors.New("record already exists")
 	ErrRecordMissing = errors.New("record does not exist")
@@ -65,9 +65,20 @@ func (p *Provider) Applies() int {
 	return p.applies
 }
 
-// ApplyChanges validates the whole batch first and then applies it, so a
+// ApplyChanges applies c. A refused change (see the errors above) is set
+// apart and reported in a *provider.RefusedError, and the rest lands, as
+// with every provider.
+func (p *Provider) ApplyChanges(ctx context.Context, c *plan.Changes) error {
+	return provider.ApplyIsolated(ctx, c, p.applyAll, refused)
+}
+
+func refused(err error) bool {
+	return errors.Is(err, ErrRecordExists) || errors.Is(err, ErrRecordMissing) || errors.Is(err, ErrNoZone) || errors.Is(err, ErrMismatch)
+}
+
+// applyAll validates the whole batch first and then applies it, so a
 // failing batch changes nothing.
-func (p *Provider) ApplyChanges(_ context.Context, c *plan.Changes) error {
+func (p *Provider) applyAll(_ context.Context, c *plan.Changes) error {
 	if !c.HasChanges() {
 		return nil
 	}
@@ -95,7 +106,7 @@ func (p *Provider) ApplyChanges(_ context.Context, c *plan.Changes) error {
 			return err
 		}
 		if nw := c.UpdateNew[i]; nw.Key() != old.Key() {
-			return fmt.Errorf("inmemory: update of %s changes its key to %s", old.Key(), nw.Key())
+			return fmt.Errorf("inmemory: update of %s changes its key to %s: %w", old.Key(), nw.Key(), ErrMismatch)
 		}
 	}
 	for _, e := range c.Create {

@@ -33,10 +33,10 @@ func TestApplyChanges(t *testing.T) {
 			want:    map[string]string{"x.example.com": "1.1.1.1"},
 		},
 		{
-			name:    "outside zones fails and applies nothing",
+			name:    "outside zones is refused alone; its neighbour lands",
 			changes: plan.Changes{Create: []*endpoint.Endpoint{a("y.example.com", "1.1.1.1"), a("x.other.org", "1.1.1.1")}},
 			wantErr: ErrNoZone,
-			want:    map[string]string{},
+			want:    map[string]string{"y.example.com": "1.1.1.1"},
 		},
 		{
 			name: "update",

@@ -43,6 +43,7 @@ func Endpoints(route *Route, kind RouteKind, parents *Parents, opts Options) sou
 	if !ok {
 		return source.Result{}
 	}
+	b.EmptyReason = "its Gateways have no IPAddress or Hostname in status.addresses yet, and no target annotation"
 	var hosts []string
 	for _, h := range routeHostnames(route, kind, b, opts.Options) {
 		if validHost(h) {

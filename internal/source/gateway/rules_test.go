@@ -243,7 +243,7 @@ func TestNamedAddress(t *testing.T) {
 	got, problems := convert(t, route(hosts("a.example.com"), attach(ParentReference{Name: "gw"}, true)), HTTPRouteKind(), w, Options{})
 	check(t, got, problems, []string{"a.example.com A 10.0.0.1,10.0.0.9"}, nil)
 	got, problems = convert(t, route(hosts("a.example.com"), attach(ParentReference{Name: "named"}, true)), HTTPRouteKind(), w, Options{})
-	check(t, got, problems, nil, nil)
+	check(t, got, problems, nil, []string{"nothing published for a.example.com: its Gateways have no IPAddress or Hostname"})
 }
 
 func mustKind(t *testing.T, src string) RouteKind {

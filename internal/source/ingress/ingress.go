@@ -38,6 +38,7 @@ func Endpoints(ing *networkingv1.Ingress, opts source.Options) source.Result {
 	hosts = append(hosts, b.TemplateHostnames(opts, withTypeMeta(ing), len(hosts) > 0)...)
 
 	targets := opts.Targets(b.Values.Targets, statusTargets(ing))
+	b.EmptyReason = "status.loadBalancer.ingress is empty: the ingress controller has not given it an address yet"
 	for _, h := range hosts {
 		b.AddHost(h, targets)
 	}

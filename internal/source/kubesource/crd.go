@@ -98,7 +98,9 @@ func (s *CRD) Endpoints(ctx context.Context) ([]*endpoint.Endpoint, error) {
 		report(s.reporter, r.Problems)
 		so := seenObject{generation: d.Generation}
 		for _, p := range r.Problems {
-			so.problems = append(so.problems, p.Err.Error())
+			if p.Kind == source.InvalidInput {
+				so.problems = append(so.problems, p.Err.Error())
+			}
 		}
 		seen[d.Namespace+"/"+d.Name] = so
 		out = append(out, r.Endpoints...)

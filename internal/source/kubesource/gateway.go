@@ -105,46 +105,11 @@ func (s *Route) Endpoints(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	if err := waitSynced(ctx, s.SyncTimeout, what, synced...); err != nil {
 		return nil, err
 	}
-	parents := s.parents()
-	report(s.reporter, parents.Problems)
-	var out []*endpoint.Endpoint
-	for _, u := range sortedObjects(s.routes) {
-		rt, err := gateway.RouteFromUnstructured(u.Object)
-		if err != nil {
-			report(s.reporter, []source.Problem{{Object: s.ref(u), Err: fmt.Errorf("kube: decoding: %w", err)}})
-			continue
-		}
-		r := gateway.Endpoints(rt, s.kind, parents, s.opts)
-		report(s.reporter, r.Problems)
-		out = append(out, r.Endpoints...)
-	}
-	return gateway.Union(out), nil
-}
-
-// parents converts every Gateway, ListenerSet and Namespace once per
-// reconcile, rather than once per route that names them. An object of the
-// wrong shape serves no route; the routes naming it then yield nothing,
-// as for a missing one.
-func (s *Route) parents() *gateway.Parents {
-	var gws []*gateway.Gateway
-	for _, u := range sortedObjects(s.gateways) {
-		if g, err := gateway.GatewayFromUnstructured(u.Object); err == nil {
-			gws = append(gws, g)
-		}
-	}
-	var sets []*gateway.ListenerSet
+	in := routeInput{routes: sortedObjects(s.routes), gateways: sortedObjects(s.gateways), namespaces: sortedObjects(s.namespaces)}
 	if s.sets != nil {
-		for _, u := range sortedObjects(s.sets) {
-			if ls, err := gateway.ListenerSetFromUnstructured(u.Object); err == nil {
-				sets = append(sets, ls)
-			}
-		}
+		in.sets = sortedObjects(s.sets)
 	}
-	nss := map[string]map[string]string{}
-	for _, u := range sortedObjects(s.namespaces) {
-		nss[u.GetName()] = u.GetLabels()
-	}
-	return gateway.NewParents(gws, sets, nss, s.opts)
+	return convertRoutes(in, s.kind, s.gvr.GroupVersion().String(), s.opts, s.reporter)
 }
 
 // sortedObjects lists an informer's cache by namespace and name, so that

@@ -16,6 +16,7 @@ import (
 	"github.com/exodns/exodns/internal/endpoint"
 	"github.com/exodns/exodns/internal/kube"
 	"github.com/exodns/exodns/internal/plan"
+	"github.com/exodns/exodns/internal/provider"
 )
 
 // maxMessage keeps condition messages readable in kubectl output.
@@ -62,11 +63,16 @@ func (w *StatusWriter) Reconciled(ch *plan.Changes, conflicts []plan.Conflict, a
 			}
 		}
 	}
-	failed := map[string]bool{}
-	if applyErr != nil && ch != nil {
+	failed := map[string]string{}
+	if re, ok := provider.AsRefused(applyErr); ok {
+		// ch holds only what landed; the refusals name their own records.
+		for _, r := range re.Refused {
+			failed[r.Endpoint.Resource()] = fmt.Sprintf("the provider refused %s %s: %v", r.Action, r.Endpoint.Key(), r.Err)
+		}
+	} else if applyErr != nil && ch != nil {
 		for _, eps := range [][]*endpoint.Endpoint{ch.Create, ch.UpdateNew, ch.Delete} {
 			for _, e := range eps {
-				failed[e.Resource()] = true
+				failed[e.Resource()] = "applying the records failed, retrying: " + applyErr.Error()
 			}
 		}
 	}
@@ -79,9 +85,8 @@ func (w *StatusWriter) Reconciled(ch *plan.Changes, conflicts []plan.Conflict, a
 		case len(so.problems) > 0:
 			cond.Status, cond.Reason = metav1.ConditionFalse, ReasonInvalidInput
 			cond.Message = "invalid entries skipped, their existing records kept: " + strings.Join(so.problems, "; ")
-		case failed[res]:
-			cond.Status, cond.Reason = metav1.ConditionFalse, ReasonProviderError
-			cond.Message = "applying the records failed, retrying: " + applyErr.Error()
+		case failed[res] != "":
+			cond.Status, cond.Reason, cond.Message = metav1.ConditionFalse, ReasonProviderError, failed[res]
 		case lost[res] != "":
 			cond.Status, cond.Reason, cond.Message = metav1.ConditionFalse, ReasonConflict, lost[res]
 		default:

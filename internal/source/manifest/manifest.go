@@ -21,40 +21,53 @@ import (
 	"github.com/exodns/exodns/internal/source"
 )
 
+// DefaultSettle is how long a changed file must be left alone before it is
+// trusted (--manifest-settle-time).
+const DefaultSettle = 500 * time.Millisecond
+
+// manifestKind names a file in reports; a file is not a Kubernetes object.
+const manifestKind = "Manifest"
+
 // Source reads manifests from files and folders.
 type Source struct {
 	paths    []string
 	opts     source.Options
 	reporter source.Reporter
 	log      *slog.Logger
+	settle   time.Duration
+	now      func() time.Time
 
-	mu    sync.Mutex
-	files map[string]*fileState
-}
-
-// fileState caches a file's parsed documents; a file is parsed again only
-// when its size or modification time changes.
-type fileState struct {
-	modTime time.Time
-	size    int64
-	docs    []document
-	errs    []docError
+	mu       sync.Mutex
+	started  bool
+	files    map[string]*fileState
+	notify   func()      // the event handler, once registered
+	wake     *time.Timer // calls notify when a file will have settled
+	wakeTime time.Time
 }
 
 // New returns a source reading the given files and folders (--manifest-path).
 // Problems with single documents or objects go to reporter; they never stop
-// the other objects.
-func New(paths []string, opts source.Options, reporter source.Reporter, log *slog.Logger) *Source {
+// the other objects. A changed file is used once it has been left alone
+// for settle (DefaultSettle when zero).
+func New(paths []string, opts source.Options, reporter source.Reporter, log *slog.Logger, settle time.Duration) *Source {
 	if reporter == nil {
 		reporter = source.ReporterFunc(func(source.Problem) {})
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Source{paths: paths, opts: opts, reporter: reporter, log: log, files: map[string]*fileState{}}
+	if settle <= 0 {
+		settle = DefaultSettle
+	}
+	return &Source{paths: paths, opts: opts, reporter: reporter, log: log, settle: settle, now: time.Now,
+		files: map[string]*fileState{}}
 }
 
-// Endpoints reads every manifest and converts its objects.
+// Endpoints reads every manifest and converts its objects. A file that
+// does not parse holds the names of its last good parse; a file being
+// written is used once it settles. When a file has never parsed, the
+// error is a *source.IncompleteError: the endpoints are good, but nothing
+// may be deleted.
 func (s *Source) Endpoints(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	files, err := s.listFiles()
 	if err != nil {
@@ -62,51 +75,123 @@ func (s *Source) Endpoints(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var docs []fileDoc
+	if !s.started {
+		// At start a file being written is waited for (at most the settle
+		// time): the first plan must see every file, or it deletes what
+		// the missing one asked for. Later, a new file being written is
+		// only picked up once it settled.
+		s.started = true
+		s.awaitSettled(ctx, files)
+	}
+	now := s.now()
+	var docs, heldDocs []fileDoc
+	var incomplete []error
+	var wake time.Time
+	use := func(f string, v fileView) {
+		if !v.wake.IsZero() && (wake.IsZero() || v.wake.Before(wake)) {
+			wake = v.wake
+		}
+		switch {
+		case v.writing:
+		case v.incomplete != nil:
+			incomplete = append(incomplete, v.incomplete)
+			s.reporter.Report(source.Problem{Object: fileRef(f, -1), Err: v.incomplete})
+		case v.hold != nil:
+			s.reporter.Report(source.Problem{Object: fileRef(f, -1),
+				Err: fmt.Errorf("%w; the %d objects of its last good version keep their records until it is fixed", v.hold, len(v.docs))})
+			for _, d := range v.docs {
+				heldDocs = append(heldDocs, fileDoc{file: f, doc: d})
+			}
+		default:
+			for _, d := range v.docs {
+				docs = append(docs, fileDoc{file: f, doc: d})
+			}
+		}
+	}
 	seen := make(map[string]bool, len(files))
 	for _, f := range files {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		seen[f] = true
-		st := s.load(f)
-		for _, de := range st.errs {
-			s.reporter.Report(source.Problem{Object: fileRef(f, de.Index), Err: de})
+		st := s.files[f]
+		if st == nil {
+			st = &fileState{}
+			s.files[f] = st
 		}
-		for _, d := range st.docs {
-			docs = append(docs, fileDoc{file: f, doc: d})
-		}
+		use(f, s.view(f, st, now))
 	}
-	for f := range s.files {
-		if !seen[f] {
-			delete(s.files, f)
+	for f, st := range s.files {
+		if seen[f] {
+			continue
 		}
+		if v, keep := s.gone(st, now); keep {
+			use(f, v)
+			continue
+		}
+		delete(s.files, f)
 	}
+	s.scheduleWake(wake)
 	res := convert(docs, s.opts)
 	for _, p := range res.Problems {
 		s.reporter.Report(p)
 	}
-	return res.Endpoints, nil
+	out := res.Endpoints
+	if len(heldDocs) > 0 {
+		for _, e := range convert(heldDocs, s.opts).Endpoints {
+			if !e.Held() {
+				e = e.WithLabel(endpoint.HoldLabel, "its manifest file does not parse")
+			}
+			out = append(out, e)
+		}
+	}
+	if len(incomplete) > 0 {
+		return out, &source.IncompleteError{Errs: incomplete}
+	}
+	return out, nil
 }
 
-// load returns the parsed file, from the cache when unchanged.
-func (s *Source) load(path string) *fileState {
-	info, err := os.Stat(path)
-	if err != nil {
-		return &fileState{errs: []docError{{Index: 0, Err: err}}}
+// awaitSettled waits until no file is new and still being written.
+func (s *Source) awaitSettled(ctx context.Context, files []string) {
+	for range 3 { // bounded: a file rewritten without pause is not waited for
+		var until time.Time
+		for _, f := range files {
+			st := s.files[f]
+			if st == nil {
+				st = &fileState{}
+				s.files[f] = st
+			}
+			if v := s.view(f, st, s.now()); v.writing && v.wake.After(until) {
+				until = v.wake
+			}
+		}
+		if until.IsZero() {
+			return
+		}
+		t := time.NewTimer(until.Sub(s.now()) + time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
 	}
-	if st, ok := s.files[path]; ok && st.modTime.Equal(info.ModTime()) && st.size == info.Size() {
-		return st
+}
+
+// scheduleWake makes sure the event handler runs at t, when a file being written
+// will have settled, so its change is applied without waiting for a resync.
+func (s *Source) scheduleWake(t time.Time) {
+	if t.IsZero() || s.notify == nil {
+		return
 	}
-	st := &fileState{modTime: info.ModTime(), size: info.Size()}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		st.errs = []docError{{Index: 0, Err: err}}
-		return st
+	if s.wake != nil && !s.wakeTime.IsZero() && !t.Before(s.wakeTime) && s.wakeTime.After(s.now()) {
+		return // an earlier wake-up is already set
 	}
-	st.docs, st.errs = parseDocuments(data)
-	s.files[path] = st
-	return st
+	if s.wake != nil {
+		s.wake.Stop()
+	}
+	s.wakeTime = t
+	s.wake = time.AfterFunc(time.Until(t)+time.Millisecond, s.notify)
 }
 
 // listFiles expands folders (recursively) into their manifest files, in a
@@ -156,6 +241,10 @@ func isManifest(name string) bool {
 	return false
 }
 
+// fileRef names a file, or one document of it, in reports.
 func fileRef(path string, index int) source.ObjectRef {
-	return source.ObjectRef{Kind: "Manifest", Name: fmt.Sprintf("%s#%d", path, index)}
+	if index < 0 {
+		return source.ObjectRef{Kind: manifestKind, Name: path}
+	}
+	return source.ObjectRef{Kind: manifestKind, Name: fmt.Sprintf("%s#%d", path, index)}
 }

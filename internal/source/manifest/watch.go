@@ -6,14 +6,21 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/fsnotify/fsnotify"
 )
 
-// AddEventHandler calls handler whenever a manifest file changes. Folders
-// are watched rather than files, because editors and `git checkout` replace
-// files by renaming, which a watch on the file itself would lose.
+// AddEventHandler calls handler once a manifest file changed and was then
+// left alone for the settle time: a file being written is not worth a
+// reconcile, and the controller's debounce would otherwise push the
+// reconcile that uses it seconds later. Folders are watched rather than
+// files, because editors and `git checkout` replace files by renaming,
+// which a watch on the file itself would lose.
 func (s *Source) AddEventHandler(ctx context.Context, handler func()) {
+	s.mu.Lock()
+	s.notify = handler
+	s.mu.Unlock()
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
 		s.log.Warn("manifest: cannot watch files; changes are picked up at the next resync", "err", err)
@@ -51,10 +58,30 @@ func (s *Source) AddEventHandler(ctx context.Context, handler func()) {
 	}
 	go func() {
 		defer w.Close()
+		// A trailing debounce: each change pushes the call back by the
+		// settle time, but a file written without pause is looked at
+		// after maxWait anyway.
+		maxWait := 10 * s.settle
+		quiet := time.NewTimer(time.Hour)
+		quiet.Stop()
+		defer quiet.Stop()
+		var first time.Time
+		changed := func() {
+			now := time.Now()
+			if first.IsZero() {
+				first = now
+			}
+			if now.Sub(first) < maxWait {
+				quiet.Reset(s.settle)
+			}
+		}
 		for {
 			select {
 			case <-ctx.Done():
 				return
+			case <-quiet.C:
+				first = time.Time{}
+				handler()
 			case ev, ok := <-w.Events:
 				if !ok {
 					return
@@ -62,19 +89,19 @@ func (s *Source) AddEventHandler(ctx context.Context, handler func()) {
 				if ev.Has(fsnotify.Create) {
 					if info, err := os.Stat(ev.Name); err == nil && info.IsDir() {
 						add(ev.Name) // a new sub-folder
-						handler()
+						changed()
 						continue
 					}
 				}
 				if isManifest(filepath.Base(ev.Name)) && s.relevant(ev.Name) {
-					handler()
+					changed()
 				}
 			case err, ok := <-w.Errors:
 				if !ok {
 					return
 				}
 				s.log.Warn("manifest: file watch error", "err", err)
-				handler() // events may have been lost; reconcile to be safe
+				changed() // events may have been lost; reconcile to be safe
 			}
 		}
 	}()

@@ -41,6 +41,7 @@ func Endpoints(svc *corev1.Service, nodes []*corev1.Node, opts source.Options) s
 		internal = b.Values.InternalHostnames
 	}
 	hosts = append(hosts, b.TemplateHostnames(opts, withTypeMeta(svc), len(hosts)+len(internal) > 0)...)
+	b.EmptyReason = emptyReason(svc, opts)
 
 	for _, h := range hosts {
 		addHost(b, svc, nodes, opts, h, false)
@@ -110,6 +111,26 @@ func discover(svc *corev1.Service, nodes []*corev1.Node, access annotations.Acce
 		}
 	}
 	return nil
+}
+
+// emptyReason says why a Service may yield no target, for the report that
+// tells users why their name does not resolve.
+func emptyReason(svc *corev1.Service, opts source.Options) string {
+	switch serviceType(svc) {
+	case corev1.ServiceTypeLoadBalancer:
+		return "status.loadBalancer.ingress is empty: the load balancer has no address yet"
+	case corev1.ServiceTypeClusterIP:
+		if svc.Spec.ClusterIP == corev1.ClusterIPNone {
+			return "a headless Service has no address of its own to publish"
+		}
+		if !opts.PublishInternal {
+			return "a ClusterIP Service is published only with --publish-internal-services or the internal-hostname annotation"
+		}
+		return "the Service has no ClusterIP yet"
+	case corev1.ServiceTypeNodePort:
+		return "no node has an address of the kind asked for (access annotation)"
+	}
+	return "the Service has no externalIPs and no externalName"
 }
 
 func clusterIP(svc *corev1.Service) []string {

@@ -42,20 +42,21 @@ func TestEndpoints(t *testing.T) {
 			want: []string{"app.example.com A 1.2.3.4,9.9.9.9", "app.example.com AAAA 2001:db8::a"}},
 		{name: "load balancer external IPs win over status", svc: newService(LB, host, ip, func(s *corev1.Service) { s.Spec.ExternalIPs = []string{"7.7.7.7"} }),
 			want: []string{"app.example.com A 7.7.7.7"}},
-		{name: "pending load balancer yields nothing", svc: newService(LB, host)},
+		{name: "pending load balancer yields nothing, and says why", svc: newService(LB, host),
+			problems: []string{"nothing published for app.example.com: status.loadBalancer.ingress is empty"}},
 		{name: "several hostnames, spaces, dots, case", svc: newService(LB, ip, ann(pre+"hostname", " A.example.com., b.example.com ,a.example.com")),
 			want: []string{"a.example.com A 1.2.3.4", "b.example.com A 1.2.3.4"}},
 		{name: "target annotation overrides status", svc: newService(LB, host, ip, ann(pre+"target", "8.8.8.8, edge.example.net.")),
 			want: []string{"app.example.com A 8.8.8.8", "app.example.com CNAME edge.example.net"}},
 		{name: "target annotation on ClusterIP service", svc: newService(CIP, host, ann(pre+"target", "8.8.8.8")),
 			want: []string{"app.example.com A 8.8.8.8"}},
-		{name: "ClusterIP not published by default", svc: newService(CIP, host)},
+		{name: "ClusterIP not published by default", svc: newService(CIP, host), problems: []string{"--publish-internal-services"}},
 		{name: "empty type is ClusterIP", svc: newService("", host), opts: source.Options{PublishInternal: true},
 			want: []string{"app.example.com A 10.0.0.1"}},
 		{name: "ClusterIP with --publish-internal-services", svc: newService(CIP, host), opts: source.Options{PublishInternal: true},
 			want: []string{"app.example.com A 10.0.0.1"}},
 		{name: "headless skipped", svc: newService(CIP, host, func(s *corev1.Service) { s.Spec.ClusterIP = "None" }),
-			opts: source.Options{PublishInternal: true}},
+			opts: source.Options{PublishInternal: true}, problems: []string{"headless"}},
 		{name: "internal hostname uses ClusterIP on load balancer", svc: newService(LB, host, ip, ann(pre+"internal-hostname", "app.internal.example.com")),
 			want: []string{"app.example.com A 1.2.3.4", "app.internal.example.com A 10.0.0.1"}},
 		{name: "internal hostname on ClusterIP service", svc: newService(CIP, ann(pre+"internal-hostname", "app.internal.example.com")),
@@ -118,7 +119,8 @@ func TestEndpoints(t *testing.T) {
 			problems: []string{"fqdn-template"}},
 		{name: "default targets unforced change nothing", svc: newService(LB, host, ip), opts: source.Options{DefaultTargets: []string{"edge.example.net"}},
 			want: []string{"app.example.com A 1.2.3.4"}},
-		{name: "default targets unforced do not fill a pending service", svc: newService(LB, host), opts: source.Options{DefaultTargets: []string{"6.6.6.6"}}},
+		{name: "default targets unforced do not fill a pending service", svc: newService(LB, host), opts: source.Options{DefaultTargets: []string{"6.6.6.6"}},
+			problems: []string{"status.loadBalancer.ingress is empty"}},
 		{name: "forced default targets replace status", svc: newService(LB, host, ip),
 			opts: source.Options{DefaultTargets: []string{"edge.example.net"}, ForceDefaultTargets: true},
 			want: []string{"app.example.com CNAME edge.example.net"}},
@@ -126,7 +128,7 @@ func TestEndpoints(t *testing.T) {
 			opts: source.Options{DefaultTargets: []string{"6.6.6.6"}, ForceDefaultTargets: true},
 			want: []string{"app.example.com A 6.6.6.6"}},
 		{name: "forced default targets do not fill a pending service", svc: newService(LB, host),
-			opts: source.Options{DefaultTargets: []string{"6.6.6.6"}, ForceDefaultTargets: true}},
+			opts: source.Options{DefaultTargets: []string{"6.6.6.6"}, ForceDefaultTargets: true}, problems: []string{"status.loadBalancer.ingress is empty"}},
 		{name: "label filter excludes", svc: newService(LB, host, ip), opts: source.Options{LabelFilter: mustSelector(t, source.ParseLabelFilter, "team=a")}},
 		{name: "label filter includes", svc: newService(LB, host, ip, func(s *corev1.Service) { s.Labels = map[string]string{"team": "a"} }),
 			opts: source.Options{LabelFilter: mustSelector(t, source.ParseLabelFilter, "team=a")}, want: []string{"app.example.com A 1.2.3.4"}},
@@ -167,7 +169,7 @@ func TestEndpoints(t *testing.T) {
 
 func TestProblemNamesObject(t *testing.T) {
 	r := Endpoints(newService(corev1.ServiceTypeLoadBalancer, ann(pre+"hostname", "a.example.com", pre+"ttl", "0")), nil, source.Options{})
-	if len(r.Problems) != 1 {
+	if len(r.Problems) != 2 || r.Problems[1].Kind != source.NoRecords {
 		t.Fatalf("problems %v", r.Problems)
 	}
 	want := source.ObjectRef{APIVersion: "v1", Kind: "Service", Namespace: "default", Name: "app", UID: "uid-1"}

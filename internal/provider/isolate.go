@@ -1,0 +1,209 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/exodns/exodns/internal/endpoint"
+	"github.com/exodns/exodns/internal/plan"
+)
+
+// Refusal is one change a provider would not apply, and why.
+type Refusal struct {
+	Action   string // "create", "update" or "delete"
+	Endpoint *endpoint.Endpoint
+	Err      error
+}
+
+// Name is the record the refusal is about: for an ownership record, the
+// record it owns, so the hold lands on the name the user wrote.
+func (r Refusal) Name() string { return OwnedName(r.Endpoint) }
+
+// RefusedError says that some changes of a batch were refused and every
+// other change was applied. The controller reports each refusal against the
+// object that asked for it and holds its name; it is not a failed reconcile.
+type RefusedError struct {
+	Refused []Refusal
+	Applied int // changes applied
+}
+
+func (e *RefusedError) Error() string {
+	const show = 5
+	parts := make([]string, 0, min(len(e.Refused), show))
+	for _, r := range e.Refused[:min(len(e.Refused), show)] {
+		parts = append(parts, fmt.Sprintf("%s %s: %v", r.Action, r.Endpoint.Key(), r.Err))
+	}
+	s := fmt.Sprintf("%d changes refused, %d applied: %s", len(e.Refused), e.Applied, strings.Join(parts, "; "))
+	if len(e.Refused) > show {
+		s += fmt.Sprintf("; and %d more", len(e.Refused)-show)
+	}
+	return s
+}
+
+// Unwrap gives each refusal's error, so errors.Is finds a provider's
+// sentinel errors through the whole report.
+func (e *RefusedError) Unwrap() []error {
+	out := make([]error, len(e.Refused))
+	for i, r := range e.Refused {
+		out[i] = r.Err
+	}
+	return out
+}
+
+// AsRefused returns the refusals err carries, if it is (or wraps) a
+// RefusedError.
+func AsRefused(err error) (*RefusedError, bool) {
+	var re *RefusedError
+	ok := errors.As(err, &re)
+	return re, ok
+}
+
+// change is one element of a batch: an update keeps its old record.
+type change struct {
+	action string
+	old    *endpoint.Endpoint
+	ep     *endpoint.Endpoint
+}
+
+// group is the changes that must land together: a record and its
+// ownership records, which share the owned record's name.
+type group []change
+
+// ApplyIsolated applies c through apply, which applies a batch all or
+// nothing. When apply refuses a batch (refused(err) is true), the batch is
+// split into groups (a name with its ownership records) and halved until
+// each refused group stands alone, so one bad change costs only itself.
+// The result is nil, a *RefusedError listing exactly the refused changes,
+// or the first error that is not a refusal (a full disk, a closed store),
+// which stops the work: changes not yet applied are left for the next run.
+func ApplyIsolated(ctx context.Context, c *plan.Changes, apply func(context.Context, *plan.Changes) error, refused func(error) bool) error {
+	if !c.HasChanges() {
+		return nil
+	}
+	if len(c.UpdateOld) != len(c.UpdateNew) {
+		return fmt.Errorf("provider: %d old and %d new updates", len(c.UpdateOld), len(c.UpdateNew))
+	}
+	err := apply(ctx, c)
+	if err == nil || !refused(err) {
+		return err
+	}
+	iso := &isolator{apply: apply, refused: refused}
+	iso.send(ctx, groups(c), err)
+	if iso.abort != nil {
+		if len(iso.out.Refused) > 0 {
+			return errors.Join(iso.abort, &iso.out)
+		}
+		return iso.abort
+	}
+	return &iso.out
+}
+
+type isolator struct {
+	apply   func(context.Context, *plan.Changes) error
+	refused func(error) bool
+	out     RefusedError
+	abort   error
+}
+
+// send applies gs; known, when not nil, is the error a send of exactly gs
+// already returned, so it is not sent twice.
+func (s *isolator) send(ctx context.Context, gs []group, known error) {
+	if s.abort != nil || len(gs) == 0 {
+		return
+	}
+	err := known
+	if err == nil {
+		if err = ctx.Err(); err == nil {
+			err = s.apply(ctx, changesOf(gs))
+		}
+	}
+	switch {
+	case err == nil:
+		for _, g := range gs {
+			s.out.Applied += len(g)
+		}
+	case !s.refused(err):
+		s.abort = err
+	case len(gs) == 1 && len(gs[0]) == 1:
+		g := gs[0][0]
+		s.out.Refused = append(s.out.Refused, Refusal{Action: g.action, Endpoint: g.ep, Err: err})
+	case len(gs) == 1:
+		// A group is refused as a whole: its records are one change to
+		// the user, and splitting it could leave a record without owner.
+		// The record itself (not its TXT) carries the report.
+		s.out.Refused = append(s.out.Refused, Refusal{Action: gs[0][0].action, Endpoint: primary(gs[0]), Err: err})
+	default:
+		half := len(gs) / 2
+		s.send(ctx, gs[:half], nil)
+		s.send(ctx, gs[half:], nil)
+	}
+}
+
+// groups splits a batch by owned name, keeping first-seen order.
+func groups(c *plan.Changes) []group {
+	index := map[string]int{}
+	var out []group
+	add := func(ch change) {
+		n := OwnedName(ch.ep)
+		i, ok := index[n]
+		if !ok {
+			i = len(out)
+			index[n] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], ch)
+	}
+	for _, e := range c.Delete {
+		add(change{action: "delete", ep: e})
+	}
+	for i, e := range c.UpdateNew {
+		add(change{action: "update", old: c.UpdateOld[i], ep: e})
+	}
+	for _, e := range c.Create {
+		add(change{action: "create", ep: e})
+	}
+	return out
+}
+
+func changesOf(gs []group) *plan.Changes {
+	c := &plan.Changes{}
+	for _, g := range gs {
+		for _, ch := range g {
+			switch ch.action {
+			case "delete":
+				c.Delete = append(c.Delete, ch.ep)
+			case "update":
+				c.UpdateOld = append(c.UpdateOld, ch.old)
+				c.UpdateNew = append(c.UpdateNew, ch.ep)
+			default:
+				c.Create = append(c.Create, ch.ep)
+			}
+		}
+	}
+	return c
+}
+
+// OwnedName is the name a change belongs to, lowercase without the final
+// dot: an ownership TXT record names the record it owns in its labels.
+func OwnedName(e *endpoint.Endpoint) string {
+	n := e.DNSName
+	if e.RecordType == endpoint.RecordTypeTXT {
+		if owned := e.Labels[endpoint.OwnedRecordLabel]; owned != "" {
+			n = owned
+		}
+	}
+	return strings.ToLower(strings.TrimSuffix(n, "."))
+}
+
+// primary picks the change a user would recognise: the first that is not
+// an ownership record.
+func primary(g group) *endpoint.Endpoint {
+	for _, ch := range g {
+		if ch.ep.RecordType != endpoint.RecordTypeTXT || ch.ep.Labels[endpoint.OwnedRecordLabel] == "" {
+			return ch.ep
+		}
+	}
+	return g[0].ep
+}

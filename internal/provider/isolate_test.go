@@ -1,0 +1,145 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/exodns/exodns/internal/endpoint"
+	"github.com/exodns/exodns/internal/plan"
+)
+
+var errBad = errors.New("bad change")
+
+// allOrNothing applies a batch only when it holds none of the bad names,
+// like a DNS API with atomic batches. It records what it applied.
+type allOrNothing struct {
+	bad     map[string]error // name -> error to refuse with
+	applied []string
+	calls   int
+}
+
+func (a *allOrNothing) apply(_ context.Context, c *plan.Changes) error {
+	a.calls++
+	for _, list := range [][]*endpoint.Endpoint{c.Delete, c.UpdateNew, c.Create} {
+		for _, e := range list {
+			if err, ok := a.bad[e.DNSName]; ok {
+				return fmt.Errorf("store: %s: %w", e.DNSName, err)
+			}
+		}
+	}
+	for _, list := range [][]*endpoint.Endpoint{c.Delete, c.UpdateNew, c.Create} {
+		for _, e := range list {
+			a.applied = append(a.applied, e.RecordType+" "+e.DNSName)
+		}
+	}
+	return nil
+}
+
+func txtFor(owned string) *endpoint.Endpoint {
+	e := endpoint.New("a-"+owned, endpoint.RecordTypeTXT, "heritage=external-dns")
+	e.Labels = endpoint.Labels{endpoint.OwnedRecordLabel: owned}
+	return e
+}
+
+func TestApplyIsolated(t *testing.T) {
+	isBad := func(err error) bool { return errors.Is(err, errBad) }
+	tests := []struct {
+		name        string
+		bad         map[string]error
+		wantApplied []string
+		wantRefused []string // action key
+		wantAbort   bool
+	}{
+		{
+			name:        "all good: one call",
+			wantApplied: []string{"A gone.example.com", "A upd.example.com", "A a.example.com", "TXT a-a.example.com", "A b.example.com", "A c.example.com", "A d.example.com"},
+		},
+		{
+			name:        "one refused create costs only itself and its ownership record",
+			bad:         map[string]error{"a.example.com": errBad},
+			wantApplied: []string{"A gone.example.com", "A upd.example.com", "A b.example.com", "A c.example.com", "A d.example.com"},
+			wantRefused: []string{"create a.example.com/A"},
+		},
+		{
+			name:        "a refused ownership record refuses its record, reported on the record",
+			bad:         map[string]error{"a-a.example.com": errBad},
+			wantApplied: []string{"A gone.example.com", "A upd.example.com", "A b.example.com", "A c.example.com", "A d.example.com"},
+			wantRefused: []string{"create a.example.com/A"},
+		},
+		{
+			name:        "refused delete and update are isolated too",
+			bad:         map[string]error{"gone.example.com": errBad, "upd.example.com": errBad},
+			wantApplied: []string{"A a.example.com", "TXT a-a.example.com", "A b.example.com", "A c.example.com", "A d.example.com"},
+			wantRefused: []string{"delete gone.example.com/A", "update upd.example.com/A"},
+		},
+		{
+			name:      "an error that is not a refusal stops at once",
+			bad:       map[string]error{"c.example.com": errors.New("disk full")},
+			wantAbort: true,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := &allOrNothing{bad: tc.bad}
+			c := &plan.Changes{
+				Delete:    []*endpoint.Endpoint{endpoint.New("gone.example.com", "A", "192.0.2.9")},
+				UpdateOld: []*endpoint.Endpoint{endpoint.New("upd.example.com", "A", "192.0.2.8")},
+				UpdateNew: []*endpoint.Endpoint{endpoint.New("upd.example.com", "A", "192.0.2.7")},
+				Create: []*endpoint.Endpoint{
+					endpoint.New("a.example.com", "A", "192.0.2.1"), txtFor("a.example.com"),
+					endpoint.New("b.example.com", "A", "192.0.2.2"),
+					endpoint.New("c.example.com", "A", "192.0.2.3"),
+					endpoint.New("d.example.com", "A", "192.0.2.4"),
+				},
+			}
+			err := ApplyIsolated(context.Background(), c, a.apply, isBad)
+			if tc.wantAbort {
+				if err == nil || errors.Is(err, errBad) {
+					t.Fatalf("err = %v, want the non-refusal error", err)
+				}
+				if _, ok := AsRefused(err); ok {
+					t.Fatalf("abort reported as refusals only: %v", err)
+				}
+				return
+			}
+			slices.Sort(a.applied)
+			want := slices.Clone(tc.wantApplied)
+			slices.Sort(want)
+			if !slices.Equal(a.applied, want) {
+				t.Errorf("applied %v, want %v", a.applied, want)
+			}
+			if len(tc.wantRefused) == 0 {
+				if err != nil {
+					t.Fatalf("err = %v", err)
+				}
+				if a.calls != 1 {
+					t.Errorf("%d calls for a good batch, want 1", a.calls)
+				}
+				return
+			}
+			re, ok := AsRefused(err)
+			if !ok {
+				t.Fatalf("err = %v, want a RefusedError", err)
+			}
+			var got []string
+			for _, r := range re.Refused {
+				got = append(got, r.Action+" "+r.Endpoint.Key().String())
+				if !errors.Is(r.Err, errBad) {
+					t.Errorf("refusal of %s carries %v, not its own error", r.Endpoint.DNSName, r.Err)
+				}
+				if tc.bad[r.Endpoint.DNSName] == nil && tc.bad["a-"+r.Endpoint.DNSName] == nil {
+					t.Errorf("innocent %s reported", r.Endpoint.DNSName)
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.wantRefused) {
+				t.Errorf("refused %v, want %v", got, tc.wantRefused)
+			}
+			if re.Applied != len(tc.wantApplied) {
+				t.Errorf("Applied = %d, want %d", re.Applied, len(tc.wantApplied))
+			}
+		})
+	}
+}
