@@ -52,13 +52,15 @@ func (k *kubeParts) kubeSource(name string, cfg *config.Config, opts source.Opti
 			k.status = kubesource.NewStatusWriter(k.cluster, s, log)
 		}
 		return s, err
-	case "gateway-httproute":
-		gopts := gateway.Options{Options: opts, GatewayName: cfg.GatewayName, GatewayNamespace: cfg.GatewayNamespace}
+	}
+	if kind, ok := gateway.KindForSource(name); ok {
+		gopts := gateway.Options{Options: opts, GatewayName: cfg.GatewayName, GatewayNamespace: cfg.GatewayNamespace,
+			ListenerSets: cfg.GatewayListenerSets}
 		var err error
 		if gopts.GatewayLabelFilter, err = source.ParseLabelFilter(cfg.GatewayLabelFilter); err != nil {
 			return nil, err
 		}
-		s, err := kubesource.NewHTTPRoute(k.cluster, gopts, reporter)
+		s, err := kubesource.NewRoute(k.cluster, kind, gopts, reporter)
 		k.add(s, err)
 		return s, err
 	}

@@ -60,6 +60,7 @@ type Config struct {
 	GatewayName              string
 	GatewayNamespace         string
 	GatewayLabelFilter       string
+	GatewayListenerSets      bool
 
 	// Leader election
 	LeaderElect                 bool
@@ -164,7 +165,9 @@ type choice struct{ name, help string }
 var (
 	sourceChoices = []choice{
 		{"service", "Services"}, {"ingress", "Ingresses"}, {"crd", "DNSEndpoints"},
-		{"gateway-httproute", "Gateway API HTTPRoutes"}, {"manifest", "YAML/JSON files (--manifest-path)"},
+		{"gateway-httproute", "Gateway API HTTPRoutes"}, {"gateway-grpcroute", "Gateway API GRPCRoutes"},
+		{"gateway-tlsroute", "Gateway API TLSRoutes"}, {"gateway-tcproute", "Gateway API TCPRoutes"},
+		{"gateway-udproute", "Gateway API UDPRoutes"}, {"manifest", "YAML/JSON files (--manifest-path)"},
 	}
 	providerChoices = []choice{
 		{"embedded", "exodns's own authoritative DNS server"}, {"aws", "Amazon Route 53"},

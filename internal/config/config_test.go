@@ -74,6 +74,9 @@ func TestValidate(t *testing.T) {
 		{[]string{"--txt-encrypt-enabled"}, "--txt-encrypt-aes-key"},
 		{[]string{"--managed-record-types=SPF"}, "SPF"},
 		{[]string{"--txt-owner-id="}, "--txt-owner-id"},
+		{[]string{"--source=gateway-httproute", "--source=gateway-grpcroute", "--source=gateway-tlsroute",
+			"--source=gateway-tcproute", "--source=gateway-udproute", "--gateway-listener-sets"}, ""},
+		{[]string{"--source=gateway-xroute"}, "--source"},
 	}
 	for _, tt := range tests {
 		c, err := parse(t, append(append([]string{}, base...), tt.args...), nil)
@@ -87,6 +90,9 @@ func TestValidate(t *testing.T) {
 		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
 			t.Errorf("%v: error %v, want it to mention %q", tt.args, err, tt.want)
 		}
+	}
+	if c, err := parse(t, nil, map[string]string{"EXTERNAL_DNS_GATEWAY_LISTENER_SETS": "true"}); err != nil || !c.GatewayListenerSets {
+		t.Errorf("EXTERNAL_DNS_GATEWAY_LISTENER_SETS: %v, %v", c.GatewayListenerSets, err)
 	}
 	c, _ := parse(t, nil, nil)
 	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "--source") {

@@ -54,6 +54,7 @@ func BindFlags(fs *pflag.FlagSet, c *Config) {
 	fs.StringVar(&c.GatewayName, "gateway-name", c.GatewayName, "Only routes attached to Gateways of this name")
 	fs.StringVar(&c.GatewayNamespace, "gateway-namespace", c.GatewayNamespace, "Only routes attached to Gateways in this namespace")
 	fs.StringVar(&c.GatewayLabelFilter, "gateway-label-filter", c.GatewayLabelFilter, "Only routes attached to Gateways matching this label selector")
+	fs.BoolVar(&c.GatewayListenerSets, "gateway-listener-sets", c.GatewayListenerSets, "Let routes attach to ListenerSets (Gateway API v1.5+), published at their Gateway's addresses")
 
 	fs.BoolVar(&c.LeaderElect, "leader-elect", c.LeaderElect, "Run several replicas; only the holder of a Lease applies changes")
 	fs.StringVar(&c.LeaderElectionNamespace, "leader-election-namespace", c.LeaderElectionNamespace, "Namespace of the leader Lease; empty means the pod's namespace")

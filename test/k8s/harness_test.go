@@ -41,8 +41,10 @@ type pipelineConfig struct {
 	Namespace     string
 	Owner         string
 	Provider      provider.Provider
-	Sources       []string // service, ingress, crd, gateway-httproute
+	Sources       []string // service, ingress, crd, gateway-httproute and the other gateway-* kinds
 	CRDAPIVersion string
+	// GatewayListenerSets is --gateway-listener-sets.
+	GatewayListenerSets bool
 	// MinEventSyncInterval defaults to 100ms, Interval to one minute, so
 	// every change a test sees comes from an event.
 	MinEventSyncInterval time.Duration
@@ -119,14 +121,16 @@ func newPipeline(t *testing.T, ctx context.Context, cfg pipelineConfig) *pipelin
 			}
 			srcs, lookups = append(srcs, s), append(lookups, s)
 			p.Status = kubesource.NewStatusWriter(cluster, s, log)
-		case "gateway-httproute":
-			s, err := kubesource.NewHTTPRoute(cluster, gateway.Options{Options: opts}, reporter)
+		default:
+			kind, ok := gateway.KindForSource(name)
+			if !ok {
+				t.Fatalf("unknown source %q", name)
+			}
+			s, err := kubesource.NewRoute(cluster, kind, gateway.Options{Options: opts, ListenerSets: cfg.GatewayListenerSets}, reporter)
 			if err != nil {
 				t.Fatal(err)
 			}
 			srcs, lookups = append(srcs, s), append(lookups, s)
-		default:
-			t.Fatalf("unknown source %q", name)
 		}
 	}
 	reg, err := txt.New(cfg.Provider, txt.Config{OwnerID: cfg.Owner})

@@ -443,4 +443,3 @@ func countEvents(t *testing.T, c kubernetes.Interface, ns, name, reason string) 
 	}
 	return n
 }
-

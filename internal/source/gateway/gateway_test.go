@@ -1,243 +1,145 @@
 package gateway
 
 import (
-	"fmt"
-	"reflect"
-	"strings"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 
-	"github.com/exodns/exodns/internal/endpoint"
 	"github.com/exodns/exodns/internal/source"
 )
 
-const pfx = "external-dns.alpha.kubernetes.io/"
-
-func ptr[T any](v T) *T { return &v }
-
-func listener(name, host string) Listener {
-	l := Listener{Name: name, Port: 80, Protocol: "HTTP"}
-	if host != "" {
-		l.Hostname = ptr(host)
-	}
-	return l
-}
-
-func gw(ns, name string, addrs []string, ls ...Listener) *Gateway {
-	g := &Gateway{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, Labels: map[string]string{"team": name}}}
-	g.Spec.Listeners = ls
-	for _, a := range addrs {
-		t := "IPAddress"
-		if strings.ContainsAny(a, "abcdefghijklmnopqrstuvwxyz") && !strings.Contains(a, ":") {
-			t = "Hostname"
-		}
-		g.Status.Addresses = append(g.Status.Addresses, GatewayStatusAddress{Type: ptr(t), Value: a})
-	}
-	return g
-}
-
-type routeOpt func(*HTTPRoute)
-
-func hosts(h ...string) routeOpt { return func(r *HTTPRoute) { r.Spec.Hostnames = h } }
-func annotate(k, v string) routeOpt {
-	return func(r *HTTPRoute) {
-		if r.Annotations == nil {
-			r.Annotations = map[string]string{}
-		}
-		r.Annotations[k] = v
-	}
-}
-
-// parent attaches the route to a Gateway; accepted says what its controller
-// answered.
-func parent(pr ParentReference, accepted bool) routeOpt {
-	return func(r *HTTPRoute) {
-		r.Spec.ParentRefs = append(r.Spec.ParentRefs, pr)
-		st := metav1.ConditionFalse
-		if accepted {
-			st = metav1.ConditionTrue
-		}
-		r.Status.Parents = append(r.Status.Parents, RouteParentStatus{ParentRef: pr,
-			Conditions: []metav1.Condition{{Type: "Accepted", Status: st}}})
-	}
-}
-
-func route(opts ...routeOpt) *HTTPRoute {
-	r := &HTTPRoute{ObjectMeta: metav1.ObjectMeta{Namespace: "app", Name: "web"}}
-	for _, o := range opts {
-		o(r)
-	}
-	return r
-}
-
-func lookup(gws ...*Gateway) GatewayLookup {
-	return func(ns, name string) *Gateway {
-		for _, g := range gws {
-			if g.Namespace == ns && g.Name == name {
-				return g
-			}
-		}
-		return nil
-	}
-}
-
-func render(eps []*endpoint.Endpoint) []string {
-	var out []string
-	for _, e := range eps {
-		if e.Held() {
-			out = append(out, e.DNSName+" HOLD")
-			continue
-		}
-		s := fmt.Sprintf("%s %s %s", e.DNSName, e.RecordType, strings.Join(e.Targets, ","))
-		if e.RecordTTL != 0 {
-			s += fmt.Sprintf(" ttl=%d", e.RecordTTL)
-		}
-		out = append(out, s)
-	}
-	return out
-}
-
+// TestEndpoints covers parentRefs, listener matching (hostname, sectionName,
+// port, protocol), filters and the route's own annotations.
 func TestEndpoints(t *testing.T) {
-	same := gw("app", "gw", []string{"10.0.0.1"}, listener("http", ""))
-	wild := gw("app", "wild", []string{"10.0.0.2"}, listener("a", "*.example.com"), listener("b", "api.example.org"))
-	infra := gw("infra", "shared", []string{"lb.example.net"}, Listener{Name: "http", Port: 80, Protocol: "HTTP",
-		AllowedRoutes: &AllowedRoutes{Namespaces: &RouteNamespaces{From: ptr("All")}}})
-	infraSame := gw("infra", "private", []string{"10.9.9.9"}, listener("http", ""))
-	tcp := gw("app", "tcp", []string{"10.0.0.3"}, Listener{Name: "tcp", Port: 5432, Protocol: "TCP"})
-	all := lookup(same, wild, infra, infraSame, tcp)
+	same := gw("app", "gw", []string{"10.0.0.1"}, lis("http", ""))
+	wild := gw("app", "wild", []string{"10.0.0.2"}, lis("a", "*.example.com"), lis("b", "api.example.org"))
+	infra := gw("infra", "shared", []string{"lb.example.net"}, from(lis("http", ""), "All", nil))
+	infraSame := gw("infra", "private", []string{"10.9.9.9"}, lis("http", ""))
+	tcp := gw("app", "tcp", []string{"10.0.0.3"}, withProto(lis("tcp", ""), "TCP", 5432))
+	ports := gw("app", "ports", []string{"10.0.0.4"}, lis("plain", "*.example.com"),
+		withProto(lis("tls", "secure.example.com"), "HTTPS", 443))
+	w := world{gateways: []*Gateway{same, wild, infra, infraSame, tcp, ports}}
 
 	tests := []struct {
 		name     string
-		route    *HTTPRoute
+		route    *Route
 		opts     Options
 		want     []string
 		problems []string
 	}{
 		{name: "route hostnames to gateway addresses",
-			route: route(hosts("a.example.com", "B.example.com."), parent(ParentReference{Name: "gw"}, true)),
+			route: route(hosts("a.example.com", "B.example.com."), attach(ParentReference{Name: "gw"}, true)),
 			want:  []string{"a.example.com A 10.0.0.1", "b.example.com A 10.0.0.1"}},
 		{name: "not accepted yields nothing",
-			route: route(hosts("a.example.com"), parent(ParentReference{Name: "gw"}, false))},
-		{name: "accepted status for another listener does not count",
-			route: func() *HTTPRoute {
-				r := route(hosts("a.example.com"), parent(ParentReference{Name: "gw", SectionName: ptr("other")}, true))
-				r.Spec.ParentRefs[0].SectionName = nil
-				return r
-			}()},
+			route: route(hosts("a.example.com"), attach(ParentReference{Name: "gw"}, false))},
 		{name: "unknown gateway yields nothing",
-			route: route(hosts("a.example.com"), parent(ParentReference{Name: "missing"}, true))},
+			route: route(hosts("a.example.com"), attach(ParentReference{Name: "missing"}, true))},
 		{name: "wildcard listener narrows route hostnames",
-			route: route(hosts("a.example.com", "a.example.org", "example.com"), parent(ParentReference{Name: "wild"}, true)),
+			route: route(hosts("a.example.com", "a.example.org", "example.com"), attach(ParentReference{Name: "wild"}, true)),
 			want:  []string{"a.example.com A 10.0.0.2"}},
 		{name: "route without hostnames takes listener hostnames",
-			route: route(parent(ParentReference{Name: "wild"}, true)),
+			route: route(attach(ParentReference{Name: "wild"}, true)),
 			want:  []string{"*.example.com A 10.0.0.2", "api.example.org A 10.0.0.2"}},
 		{name: "no hostname anywhere yields nothing",
-			route: route(parent(ParentReference{Name: "gw"}, true))},
+			route: route(attach(ParentReference{Name: "gw"}, true))},
 		{name: "section name picks one listener",
-			route: route(parent(ParentReference{Name: "wild", SectionName: ptr("b")}, true)),
+			route: route(attach(ParentReference{Name: "wild", SectionName: ptr("b")}, true)),
 			want:  []string{"api.example.org A 10.0.0.2"}},
+		{name: "unknown section name yields nothing",
+			route: route(attach(ParentReference{Name: "wild", SectionName: ptr("c")}, true))},
 		{name: "port picks listeners",
-			route: route(hosts("a.example.com"), parent(ParentReference{Name: "gw", Port: ptr(int32(443))}, true))},
+			route: route(attach(ParentReference{Name: "ports", Port: ptr(int32(443))}, true)),
+			want:  []string{"secure.example.com A 10.0.0.4"}},
+		{name: "port matching no listener yields nothing",
+			route: route(hosts("a.example.com"), attach(ParentReference{Name: "gw", Port: ptr(int32(443))}, true))},
 		{name: "cross-namespace allowed by All, hostname target is a CNAME",
-			route: route(hosts("a.example.com"), parent(ParentReference{Namespace: ptr("infra"), Name: "shared"}, true)),
+			route: route(hosts("a.example.com"), attach(ParentReference{Namespace: ptr("infra"), Name: "shared"}, true)),
 			want:  []string{"a.example.com CNAME lb.example.net"}},
 		{name: "cross-namespace refused by Same",
-			route: route(hosts("a.example.com"), parent(ParentReference{Namespace: ptr("infra"), Name: "private"}, true))},
+			route: route(hosts("a.example.com"), attach(ParentReference{Namespace: ptr("infra"), Name: "private"}, true))},
 		{name: "TCP listener does not take HTTPRoutes",
-			route: route(hosts("a.example.com"), parent(ParentReference{Name: "tcp"}, true))},
+			route: route(hosts("a.example.com"), attach(ParentReference{Name: "tcp"}, true))},
 		{name: "other parent kinds are skipped",
-			route: route(hosts("a.example.com"), parent(ParentReference{Kind: ptr("Service"), Group: ptr(""), Name: "gw"}, true))},
+			route: route(hosts("a.example.com"), attach(ParentReference{Kind: ptr("Service"), Group: ptr(""), Name: "gw"}, true))},
 		{name: "two gateways merge targets",
-			route: route(hosts("a.example.com"), parent(ParentReference{Name: "gw"}, true), parent(ParentReference{Name: "wild", SectionName: ptr("a")}, true)),
+			route: route(hosts("a.example.com"), attach(ParentReference{Name: "gw"}, true), attach(ParentReference{Name: "wild", SectionName: ptr("a")}, true)),
 			want:  []string{"a.example.com A 10.0.0.1,10.0.0.2"}},
 		{name: "gateway name filter",
-			route: route(hosts("a.example.com"), parent(ParentReference{Name: "gw"}, true), parent(ParentReference{Name: "wild"}, true)),
+			route: route(hosts("a.example.com"), attach(ParentReference{Name: "gw"}, true), attach(ParentReference{Name: "wild"}, true)),
 			opts:  Options{GatewayName: "wild"},
 			want:  []string{"a.example.com A 10.0.0.2"}},
 		{name: "gateway namespace filter",
-			route: route(hosts("a.example.com"), parent(ParentReference{Name: "gw"}, true)),
+			route: route(hosts("a.example.com"), attach(ParentReference{Name: "gw"}, true)),
 			opts:  Options{GatewayNamespace: "infra"}},
 		{name: "gateway label filter",
-			route: route(hosts("a.example.com"), parent(ParentReference{Name: "gw"}, true), parent(ParentReference{Name: "wild"}, true)),
+			route: route(hosts("a.example.com"), attach(ParentReference{Name: "gw"}, true), attach(ParentReference{Name: "wild"}, true)),
 			opts:  Options{GatewayLabelFilter: mustSelector(t, "team=gw")},
 			want:  []string{"a.example.com A 10.0.0.1"}},
-		{name: "annotations: hostname, target, ttl",
-			route: route(hosts("a.example.com"), annotate(pfx+"hostname", "b.example.com"), annotate(pfx+"target", "1.2.3.4"),
-				annotate(pfx+"ttl", "60"), parent(ParentReference{Name: "gw"}, true)),
-			want: []string{"a.example.com A 1.2.3.4 ttl=60", "b.example.com A 1.2.3.4 ttl=60"}},
-		{name: "annotation-only hostname source",
-			route: route(hosts("a.example.com"), annotate(pfx+"hostname", "b.example.com"), annotate(pfx+"gateway-hostname-source", "annotation-only"),
-				parent(ParentReference{Name: "gw"}, true)),
-			want: []string{"b.example.com A 10.0.0.1"}},
-		{name: "ignore hostname annotation",
-			route: route(hosts("a.example.com"), annotate(pfx+"hostname", "b.example.com"), parent(ParentReference{Name: "gw"}, true)),
-			opts:  Options{Options: source.Options{IgnoreHostnameAnnotation: true}},
-			want:  []string{"a.example.com A 10.0.0.1"}},
+		{name: "route annotations: hostname, ttl",
+			route: route(hosts("a.example.com"), annotate(pfx+"hostname", "b.example.com"), annotate(pfx+"ttl", "60"),
+				attach(ParentReference{Name: "gw"}, true)),
+			want: []string{"a.example.com A 10.0.0.1 ttl=60", "b.example.com A 10.0.0.1 ttl=60"}},
+		{name: "forced default targets replace the gateway's",
+			route: route(hosts("a.example.com"), attach(ParentReference{Name: "gw"}, true)),
+			opts:  Options{Options: source.Options{DefaultTargets: []string{"192.0.2.1"}, ForceDefaultTargets: true}},
+			want:  []string{"a.example.com A 192.0.2.1"}},
 		{name: "invalid annotation holds every name",
-			route: route(hosts("a.example.com"), annotate(pfx+"ttl", "soon"), parent(ParentReference{Name: "gw"}, true)),
-			want:  []string{"a.example.com HOLD"}, problems: []string{"ttl"}},
-		{name: "other controller skipped",
-			route: route(hosts("a.example.com"), annotate(pfx+"controller", "someone-else"), parent(ParentReference{Name: "gw"}, true))},
+			route:    route(hosts("a.example.com"), annotate(pfx+"ttl", "soon"), attach(ParentReference{Name: "gw"}, true)),
+			want:     []string{"a.example.com HOLD"},
+			problems: []string{"ttl"}},
+		{name: "route naming another controller is skipped",
+			route: route(hosts("a.example.com"), annotate(pfx+"controller", "someone-else"), attach(ParentReference{Name: "gw"}, true))},
 		{name: "nil route", route: nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := Endpoints(tt.route, all, tt.opts)
-			if got := render(r.Endpoints); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("endpoints\n got  %q\n want %q", got, tt.want)
-			}
-			if len(r.Problems) != len(tt.problems) {
-				t.Fatalf("problems %v, want %q", r.Problems, tt.problems)
-			}
-			for i, p := range r.Problems {
-				if !strings.Contains(p.Error(), tt.problems[i]) {
-					t.Errorf("problem %q does not mention %q", p.Error(), tt.problems[i])
+			if tt.route == nil {
+				if r := Endpoints(nil, HTTPRouteKind(), NewParents(nil, nil, nil, tt.opts), tt.opts); len(r.Endpoints) != 0 {
+					t.Errorf("nil route gave %v", r.Endpoints)
 				}
+				return
 			}
-			for _, e := range r.Endpoints {
-				if e.Resource() != "httproute/app/web" {
-					t.Errorf("resource label %q", e.Resource())
-				}
-			}
+			got, problems := convert(t, tt.route, HTTPRouteKind(), w, tt.opts)
+			check(t, got, problems, tt.want, tt.problems)
 		})
 	}
 }
 
-func TestIntersect(t *testing.T) {
+// TestParentRefMustBeEchoed keeps exodns's rule (rule 6): a status entry
+// counts only for the spec parentRef it repeats exactly. Upstream matches
+// on name and namespace alone and then uses the status entry's sectionName
+// and port.
+func TestParentRefMustBeEchoed(t *testing.T) {
+	w := world{gateways: []*Gateway{gw("app", "gw", []string{"10.0.0.1"}, lis("a", "a.example.com"), lis("b", "b.example.com"))}}
 	tests := []struct {
-		listener, route, want string
-		ok                    bool
+		name   string
+		spec   ParentReference
+		status ParentReference
+		want   []string
 	}{
-		{"", "a.example.com", "a.example.com", true},
-		{"a.example.com", "", "a.example.com", true},
-		{"", "", "", true},
-		{"a.example.com", "A.Example.com.", "a.example.com", true},
-		{"a.example.com", "b.example.com", "", false},
-		{"*.example.com", "a.example.com", "a.example.com", true},
-		{"*.example.com", "a.b.example.com", "a.b.example.com", true},
-		{"*.example.com", "example.com", "", false},
-		{"*.example.com", "a.example.org", "", false},
-		{"a.example.com", "*.example.com", "a.example.com", true},
-		{"example.com", "*.example.com", "", false},
-		{"*.example.com", "*.a.example.com", "*.a.example.com", true},
-		{"*.a.example.com", "*.example.com", "*.a.example.com", true},
-		{"*.example.com", "*.example.com", "*.example.com", true},
-		{"*.example.com", "*.example.org", "", false},
+		{"exact echo", ParentReference{Name: "gw", SectionName: ptr("a")}, ParentReference{Name: "gw", SectionName: ptr("a")},
+			[]string{"a.example.com A 10.0.0.1"}},
+		{"defaults spelled out", ParentReference{Name: "gw"},
+			ParentReference{Group: ptr(Group), Kind: ptr("Gateway"), Namespace: ptr("app"), Name: "gw"},
+			[]string{"a.example.com A 10.0.0.1", "b.example.com A 10.0.0.1"}},
+		{"status for one listener, spec for all", ParentReference{Name: "gw"}, ParentReference{Name: "gw", SectionName: ptr("a")}, nil},
+		{"status for another listener", ParentReference{Name: "gw", SectionName: ptr("b")}, ParentReference{Name: "gw", SectionName: ptr("a")}, nil},
+		{"status for another port", ParentReference{Name: "gw", Port: ptr(int32(80))}, ParentReference{Name: "gw", Port: ptr(int32(443))}, nil},
 	}
 	for _, tt := range tests {
-		got, ok := Intersect(tt.listener, tt.route)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("Intersect(%q, %q) = %q, %v; want %q, %v", tt.listener, tt.route, got, ok, tt.want, tt.ok)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			r := route()
+			r.Spec.ParentRefs = []ParentReference{tt.spec}
+			r.Status.Parents = []RouteParentStatus{parentStatus(tt.status, true)}
+			got, problems := convert(t, r, HTTPRouteKind(), w, Options{})
+			check(t, got, problems, tt.want, nil)
+		})
 	}
 }
 
 func TestFromUnstructured(t *testing.T) {
 	r, err := RouteFromUnstructured(map[string]any{
-		"apiVersion": APIVersion, "kind": Kind,
+		"apiVersion": APIVersion, "kind": "HTTPRoute",
 		"metadata": map[string]any{"name": "web", "namespace": "app"},
 		"spec": map[string]any{
 			"parentRefs": []any{map[string]any{"name": "gw", "sectionName": "http", "port": int64(80)}},
@@ -254,19 +156,34 @@ func TestFromUnstructured(t *testing.T) {
 		t.Fatal(err)
 	}
 	if r.Name != "web" || r.Spec.Hostnames[0] != "a.example.com" || *r.Spec.ParentRefs[0].Port != 80 ||
-		r.Status.Parents[0].Conditions[0].Status != metav1.ConditionTrue {
+		r.Status.Parents[0].Conditions[0].Status != metav1.ConditionTrue || r.APIVersion != APIVersion {
 		t.Errorf("route %+v", r)
 	}
 	g, err := GatewayFromUnstructured(map[string]any{
 		"metadata": map[string]any{"name": "gw", "namespace": "app"},
-		"spec":     map[string]any{"listeners": []any{map[string]any{"name": "http", "port": int64(80), "protocol": "HTTP", "hostname": "*.example.com"}}},
-		"status":   map[string]any{"addresses": []any{map[string]any{"type": "IPAddress", "value": "10.0.0.1"}}},
+		"spec": map[string]any{"listeners": []any{map[string]any{"name": "http", "port": int64(80), "protocol": "HTTP", "hostname": "*.example.com"}},
+			"allowedListeners": map[string]any{"namespaces": map[string]any{"from": "All"}}},
+		"status": map[string]any{"addresses": []any{map[string]any{"type": "IPAddress", "value": "10.0.0.1"}}},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *g.Spec.Listeners[0].Hostname != "*.example.com" || g.Status.Addresses[0].Value != "10.0.0.1" {
+	if *g.Spec.Listeners[0].Hostname != "*.example.com" || g.Status.Addresses[0].Value != "10.0.0.1" ||
+		*g.Spec.AllowedListeners.Namespaces.From != "All" {
 		t.Errorf("gateway %+v", g)
+	}
+	ls, err := ListenerSetFromUnstructured(map[string]any{
+		"metadata": map[string]any{"name": "ls", "namespace": "team"},
+		"spec": map[string]any{"parentRef": map[string]any{"name": "gw", "namespace": "app"},
+			"listeners": []any{map[string]any{"name": "x", "port": int64(443), "protocol": "HTTPS", "hostname": "x.example.com"}}},
+		"status": map[string]any{"listeners": []any{map[string]any{"name": "x", "conditions": []any{
+			map[string]any{"type": "Accepted", "status": "True", "reason": "Accepted", "message": "", "lastTransitionTime": "2026-01-01T00:00:00Z"}}}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ls.Spec.ParentRef.Name != "gw" || *ls.Spec.Listeners[0].Hostname != "x.example.com" || ls.Status.Listeners[0].Name != "x" {
+		t.Errorf("listener set %+v", ls)
 	}
 	if _, err := RouteFromUnstructured(nil); err == nil {
 		t.Error("nil accepted")
@@ -274,13 +191,7 @@ func TestFromUnstructured(t *testing.T) {
 	if _, err := GatewayFromUnstructured(map[string]any{"spec": "x"}); err == nil {
 		t.Error("bad spec accepted")
 	}
-}
-
-func mustSelector(t *testing.T, s string) labels.Selector {
-	t.Helper()
-	sel, err := source.ParseLabelFilter(s)
-	if err != nil {
-		t.Fatal(err)
+	if _, err := ListenerSetFromUnstructured(map[string]any{"spec": "x"}); err == nil {
+		t.Error("bad listener set accepted")
 	}
-	return sel
 }

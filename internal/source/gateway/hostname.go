@@ -1,6 +1,90 @@
 package gateway
 
-import "strings"
+import (
+	"net/netip"
+	"strings"
+
+	"github.com/exodns/exodns/internal/annotations"
+	"github.com/exodns/exodns/internal/source"
+)
+
+// routeHostnames are the names a route asks for, before the listeners
+// narrow them, as upstream gathers them:
+//
+//   - spec.hostnames (not for TCP and UDP routes), then --fqdn-template's
+//     names when the route has no spec hostnames or with
+//     --combine-fqdn-annotation;
+//   - "" (take the listener's hostname) when the route has no spec
+//     hostnames, alongside the names above and below;
+//   - the hostname annotation, unless --ignore-hostname-annotation.
+//
+// gateway-hostname-source narrows this: annotation-only keeps the
+// annotation's names alone, defined-hosts-only the spec's and template's.
+// Neither falls back to the listener's hostname: a user who chose where
+// names come from gets no wildcard they did not ask for.
+func routeHostnames(route *Route, kind RouteKind, b *source.Builder, opts source.Options) []string {
+	var spec []string
+	if kind.SpecHostnames {
+		for _, h := range route.Spec.Hostnames {
+			if h != "" {
+				spec = append(spec, h)
+			}
+		}
+	}
+	defined := append(spec, b.TemplateHostnames(opts, withTypeMeta(route, kind), len(spec) > 0)...)
+	var annotated []string
+	if !opts.IgnoreHostnameAnnotation {
+		annotated = b.Values.Hostnames
+	}
+	switch b.Values.GatewayHostnameSource {
+	case annotations.HostnameSourceAnnotationOnly:
+		return annotated
+	case annotations.HostnameSourceDefinedHostsOnly:
+		return defined
+	}
+	if len(spec) == 0 {
+		defined = append(defined, "")
+	}
+	return append(defined, annotated...)
+}
+
+// validHost reports whether a route hostname is one the Gateway API
+// accepts: empty (any), or an RFC 1123 name, optionally below a leading
+// "*." wildcard label. IP addresses, underscores and non-ASCII names are
+// not hostnames there, and upstream drops them. A trailing dot is allowed,
+// as names are compared without one.
+func validHost(h string) bool {
+	h = strings.TrimSuffix(h, ".")
+	if h == "" {
+		return true
+	}
+	if _, err := netip.ParseAddr(h); err == nil {
+		return false
+	}
+	h = strings.TrimPrefix(h, "*.")
+	if len(h) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(h, ".") {
+		if !rfc1123Label(label) {
+			return false
+		}
+	}
+	return true
+}
+
+func rfc1123Label(l string) bool {
+	if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(l); i++ {
+		c := l[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // Intersect returns the hostname a route hostname and a listener hostname
 // both match, following the Gateway API rules: an empty hostname matches

@@ -1,6 +1,6 @@
 // Package kubesource holds the sources that watch a Kubernetes cluster:
 // Services, Ingresses, DNSEndpoint-shaped custom resources and Gateway API
-// HTTPRoutes. Each reads only from its informers' caches and converts with
+// routes. Each reads only from its informers' caches and converts with
 // the pure functions of internal/source/{service,ingress,dnsendpoint,gateway},
 // so what the cluster source publishes is exactly what those tests pin down.
 //
