@@ -263,14 +263,15 @@ func TestReplicasAnswerAlike(t *testing.T) {
 		at          time.Time
 	}
 	changes := make([]change, 0, replicaChanges)
-	pace := time.NewTicker(25 * time.Millisecond)
+	pace := time.NewTicker(40 * time.Millisecond)
 	for k := range replicaChanges {
 		<-pace.C
 		i := k % replicaNames
 		v := fmt.Sprintf("10.4.%d.%d", k/250, k%250+1)
-		at := time.Now()
 		setLoadBalancerIP(t, c, ns, fmt.Sprintf("svc-%02d", i), v)
-		changes = append(changes, change{name: names[i], value: v, at: at})
+		// The change is made when the API server has accepted it; its
+		// answer is when the test knows that.
+		changes = append(changes, change{name: names[i], value: v, at: time.Now()})
 		current[names[i]] = v
 	}
 	pace.Stop()
