@@ -63,7 +63,7 @@ func New(cfg Config, opts Options, accounts ...Account) (*Provider, error) {
 		if a.API == nil {
 			return nil, errors.New("route53: account " + a.Name + " has no client")
 		}
-		l := newLimiter(a.Name, cfg.APIRateLimit, p.m)
+		l := newLimiter(a.Name, cfg.APIRateLimit, p.m, p.now)
 		p.accounts = append(p.accounts, &account{name: a.Name, api: limitedAPI{api: a.API, l: l}})
 	}
 	return p, nil
