@@ -20,6 +20,11 @@ type dryRun struct {
 	log *slog.Logger
 }
 
+// Unwrap returns the real provider, so callers can find optional
+// interfaces it implements (such as the TXT registry's OwnershipFormer)
+// behind the wrapper.
+func (d *dryRun) Unwrap() Provider { return d.Provider }
+
 func (d *dryRun) ApplyChanges(ctx context.Context, c *plan.Changes) error {
 	logList := func(action string, eps []*endpoint.Endpoint) {
 		for _, e := range eps {

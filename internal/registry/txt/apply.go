@@ -41,6 +41,7 @@ func (r *Registry) ApplyChanges(ctx context.Context, changes *plan.Changes) erro
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	b := &batch{r: r, snap: r.state, touched: map[endpoint.Key]bool{}, set: map[endpoint.Key]*ownership{}, dropped: map[nameKey]bool{}}
+	creates, refused := r.refuseReserved(changes, b.snap)
 	if err := b.checkOwned(changes.Delete); err != nil {
 		return err
 	}
@@ -55,7 +56,7 @@ func (r *Registry) ApplyChanges(ctx context.Context, changes *plan.Changes) erro
 			return err
 		}
 	}
-	for _, ep := range changes.Create {
+	for _, ep := range creates {
 		if err := b.create(ep, false); err != nil {
 			return err
 		}
@@ -65,20 +66,47 @@ func (r *Registry) ApplyChanges(ctx context.Context, changes *plan.Changes) erro
 	}
 
 	out := &plan.Changes{
-		Create:    slices.Concat(changes.Create, b.txt.Create),
+		Create:    slices.Concat(creates, b.txt.Create),
 		UpdateOld: slices.Concat(changes.UpdateOld, b.txt.UpdateOld),
 		UpdateNew: slices.Concat(changes.UpdateNew, b.txt.UpdateNew),
 		Delete:    slices.Concat(changes.Delete, b.txt.Delete),
 	}
-	if !out.HasChanges() {
-		return nil
+	if out.HasChanges() {
+		if err := r.provider.ApplyChanges(ctx, out); err != nil {
+			return errors.Join(fmt.Errorf("txt registry: %w", err), refused)
+		}
+		b.commit()
+		r.applied++
 	}
-	if err := r.provider.ApplyChanges(ctx, out); err != nil {
-		return fmt.Errorf("txt registry: %w", err)
+	return refused
+}
+
+// refuseReserved takes out of the creates those at a name reserved for an
+// ownership record (see reserved.go), which AdjustEndpoints holds once it
+// knows the zone; on the first run it may not, and this is the last line.
+// The rest goes ahead; the refused ones come back as one error naming each.
+func (r *Registry) refuseReserved(c *plan.Changes, snap *snapshot) ([]*endpoint.Endpoint, error) {
+	desired := r.desiredKeys(c.Create, c.UpdateNew)
+	var errs []error
+	creates := c.Create
+	for i, ep := range c.Create {
+		reason := r.reservedBy(ep, snap, desired)
+		if reason == "" {
+			if errs != nil {
+				creates = append(creates, ep)
+			}
+			continue
+		}
+		if errs == nil {
+			creates = slices.Clone(c.Create[:i])
+		}
+		who := ep.Key().String()
+		if res := ep.Resource(); res != "" {
+			who += " (" + res + ")"
+		}
+		errs = append(errs, fmt.Errorf("txt registry: %s not created: %s", who, reason))
 	}
-	b.commit()
-	r.applied++
-	return nil
+	return creates, errors.Join(errs...)
 }
 
 // batch gathers the ownership changes of one ApplyChanges call.
@@ -102,7 +130,7 @@ func (b *batch) checkOwned(eps []*endpoint.Endpoint) error {
 	for _, ep := range eps {
 		// Both the caller's view and the zone's, in case either is stale.
 		owners := []string{ep.Labels[endpoint.OwnerLabel], ""}
-		if o, _ := b.snap.find(b.r.lookupKey(ep), ep.RecordType); o != nil {
+		if o, _ := b.snap.find(b.r.lookupKey(ep), ep); o != nil {
 			owners[1] = o.owner
 		}
 		for _, owner := range owners {
@@ -128,18 +156,32 @@ func (b *batch) delete(ep *endpoint.Endpoint) {
 	}
 	b.touched[k] = true
 	if o := b.current(k); o.ownedBy(b.r.ownerID) {
-		b.txt.Delete = append(b.txt.Delete, o.txt)
+		b.txt.Delete = append(b.txt.Delete, labelled(o.txt, ep.DNSName))
 		b.set[k] = nil
 	}
-	// The legacy record goes too. Other records it still covers are
-	// pending, and get their own ownership records in this same batch.
+	// The legacy or alias "cname-" record goes too. Other records it
+	// still covers are pending, and get their own ownership records in
+	// this same batch.
+	if o, kind := b.snap.find(k, ep); kind == fromAliasCNAME {
+		b.dropAliasCNAME(k, o, ep.DNSName)
+	}
 	if ep.RecordType == endpoint.RecordTypeAAAA {
 		return
 	}
 	nk := nameKey{k.DNSName, k.SetIdentifier}
 	if o := b.snap.legacy[nk]; o.ownedBy(b.r.ownerID) && !b.dropped[nk] {
-		b.txt.Delete = append(b.txt.Delete, o.txt)
+		b.txt.Delete = append(b.txt.Delete, labelled(o.txt, ep.DNSName))
 		b.dropped[nk] = true
+	}
+}
+
+// dropAliasCNAME deletes, once, the "cname-" ownership record o through
+// which the alias record owned at k was found.
+func (b *batch) dropAliasCNAME(k endpoint.Key, o *ownership, owned string) {
+	ck := endpoint.Key{DNSName: k.DNSName, RecordType: endpoint.RecordTypeCNAME, SetIdentifier: k.SetIdentifier}
+	if o.ownedBy(b.r.ownerID) && b.current(ck) == o {
+		b.txt.Delete = append(b.txt.Delete, labelled(o.txt, owned))
+		b.set[ck] = nil
 	}
 }
 
@@ -148,7 +190,7 @@ func (b *batch) update(old, new *endpoint.Endpoint) error {
 	if oldKey != newKey && !b.touched[oldKey] {
 		b.touched[oldKey] = true
 		if o := b.current(oldKey); o.ownedBy(b.r.ownerID) {
-			b.txt.Delete = append(b.txt.Delete, o.txt)
+			b.txt.Delete = append(b.txt.Delete, labelled(o.txt, old.DNSName))
 			b.set[oldKey] = nil
 		}
 	}
@@ -172,22 +214,35 @@ func (b *batch) create(ep *endpoint.Endpoint, inheritLegacy bool) error {
 	}
 	base := existing
 	if base == nil && inheritLegacy {
-		if o, legacy := b.snap.find(k, ep.RecordType); legacy && o.ownedBy(b.r.ownerID) {
+		if o, kind := b.snap.find(k, ep); kind != outdated && o.ownedBy(b.r.ownerID) {
 			base = o
+			if kind == fromAliasCNAME {
+				b.dropAliasCNAME(k, o, ep.DNSName)
+			}
 		}
 	}
 	return b.put(k, ep, existing, base)
 }
 
-// migrate gives each pending record a current ownership record.
+// migrate gives each pending record its ownership record in the current
+// form: a typed one where it was found through a legacy or alias "cname-"
+// record (the latter then deleted in the same batch), a rewritten one
+// where the form is outdated.
 func (b *batch) migrate() error {
 	for _, p := range b.snap.pending {
-		if b.touched[p.key] || b.current(p.key) != nil {
+		if b.touched[p.key] {
+			continue
+		}
+		existing := b.current(p.key)
+		if p.kind != outdated && existing != nil {
 			continue
 		}
 		b.touched[p.key] = true
-		if err := b.put(p.key, p.record, nil, p.legacy); err != nil {
+		if err := b.put(p.key, p.record, existing, p.base); err != nil {
 			return err
+		}
+		if p.kind == fromAliasCNAME {
+			b.dropAliasCNAME(p.key, p.base, p.record.DNSName)
 		}
 	}
 	return nil
@@ -207,10 +262,10 @@ func (b *batch) put(k endpoint.Key, ep *endpoint.Endpoint, existing, base *owner
 		// Read back under this key but named otherwise (an ambiguous
 		// templated affix, say): replacing is safer than asking a
 		// provider to rename a record through an update.
-		b.txt.Delete = append(b.txt.Delete, existing.txt)
+		b.txt.Delete = append(b.txt.Delete, labelled(existing.txt, ep.DNSName))
 		b.txt.Create = append(b.txt.Create, txt)
 	case b.r.differs(existing, o, txt):
-		b.txt.UpdateOld = append(b.txt.UpdateOld, existing.txt)
+		b.txt.UpdateOld = append(b.txt.UpdateOld, labelled(existing.txt, ep.DNSName))
 		b.txt.UpdateNew = append(b.txt.UpdateNew, txt)
 	default:
 		return nil
@@ -237,11 +292,11 @@ func (b *batch) commit() {
 
 // ownershipRecord builds the ownership TXT record of ep. Its labels are
 // those of base, overlaid with ep's, with our owner. It has the record's
-// name, set identifier and TTL, and no provider-specific properties:
-// routing settings such as weights or an alias flag describe how the
-// record is served, and upstream copying them onto the TXT record is a
-// bug. A provider whose API wants routing settings on every record with a
-// set identifier must supply its own for TXT records.
+// set identifier and, like upstream's, no TTL of its own: the provider's
+// default applies, on create and update alike. A provider with a form of
+// its own (OwnershipFormer) sets the TTL and the provider-specific
+// properties, as upstream's copy of the record's properties comes out on
+// it; other providers get none.
 func (r *Registry) ownershipRecord(ep *endpoint.Endpoint, existing, base *ownership) (*endpoint.Endpoint, *ownership, error) {
 	labels := endpoint.Labels{}
 	if base != nil {
@@ -252,7 +307,10 @@ func (r *Registry) ownershipRecord(ep *endpoint.Endpoint, existing, base *owners
 	for k, v := range ep.Labels {
 		labels[k] = v
 	}
+	// Bookkeeping and notes of this process, not ownership.
 	delete(labels, endpoint.NonceLabel)
+	delete(labels, endpoint.OwnershipNoteLabel)
+	delete(labels, endpoint.HoldLabel)
 	labels[endpoint.OwnerLabel] = r.ownerID
 	text := SerializeLabels(labels)
 
@@ -279,15 +337,21 @@ func (r *Registry) ownershipRecord(ep *endpoint.Endpoint, existing, base *owners
 	}
 
 	txt := &endpoint.Endpoint{
-		DNSName:       r.mapper.ToTXTName(ep.DNSName, ownershipType(ep)),
+		DNSName:       r.mapper.ToTXTName(ep.DNSName, ep.RecordType),
 		RecordType:    endpoint.RecordTypeTXT,
 		Targets:       endpoint.Targets{value},
 		SetIdentifier: ep.SetIdentifier,
-		RecordTTL:     ep.RecordTTL,
 		Labels:        endpoint.Labels{endpoint.OwnedRecordLabel: ep.DNSName},
 	}
 	if txt.DNSName == "" {
 		return nil, nil, errors.New("txt registry: record without a name")
+	}
+	if r.former != nil {
+		ttl, ps, err := r.former.OwnershipForm(ep)
+		if err != nil {
+			return nil, nil, fmt.Errorf("txt registry: ownership record of %s: %w", ep.Key(), err)
+		}
+		txt.RecordTTL, txt.ProviderSpecific = ttl, ps
 	}
 	return txt, &ownership{txt: txt, owner: r.ownerID, text: text, nonce: nonce}, nil
 }
@@ -295,11 +359,16 @@ func (r *Registry) ownershipRecord(ep *endpoint.Endpoint, existing, base *owners
 // differs reports whether the existing ownership record must be rewritten
 // to become want. Labels are compared in canonical form, so a value that
 // upstream or a provider quoted differently is not rewritten for nothing.
+// The TTL and the provider-specific properties count only when the
+// provider gave a form for them.
 func (r *Registry) differs(existing, want *ownership, txt *endpoint.Endpoint) bool {
 	if (existing.nonce != nil) != r.encrypt {
 		return true
 	}
 	if txt.RecordTTL.IsConfigured() && txt.RecordTTL != existing.txt.RecordTTL {
+		return true
+	}
+	if r.former != nil && !txt.ProviderSpecific.Same(existing.txt.ProviderSpecific) {
 		return true
 	}
 	if existing.text == want.text {
