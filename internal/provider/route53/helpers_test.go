@@ -58,7 +58,7 @@ type counting struct {
 
 func newCounting(api API) *counting {
 	c := &counting{API: api, calls: map[string]*atomic.Int64{}}
-	for _, op := range []string{"ListHostedZones", "ListTagsForResources", "ListResourceRecordSets", "ChangeResourceRecordSets"} {
+	for _, op := range []string{"ListHostedZones", "ListTagsForResources", "ListResourceRecordSets", "ChangeResourceRecordSets", "GetHealthCheck"} {
 		c.calls[op] = &atomic.Int64{}
 	}
 	return c
@@ -96,6 +96,11 @@ func (c *counting) ListResourceRecordSets(ctx context.Context, in *route53.ListR
 func (c *counting) ChangeResourceRecordSets(ctx context.Context, in *route53.ChangeResourceRecordSetsInput, o ...func(*route53.Options)) (*route53.ChangeResourceRecordSetsOutput, error) {
 	c.calls["ChangeResourceRecordSets"].Add(1)
 	return c.API.ChangeResourceRecordSets(ctx, in, o...)
+}
+
+func (c *counting) GetHealthCheck(ctx context.Context, in *route53.GetHealthCheckInput, o ...func(*route53.Options)) (*route53.GetHealthCheckOutput, error) {
+	c.calls["GetHealthCheck"].Add(1)
+	return c.API.GetHealthCheck(ctx, in, o...)
 }
 
 // provider returns a provider on the fake's default account.

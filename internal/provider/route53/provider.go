@@ -12,6 +12,7 @@ package route53
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"slices"
@@ -39,6 +40,11 @@ type Provider struct {
 	mu       sync.Mutex
 	zones    *zoneSet // nil until first discovered
 	problems []Problem
+	// refusals are records Route 53 refused, held until a retry is due
+	// (see refusals.go).
+	refusals map[endpoint.Key]refusal
+	// checks caches health check lookups (see healthchecks.go).
+	checks map[checkKey]checkResult
 }
 
 var _ provider.Provider = (*Provider)(nil)
@@ -154,7 +160,10 @@ func (p *Provider) converter() converter {
 // and refuses, before any API call, every endpoint Route 53 would reject:
 // such an endpoint is returned held, with the reason, so the plan leaves
 // its name alone, and the problem is kept for Problems. Endpoints for names
-// in no managed zone are dropped once the zones are known.
+// in no managed zone are dropped once the zones are known. Once they are,
+// the checks that need the zone also run: health checks that do not exist,
+// a simple record next to routed ones (or back) that only a delete could
+// allow, and records Route 53 refused before (see refusals.go).
 func (p *Provider) AdjustEndpoints(eps []*endpoint.Endpoint) ([]*endpoint.Endpoint, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -162,22 +171,91 @@ func (p *Provider) AdjustEndpoints(eps []*endpoint.Endpoint) ([]*endpoint.Endpoi
 	if a.zonesKnown {
 		a.inZone = func(name string) bool { _, ok := p.zones.matcher.Zone(name); return ok }
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), adjustTimeout)
+	defer cancel()
 	out := make([]*endpoint.Endpoint, 0, len(eps))
 	var problems []Problem
 	for _, ep := range eps {
-		adj, prob := a.adjust(ep)
+		adjusted, prob := a.adjust(ep)
+		if prob == nil && a.zonesKnown {
+			for _, adj := range adjusted {
+				if prob = p.zoneProblem(ctx, adj); prob != nil {
+					held := ep.DeepCopy()
+					held.WithLabel(endpoint.HoldLabel, prob.Error())
+					adjusted = []*endpoint.Endpoint{held}
+					break
+				}
+			}
+		}
 		if prob != nil {
 			problems = append(problems, *prob)
 			p.log.Warn("route53: record refused before reaching AWS", "record", prob.Record.String(),
 				"resource", prob.Resource, "annotation", prob.Annotation, "reason", prob.Reason)
 		}
-		if adj != nil {
-			out = append(out, adj)
-		}
+		out = append(out, adjusted...)
 	}
 	p.problems = problems
 	p.m.invalid.Set(float64(len(problems)))
 	return out, nil
+}
+
+// adjustTimeout bounds the API calls AdjustEndpoints makes (health check
+// lookups), which has no context of its own.
+const adjustTimeout = 30 * time.Second
+
+// zoneProblem runs the checks of a valid endpoint that need the zone and
+// returns the problem, or nil.
+func (p *Provider) zoneProblem(ctx context.Context, ep *endpoint.Endpoint) *Problem {
+	if reason := p.heldForRefusal(ep); reason != "" {
+		pr := newProblem(ep, "", "%s", reason)
+		return &pr
+	}
+	z := p.zoneFor(ep.DNSName)
+	if z == nil {
+		return nil
+	}
+	if hc, ok := ep.ProviderSpecific.Get(propHealthCheck); ok {
+		if reason := p.healthCheckProblem(ctx, z.acct, hc); reason != "" {
+			pr := newProblem(ep, propHealthCheck, "%s", reason)
+			return &pr
+		}
+	}
+	if p.cfg.Policy != "" && p.cfg.Policy != "sync" {
+		if err := mixedInZone(z, setKeyOf(ep), p.cfg.Policy); err != nil {
+			pr := newProblem(ep, propSetIdentifier, "%s", err.msg)
+			return &pr
+		}
+	}
+	return nil
+}
+
+// zoneFor returns the zone that holds name (the first of split-horizon
+// twins), or nil.
+func (p *Provider) zoneFor(name string) *zone {
+	zn, ok := p.zones.matcher.Zone(name)
+	if !ok || len(p.zones.byName[zn]) == 0 {
+		return nil
+	}
+	return p.zones.byName[zn][0]
+}
+
+// OwnershipForm gives the TXT registry the Route 53 form of an ownership
+// record: the record's routing policy and health check, and the default
+// TTL, exactly what upstream external-dns writes, since Route 53 deletes a
+// set only when every field matches and upstream deletes its form (see
+// txt.OwnershipFormer). A PRIMARY failover alias without a health check
+// has no such form: its ownership record, not being an alias, would be a
+// PRIMARY without a health check, which Route 53 refuses.
+func (p *Provider) OwnershipForm(rec *endpoint.Endpoint) (endpoint.TTL, endpoint.ProviderSpecific, error) {
+	r, perr := parseRouting(rec.ProviderSpecific)
+	if perr != nil {
+		return defaultTTL, nil, nil // the record itself is refused
+	}
+	if r.kind == policyFailover && r.failover == "PRIMARY" && r.healthCheck == "" {
+		return 0, nil, fmt.Errorf("a PRIMARY failover alias needs %s here: its ownership record copies the record's routing, as external-dns writes it, and Route 53 wants a health check on a PRIMARY record that is not an alias",
+			annotationFor(propHealthCheck))
+	}
+	return defaultTTL, r.properties(), nil
 }
 
 // Problems returns the endpoints the last AdjustEndpoints refused, sorted

@@ -209,3 +209,7 @@ func (a limitedAPI) ListResourceRecordSets(ctx context.Context, in *route53.List
 func (a limitedAPI) ChangeResourceRecordSets(ctx context.Context, in *route53.ChangeResourceRecordSetsInput, opts ...func(*route53.Options)) (*route53.ChangeResourceRecordSetsOutput, error) {
 	return limited(ctx, a.l, "ChangeResourceRecordSets", in, opts, a.api.ChangeResourceRecordSets)
 }
+
+func (a limitedAPI) GetHealthCheck(ctx context.Context, in *route53.GetHealthCheckInput, opts ...func(*route53.Options)) (*route53.GetHealthCheckOutput, error) {
+	return limited(ctx, a.l, "GetHealthCheck", in, opts, a.api.GetHealthCheck)
+}
