@@ -121,10 +121,11 @@ func (e *env) providerWith(cfg Config, opts Options) (*Provider, *counting) {
 // cluster is one controller: TXT registry over the provider, planning in
 // sync mode, as internal/controller runs it.
 type cluster struct {
-	t   testing.TB
-	p   *Provider
-	api *counting
-	reg *txt.Registry
+	t      testing.TB
+	p      *Provider
+	api    *counting
+	reg    *txt.Registry
+	policy plan.Policy // sync unless set
 }
 
 func (e *env) cluster(owner, prefix string, cfg Config) *cluster {
@@ -132,13 +133,22 @@ func (e *env) cluster(owner, prefix string, cfg Config) *cluster {
 }
 
 func (e *env) clusterWith(owner, prefix string, cfg Config, opts Options) *cluster {
+	return e.clusterTXT(txt.Config{OwnerID: owner, Prefix: prefix}, cfg, opts)
+}
+
+// clusterTXT is a cluster with any TXT registry settings.
+func (e *env) clusterTXT(tc txt.Config, cfg Config, opts Options) *cluster {
 	e.t.Helper()
 	p, api := e.providerWith(cfg, opts)
-	reg, err := txt.New(p, txt.Config{OwnerID: owner, Prefix: prefix})
+	reg, err := txt.New(p, tc)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return &cluster{t: e.t, p: p, api: api, reg: reg}
+	policy := plan.PolicySync
+	if cfg.Policy != "" {
+		policy = plan.Policy(cfg.Policy)
+	}
+	return &cluster{t: e.t, p: p, api: api, reg: reg, policy: policy}
 }
 
 // sync runs one reconcile of desired and returns the changes it applied.
@@ -156,7 +166,7 @@ func (c *cluster) sync(desired ...*endpoint.Endpoint) (*plan.Changes, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := plan.Calculate(plan.Input{Desired: adjusted, Current: current, OwnerID: c.reg.OwnerID(), Policy: plan.PolicySync})
+	res := plan.Calculate(plan.Input{Desired: adjusted, Current: current, OwnerID: c.reg.OwnerID(), Policy: c.policy})
 	return res.Changes, c.reg.ApplyChanges(ctx, res.Changes)
 }
 
