@@ -121,11 +121,12 @@ func (e *env) providerWith(cfg Config, opts Options) (*Provider, *counting) {
 // cluster is one controller: TXT registry over the provider, planning in
 // sync mode, as internal/controller runs it.
 type cluster struct {
-	t      testing.TB
-	p      *Provider
-	api    *counting
-	reg    *txt.Registry
-	policy plan.Policy // sync unless set
+	t       testing.TB
+	p       *Provider
+	api     *counting
+	reg     *txt.Registry
+	policy  plan.Policy // sync unless set
+	managed []string    // --managed-record-types; A, AAAA and CNAME when empty
 }
 
 func (e *env) cluster(owner, prefix string, cfg Config) *cluster {
@@ -166,7 +167,7 @@ func (c *cluster) sync(desired ...*endpoint.Endpoint) (*plan.Changes, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := plan.Calculate(plan.Input{Desired: adjusted, Current: current, OwnerID: c.reg.OwnerID(), Policy: c.policy})
+	res := plan.Calculate(plan.Input{Desired: adjusted, Current: current, OwnerID: c.reg.OwnerID(), Policy: c.policy, ManagedTypes: c.managed})
 	return res.Changes, c.reg.ApplyChanges(ctx, res.Changes)
 }
 

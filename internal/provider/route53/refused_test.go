@@ -59,6 +59,33 @@ func TestOneRefusedChangeBlamesOnlyItself(t *testing.T) {
 	}
 }
 
+// TestRefusedTXTDoesNotTakeANeighbourDown: a TXT record of a user is not
+// anybody's ownership record, so it is batched on its own. When Route 53
+// refuses it, the record next to it in the batch still lands and is not
+// blamed (it used to be grouped with a record of the same parent domain,
+// and reported with the TXT record's error).
+func TestRefusedTXTDoesNotTakeANeighbourDown(t *testing.T) {
+	e := newEnv(t, route53fake.Options{Rate: -1})
+	zid := e.fake.AddZone("example.com", false, nil)
+	c := e.cluster("c1", "", fastConfig())
+	c.managed = []string{"A", "AAAA", "CNAME", "TXT"}
+	c.mustConverge(owned("seed.example.com", "A", "service/default/seed", "192.0.2.99"))
+	if err := e.fake.PutRecordSets(zid, types.ResourceRecordSet{Name: aws.String("note.example.com"), Type: types.RRTypeTxt,
+		TTL: aws.Int64(30), ResourceRecords: []types.ResourceRecord{{Value: aws.String(`"by hand"`)}}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.sync(owned("seed.example.com", "A", "service/default/seed", "192.0.2.99"),
+		owned("note.example.com", "TXT", "configmap/default/note", "hello"),
+		owned("y.example.com", "A", "service/default/y", k3sIP))
+	var ae *ApplyError
+	if !errors.As(err, &ae) || len(ae.Failed) != 1 || !strings.HasPrefix(ae.Failed[0], "CREATE note.example.com/TXT (configmap/default/note) in example.com: InvalidChangeBatch: [Tried to create resource record set [name='note.example.com.', type='TXT']") {
+		t.Fatalf("err = %v, want note.example.com/TXT alone refused", err)
+	}
+	if !e.has(zid, "y.example.com") || !e.has(zid, "a-y.example.com") {
+		t.Errorf("the neighbour did not land: %v", e.zoneContent(zid))
+	}
+}
+
 // TestRefusedRecordIsHeldUntilItChanges: a record Route 53 refuses for a
 // reason that lasts (an alias to a name that does not exist) is not sent
 // again on every run: it is held, with Route 53's reason, and the runs are
