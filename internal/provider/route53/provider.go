@@ -173,6 +173,7 @@ func (p *Provider) AdjustEndpoints(eps []*endpoint.Endpoint) ([]*endpoint.Endpoi
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), adjustTimeout)
 	defer cancel()
+	p.pruneRefusals()
 	out := make([]*endpoint.Endpoint, 0, len(eps))
 	var problems []Problem
 	for _, ep := range eps {

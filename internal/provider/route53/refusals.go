@@ -63,6 +63,17 @@ func (p *Provider) heldForRefusal(ep *endpoint.Endpoint) string {
 	return r.reason + "; not sent again before " + r.until.UTC().Format(time.RFC3339) + " unless the record changes"
 }
 
+// pruneRefusals forgets refusals whose retry time has come, so records no
+// longer desired do not stay remembered.
+func (p *Provider) pruneRefusals() {
+	now := p.now()
+	for k, r := range p.refusals {
+		if !now.Before(r.until) {
+			delete(p.refusals, k)
+		}
+	}
+}
+
 func refusalKey(ep *endpoint.Endpoint) endpoint.Key {
 	return endpoint.Key{DNSName: canonicalName(ep.DNSName), RecordType: ep.RecordType, SetIdentifier: ep.SetIdentifier}
 }
