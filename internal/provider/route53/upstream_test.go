@@ -42,17 +42,19 @@ const (
 type affix struct {
 	name           string
 	prefix, suffix string
+	wildcard       string                         // --txt-wildcard-replacement
 	txtName        func(label, typ string) string // for <label>.example.com
 }
 
 var affixes = []affix{
-	{"none", "", "", func(l, t string) string { return t + "-" + l + ".example.com" }},
-	{"prefix k3s", "k3s", "", func(l, t string) string { return "k3s" + t + "-" + l + ".example.com" }},
-	{"prefix k3s-", "k3s-", "", func(l, t string) string { return "k3s-" + t + "-" + l + ".example.com" }},
-	{"prefix k3s.", "k3s.", "", func(l, t string) string { return "k3s." + t + "-" + l + ".example.com" }},
-	{"templated prefix", "%{record_type}-k3s.", "", func(l, t string) string { return t + "-k3s." + l + ".example.com" }},
-	{"suffix -k3s", "", "-k3s", func(l, t string) string { return t + "-" + l + "-k3s.example.com" }},
-	{"templated suffix", "", "-%{record_type}", func(l, t string) string { return l + "-" + t + ".example.com" }},
+	{"none", "", "", "", func(l, t string) string { return t + "-" + l + ".example.com" }},
+	{"prefix k3s", "k3s", "", "", func(l, t string) string { return "k3s" + t + "-" + l + ".example.com" }},
+	{"prefix k3s-", "k3s-", "", "", func(l, t string) string { return "k3s-" + t + "-" + l + ".example.com" }},
+	{"prefix k3s.", "k3s.", "", "", func(l, t string) string { return "k3s." + t + "-" + l + ".example.com" }},
+	{"templated prefix", "%{record_type}-k3s.", "", "", func(l, t string) string { return t + "-k3s." + l + ".example.com" }},
+	{"suffix -k3s", "", "-k3s", "", func(l, t string) string { return t + "-" + l + "-k3s.example.com" }},
+	{"templated suffix", "", "-%{record_type}", "", func(l, t string) string { return l + "-" + t + ".example.com" }},
+	{"prefix k3s-, wildcard replaced", "k3s-", "", "wildcard", func(l, t string) string { return "k3s-" + t + "-" + l + ".example.com" }},
 }
 
 // spec is one record as a source asks for it: a label under example.com,
@@ -70,7 +72,7 @@ func a(ip string) []types.ResourceRecord { return []types.ResourceRecord{{Value:
 // hc1 and hc2 are health check IDs.
 func upstreamSpecs(hc1, hc2 string) []spec {
 	name := func(l string) *string { return aws.String(l + ".example.com.") }
-	res := func(l string) string { return "service/default/" + l }
+	res := func(l string) string { return "service/default/" + strings.ReplaceAll(l, "*", "star") }
 	ep := func(l, typ string, targets ...string) *endpoint.Endpoint {
 		return owned(l+".example.com", typ, res(l), targets...)
 	}
@@ -89,6 +91,8 @@ func upstreamSpecs(hc1, hc2 string) []spec {
 	out := []spec{
 		{label: "plain", desired: ep("plain", "A", "192.0.2.10").WithTTL(60),
 			sets: []types.ResourceRecordSet{{Name: name("plain"), Type: types.RRTypeA, TTL: aws.Int64(60), ResourceRecords: a("192.0.2.10")}}},
+		{label: "*", desired: ep("*", "A", "192.0.2.20").WithTTL(60),
+			sets: []types.ResourceRecordSet{{Name: name("*"), Type: types.RRTypeA, TTL: aws.Int64(60), ResourceRecords: a("192.0.2.20")}}},
 		{label: "cn", desired: ep("cn", "CNAME", "target.example.org").WithTTL(60),
 			sets: []types.ResourceRecordSet{{Name: name("cn"), Type: types.RRTypeCname, TTL: aws.Int64(60), ResourceRecords: a("target.example.org")}}},
 		{label: "lb", desired: ep("lb", "CNAME", elbTarget),
@@ -140,6 +144,9 @@ func upstreamSpecs(hc1, hc2 string) []spec {
 // ownershipSet is the TXT set upstream writes for the record set rec: the
 // record's set identifier, routing and health check copied, TTL 300.
 func ownershipSet(af affix, label string, rec types.ResourceRecordSet, value string) types.ResourceRecordSet {
+	if label == "*" && af.wildcard != "" {
+		label = af.wildcard
+	}
 	return types.ResourceRecordSet{
 		Name:             aws.String(af.txtName(label, strings.ToLower(string(rec.Type))) + "."),
 		Type:             types.RRTypeTxt,
@@ -308,7 +315,7 @@ func fastConfig() Config {
 
 // txtConfig is the registry configuration of an affix, encrypted or not.
 func txtConfig(af affix, encrypt bool) txt.Config {
-	c := txt.Config{OwnerID: upstreamOwner, Prefix: af.prefix, Suffix: af.suffix}
+	c := txt.Config{OwnerID: upstreamOwner, Prefix: af.prefix, Suffix: af.suffix, WildcardReplacement: af.wildcard}
 	if encrypt {
 		c.EncryptKey = []byte(upstreamKey)
 	}
