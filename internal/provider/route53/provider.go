@@ -12,7 +12,6 @@ package route53
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"slices"
@@ -198,65 +197,6 @@ func (p *Provider) AdjustEndpoints(eps []*endpoint.Endpoint) ([]*endpoint.Endpoi
 	p.problems = problems
 	p.m.invalid.Set(float64(len(problems)))
 	return out, nil
-}
-
-// adjustTimeout bounds the API calls AdjustEndpoints makes (health check
-// lookups), which has no context of its own.
-const adjustTimeout = 30 * time.Second
-
-// zoneProblem runs the checks of a valid endpoint that need the zone and
-// returns the problem, or nil.
-func (p *Provider) zoneProblem(ctx context.Context, ep *endpoint.Endpoint) *Problem {
-	if reason := p.heldForRefusal(ep); reason != "" {
-		pr := newProblem(ep, "", "%s", reason)
-		return &pr
-	}
-	z := p.zoneFor(ep.DNSName)
-	if z == nil {
-		return nil
-	}
-	if hc, ok := ep.ProviderSpecific.Get(propHealthCheck); ok {
-		if reason := p.healthCheckProblem(ctx, z.acct, hc); reason != "" {
-			pr := newProblem(ep, propHealthCheck, "%s", reason)
-			return &pr
-		}
-	}
-	if p.cfg.Policy != "" && p.cfg.Policy != "sync" {
-		if err := mixedInZone(z, setKeyOf(ep), p.cfg.Policy); err != nil {
-			pr := newProblem(ep, propSetIdentifier, "%s", err.msg)
-			return &pr
-		}
-	}
-	return nil
-}
-
-// zoneFor returns the zone that holds name (the first of split-horizon
-// twins), or nil.
-func (p *Provider) zoneFor(name string) *zone {
-	zn, ok := p.zones.matcher.Zone(name)
-	if !ok || len(p.zones.byName[zn]) == 0 {
-		return nil
-	}
-	return p.zones.byName[zn][0]
-}
-
-// OwnershipForm gives the TXT registry the Route 53 form of an ownership
-// record: the record's routing policy and health check, and the default
-// TTL, exactly what upstream external-dns writes, since Route 53 deletes a
-// set only when every field matches and upstream deletes its form (see
-// txt.OwnershipFormer). A PRIMARY failover alias without a health check
-// has no such form: its ownership record, not being an alias, would be a
-// PRIMARY without a health check, which Route 53 refuses.
-func (p *Provider) OwnershipForm(rec *endpoint.Endpoint) (endpoint.TTL, endpoint.ProviderSpecific, error) {
-	r, perr := parseRouting(rec.ProviderSpecific)
-	if perr != nil {
-		return defaultTTL, nil, nil // the record itself is refused
-	}
-	if r.kind == policyFailover && r.failover == "PRIMARY" && r.healthCheck == "" {
-		return 0, nil, fmt.Errorf("a PRIMARY failover alias needs %s here: its ownership record copies the record's routing, as external-dns writes it, and Route 53 wants a health check on a PRIMARY record that is not an alias",
-			annotationFor(propHealthCheck))
-	}
-	return defaultTTL, r.properties(), nil
 }
 
 // Problems returns the endpoints the last AdjustEndpoints refused, sorted

@@ -81,34 +81,6 @@ func (r *Registry) ApplyChanges(ctx context.Context, changes *plan.Changes) erro
 	return refused
 }
 
-// refuseReserved takes out of the creates those at a name reserved for an
-// ownership record (see reserved.go), which AdjustEndpoints holds once it
-// knows the zone; on the first run it may not, and this is the last line.
-// The rest goes ahead; the refused ones come back as one error naming each.
-func (r *Registry) refuseReserved(c *plan.Changes, snap *snapshot) ([]*endpoint.Endpoint, error) {
-	desired := r.desiredKeys(c.Create, c.UpdateNew)
-	var errs []error
-	creates := c.Create
-	for i, ep := range c.Create {
-		reason := r.reservedBy(ep, snap, desired)
-		if reason == "" {
-			if errs != nil {
-				creates = append(creates, ep)
-			}
-			continue
-		}
-		if errs == nil {
-			creates = slices.Clone(c.Create[:i])
-		}
-		who := ep.Key().String()
-		if res := ep.Resource(); res != "" {
-			who += " (" + res + ")"
-		}
-		errs = append(errs, fmt.Errorf("txt registry: %s not created: %s", who, reason))
-	}
-	return creates, errors.Join(errs...)
-}
-
 // batch gathers the ownership changes of one ApplyChanges call.
 type batch struct {
 	r    *Registry
@@ -175,16 +147,6 @@ func (b *batch) delete(ep *endpoint.Endpoint) {
 	}
 }
 
-// dropAliasCNAME deletes, once, the "cname-" ownership record o through
-// which the alias record owned at k was found.
-func (b *batch) dropAliasCNAME(k endpoint.Key, o *ownership, owned string) {
-	ck := endpoint.Key{DNSName: k.DNSName, RecordType: endpoint.RecordTypeCNAME, SetIdentifier: k.SetIdentifier}
-	if o.ownedBy(b.r.ownerID) && b.current(ck) == o {
-		b.txt.Delete = append(b.txt.Delete, labelled(o.txt, owned))
-		b.set[ck] = nil
-	}
-}
-
 func (b *batch) update(old, new *endpoint.Endpoint) error {
 	oldKey, newKey := b.r.lookupKey(old), b.r.lookupKey(new)
 	if oldKey != newKey && !b.touched[oldKey] {
@@ -222,30 +184,6 @@ func (b *batch) create(ep *endpoint.Endpoint, inheritLegacy bool) error {
 		}
 	}
 	return b.put(k, ep, existing, base)
-}
-
-// migrate gives each pending record its ownership record in the current
-// form: a typed one where it was found through a legacy or alias "cname-"
-// record (the latter then deleted in the same batch), a rewritten one
-// where the form is outdated.
-func (b *batch) migrate() error {
-	for _, p := range b.snap.pending {
-		if b.touched[p.key] {
-			continue
-		}
-		existing := b.current(p.key)
-		if p.kind != outdated && existing != nil {
-			continue
-		}
-		b.touched[p.key] = true
-		if err := b.put(p.key, p.record, existing, p.base); err != nil {
-			return err
-		}
-		if p.kind == fromAliasCNAME {
-			b.dropAliasCNAME(p.key, p.base, p.record.DNSName)
-		}
-	}
-	return nil
 }
 
 // put writes the ownership record of ep over existing (nil: none), keeping
@@ -288,92 +226,4 @@ func (b *batch) commit() {
 		delete(b.snap.legacy, nk)
 	}
 	b.snap.pending = nil
-}
-
-// ownershipRecord builds the ownership TXT record of ep. Its labels are
-// those of base, overlaid with ep's, with our owner. It has the record's
-// set identifier and, like upstream's, no TTL of its own: the provider's
-// default applies, on create and update alike. A provider with a form of
-// its own (OwnershipFormer) sets the TTL and the provider-specific
-// properties, as upstream's copy of the record's properties comes out on
-// it; other providers get none.
-func (r *Registry) ownershipRecord(ep *endpoint.Endpoint, existing, base *ownership) (*endpoint.Endpoint, *ownership, error) {
-	labels := endpoint.Labels{}
-	if base != nil {
-		if parsed, err := ParseLabels(base.text); err == nil {
-			labels = parsed
-		}
-	}
-	for k, v := range ep.Labels {
-		labels[k] = v
-	}
-	// Bookkeeping and notes of this process, not ownership.
-	delete(labels, endpoint.NonceLabel)
-	delete(labels, endpoint.OwnershipNoteLabel)
-	delete(labels, endpoint.HoldLabel)
-	labels[endpoint.OwnerLabel] = r.ownerID
-	text := SerializeLabels(labels)
-
-	value := quote(text)
-	var nonce []byte
-	if r.encrypt {
-		// An unchanged text keeps its nonce, so it encrypts to the same
-		// value and providers see no change. A changed text gets a fresh
-		// nonce: reusing a GCM nonce for another text would leak the key
-		// stream.
-		if existing != nil && existing.nonce != nil && existing.text == text {
-			nonce = existing.nonce
-		} else {
-			var err error
-			if nonce, err = newNonce(); err != nil {
-				return nil, nil, fmt.Errorf("txt registry: %w", err)
-			}
-		}
-		sealed, err := r.sealer.seal(text, nonce)
-		if err != nil {
-			return nil, nil, fmt.Errorf("txt registry: encrypting ownership of %s: %w", ep.DNSName, err)
-		}
-		value = quote(sealed)
-	}
-
-	txt := &endpoint.Endpoint{
-		DNSName:       r.mapper.ToTXTName(ep.DNSName, ep.RecordType),
-		RecordType:    endpoint.RecordTypeTXT,
-		Targets:       endpoint.Targets{value},
-		SetIdentifier: ep.SetIdentifier,
-		Labels:        endpoint.Labels{endpoint.OwnedRecordLabel: ep.DNSName},
-	}
-	if txt.DNSName == "" {
-		return nil, nil, errors.New("txt registry: record without a name")
-	}
-	if r.former != nil {
-		ttl, ps, err := r.former.OwnershipForm(ep)
-		if err != nil {
-			return nil, nil, fmt.Errorf("txt registry: ownership record of %s: %w", ep.Key(), err)
-		}
-		txt.RecordTTL, txt.ProviderSpecific = ttl, ps
-	}
-	return txt, &ownership{txt: txt, owner: r.ownerID, text: text, nonce: nonce}, nil
-}
-
-// differs reports whether the existing ownership record must be rewritten
-// to become want. Labels are compared in canonical form, so a value that
-// upstream or a provider quoted differently is not rewritten for nothing.
-// The TTL and the provider-specific properties count only when the
-// provider gave a form for them.
-func (r *Registry) differs(existing, want *ownership, txt *endpoint.Endpoint) bool {
-	if (existing.nonce != nil) != r.encrypt {
-		return true
-	}
-	if txt.RecordTTL.IsConfigured() && txt.RecordTTL != existing.txt.RecordTTL {
-		return true
-	}
-	if r.former != nil && !txt.ProviderSpecific.Same(existing.txt.ProviderSpecific) {
-		return true
-	}
-	if existing.text == want.text {
-		return false
-	}
-	labels, err := ParseLabels(existing.text)
-	return err != nil || SerializeLabels(labels) != want.text
 }

@@ -1,9 +1,12 @@
 package txt
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/exodns/exodns/internal/endpoint"
+	"github.com/exodns/exodns/internal/plan"
 )
 
 // Names of ownership records are reserved for them. A desired TXT record
@@ -72,4 +75,32 @@ func (s *snapshot) ownerAt(name, recordType, set string) *ownership {
 		}
 	}
 	return nil
+}
+
+// refuseReserved takes out of the creates those at a name reserved for an
+// ownership record (see reserved.go), which AdjustEndpoints holds once it
+// knows the zone; on the first run it may not, and this is the last line.
+// The rest goes ahead; the refused ones come back as one error naming each.
+func (r *Registry) refuseReserved(c *plan.Changes, snap *snapshot) ([]*endpoint.Endpoint, error) {
+	desired := r.desiredKeys(c.Create, c.UpdateNew)
+	var errs []error
+	creates := c.Create
+	for i, ep := range c.Create {
+		reason := r.reservedBy(ep, snap, desired)
+		if reason == "" {
+			if errs != nil {
+				creates = append(creates, ep)
+			}
+			continue
+		}
+		if errs == nil {
+			creates = slices.Clone(c.Create[:i])
+		}
+		who := ep.Key().String()
+		if res := ep.Resource(); res != "" {
+			who += " (" + res + ")"
+		}
+		errs = append(errs, fmt.Errorf("txt registry: %s not created: %s", who, reason))
+	}
+	return creates, errors.Join(errs...)
 }
