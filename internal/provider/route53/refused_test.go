@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 
 	"github.com/exodns/exodns/internal/endpoint"
+	"github.com/exodns/exodns/internal/provider"
 	"github.com/exodns/exodns/test/route53fake"
 )
 
@@ -42,6 +43,13 @@ func TestOneRefusedChangeBlamesOnlyItself(t *testing.T) {
 		" (with it, 1 other change(s) at that name not applied)"
 	if len(ae.Failed) != 1 || ae.Failed[0] != want {
 		t.Fatalf("failed:\n  %s\nwant only\n  %s", strings.Join(ae.Failed, "\n  "), want)
+	}
+	// The controller sees a refusal, not a failed reconcile, naming the
+	// record and its object, with Route 53's reason.
+	re, ok := provider.AsRefused(err)
+	if !ok || len(re.Refused) != 1 || re.Refused[0].Endpoint.DNSName != "r05.example.com" ||
+		re.Refused[0].Endpoint.Resource() != "service/default/r05" || !strings.Contains(re.Refused[0].Err.Error(), "already exists") {
+		t.Fatalf("refusals %+v", re)
 	}
 	for i := range 10 {
 		if i == 5 {
