@@ -115,7 +115,7 @@ func BenchmarkFastPath(b *testing.B) {
 	resp, _, _ := h.respond(req)
 	h.write(req, resp)
 	b.Logf("response %d bytes", len(w.last))
-	snap.answers().put(fq, w.last, resp.Rcode)
+	snap.answers().put(fq, w.last, cacheHit{rcode: resp.Rcode}, 0, 1)
 	key := make([]byte, 0, 512)
 	out := make([]byte, 0, maxCached)
 	b.ReportAllocs()
@@ -124,7 +124,7 @@ func BenchmarkFastPath(b *testing.B) {
 		if !ok {
 			b.Fatal("not fast")
 		}
-		if _, _, hit := snap.answers().get(p, fq, out); !hit {
+		if resp, _ := snap.answers().get(p, fq, out, OrderCyclic); resp == nil {
 			b.Fatal("miss")
 		}
 	}

@@ -25,6 +25,9 @@ const maxChain = 8
 // handler's job.
 func (h *Handler) lookup(snap *Snapshot, z *zone, req *Request) (answer, ns, extra []dns.RR, res result) {
 	answer, ns, extra, res, next := h.lookupName(z, req.name, req.lname, req.qtype, req)
+	if res == resultDelegation {
+		req.glue = ns[0].Header().Name
+	}
 	if next == "" {
 		return answer, ns, extra, res
 	}
@@ -39,7 +42,11 @@ func (h *Handler) lookup(snap *Snapshot, z *zone, req *Request) (answer, ns, ext
 		}
 		a, ns, extra, res, target := h.lookupName(tz, next, next, req.qtype, req)
 		if res == resultDelegation {
-			break
+			// RFC 1034 section 4.3.2 step 3b: the chain leads below a zone
+			// cut, so the answer goes on as a referral there: the CNAMEs,
+			// then the delegation's NS and glue.
+			req.glue = ns[0].Header().Name
+			return answer, ns, extra, res
 		}
 		answer = append(answer, a...)
 		if target == "" {

@@ -78,7 +78,7 @@ type answerCase struct {
 
 func TestAnswers(t *testing.T) {
 	a := newAuthority(t, []string{"example.com", "example.org"}, fixture()...)
-	h := NewHandler(a, Config{})
+	h := NewHandler(a, Config{RRsetOrder: OrderFixed})
 	for _, tc := range answerCases(t) {
 		t.Run(tc.name, func(t *testing.T) {
 			q := query(tc.qname, tc.qtype)
@@ -225,7 +225,7 @@ func answerCases(t *testing.T) []answerCase {
 		{name: "EDNS buffer under 512 counts as 512", qname: "big.example.com.", qtype: dns.TypeA, aa: true, tc: true,
 			maxWire: 512, answerCountAtLeast: 1, wantOpt: true, edit: func(m *dns.Msg) { m.SetEdns0(100, false) }},
 		{name: "TCP is not truncated", qname: "big.example.com.", qtype: dns.TypeA, aa: true, tcp: true, answerCountAtLeast: 60},
-		{name: "NOTIFY", qname: "example.com.", qtype: dns.TypeSOA, rcode: dns.RcodeNotImplemented,
+		{name: "NOTIFY from a peer not allowed", qname: "example.com.", qtype: dns.TypeSOA, rcode: dns.RcodeRefused,
 			edit: func(m *dns.Msg) { m.Opcode = dns.OpcodeNotify }},
 		{name: "UPDATE", qname: "example.com.", qtype: dns.TypeSOA, rcode: dns.RcodeNotImplemented,
 			edit: func(m *dns.Msg) { m.Opcode = dns.OpcodeUpdate }},
