@@ -195,6 +195,7 @@ func (c *answerCache) put(q fastQuery, wire []byte, hit cacheHit, rot, nrot int)
 	a := s.Load()
 	if a == nil || a.key != string(q.key) || len(a.variants) != nrot || a.rcode != hit.rcode {
 		a = &cachedAnswer{key: string(q.key), rcode: hit.rcode, rrlID: hit.rrlID, variants: make([]atomic.Pointer[[]byte], nrot)}
+		a.turn.Store(uint64(rot)) // the next hit serves the rotation after this one
 		s.Store(a)
 	}
 	a.variants[rot].Store(&w)
