@@ -151,8 +151,19 @@ func (z *zone) wildcard(lname string) *node {
 }
 
 // additional returns the addresses of the hosts MX, SRV and NS records name,
-// where this zone holds them, to save the resolver a round trip.
+// where this zone holds them, to save the resolver a round trip. Every A
+// record comes before any AAAA record (as BIND orders them): when a small
+// buffer cuts the list, each host keeps an address as long as possible.
 func (z *zone) additional(rrs []dns.RR) []dns.RR {
+	var extra []dns.RR
+	for _, t := range []uint16{dns.TypeA, dns.TypeAAAA} {
+		extra = append(extra, z.addresses(rrs, t)...)
+	}
+	return slices.Clip(extra)
+}
+
+// addresses returns the records of type t of the hosts rrs name.
+func (z *zone) addresses(rrs []dns.RR, t uint16) []dns.RR {
 	var extra []dns.RR
 	var seen []string
 	for _, rr := range rrs {
@@ -172,14 +183,12 @@ func (z *zone) additional(rrs []dns.RR) []dns.RR {
 		}
 		seen = append(seen, host)
 		if n := z.nodes[host]; n != nil {
-			for _, t := range []uint16{dns.TypeA, dns.TypeAAAA} {
-				if rs := n.get(t); rs != nil {
-					extra = append(extra, rs.all...)
-				}
+			if rs := n.get(t); rs != nil {
+				extra = append(extra, rs.all...)
 			}
 		}
 	}
-	return slices.Clip(extra)
+	return extra
 }
 
 // withOwner copies records under another owner name, for wildcard answers.
