@@ -6,6 +6,7 @@ import (
 	"hash/maphash"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/miekg/dns"
@@ -59,6 +60,8 @@ func (c RRLConfig) Validate() error {
 	switch {
 	case c.ResponsesPerSecond < 0 || c.Slip < 0 || c.Window < 0:
 		return fmt.Errorf("dnsserver: rrl: rate, slip and window must not be negative")
+	case c.ResponsesPerSecond > 1e9 || c.Window > 3600:
+		return fmt.Errorf("dnsserver: rrl: at most 1e9 responses per second and a window of an hour")
 	case c.IPv4PrefixLen < 0 || c.IPv4PrefixLen > 32 || c.IPv6PrefixLen < 0 || c.IPv6PrefixLen > 128:
 		return fmt.Errorf("dnsserver: rrl: prefix lengths must be 0-32 (IPv4) and 0-128 (IPv6)")
 	}
@@ -90,28 +93,83 @@ type rrlEntry struct {
 
 // rateLimiter is the RRL table. Each set of entries is guarded by one of
 // rrlLocks striped mutexes, uncontended in practice, so a check costs a
-// hash, a lock and a few loads.
+// multiply-and-shift hash, a lock and a few loads: no clock read either,
+// while tick keeps a coarse clock.
 type rateLimiter struct {
-	cfg   RRLConfig
-	seed  maphash.Seed
-	table []rrlEntry
-	locks [rrlLocks]sync.Mutex
-	now   func() time.Time
-	start time.Time
+	cfg     RRLConfig
+	seed    maphash.Seed
+	keySeed uint64
+	mask4   uint32
+	mask6a  uint64
+	mask6b  uint64
+	table   []rrlEntry
+	locks   [rrlLocks]sync.Mutex
+	now     func() time.Time
+	start   time.Time
+	ticking atomic.Bool
+	clock   atomic.Int64 // ms since start, kept by tick
 }
+
+// rrlTick is the coarse clock's resolution: at 5 responses a second, one
+// tick is a twentieth of a response's credit.
+const rrlTick = 10 * time.Millisecond
 
 func newRateLimiter(cfg RRLConfig, now func() time.Time) *rateLimiter {
 	if cfg.ResponsesPerSecond <= 0 {
 		return nil
 	}
-	return &rateLimiter{cfg: cfg.withDefaults(), seed: maphash.MakeSeed(), table: make([]rrlEntry, rrlTableSize), now: now, start: now()}
+	cfg = cfg.withDefaults()
+	l := &rateLimiter{cfg: cfg, seed: maphash.MakeSeed(), table: make([]rrlEntry, rrlTableSize), now: now, start: now()}
+	l.keySeed = maphash.Comparable(l.seed, 0)
+	l.mask4 = ^uint32(0) << (32 - cfg.IPv4PrefixLen)
+	if cfg.IPv4PrefixLen == 0 {
+		l.mask4 = 0
+	}
+	l.mask6a, l.mask6b = prefixMask(cfg.IPv6PrefixLen), prefixMask(cfg.IPv6PrefixLen-64)
+	return l
 }
+
+// prefixMask is the mask of the top bits (0..64) of a uint64.
+func prefixMask(bits int) uint64 {
+	switch {
+	case bits <= 0:
+		return 0
+	case bits >= 64:
+		return ^uint64(0)
+	}
+	return ^uint64(0) << (64 - bits)
+}
+
+// tick keeps the coarse clock until stop is closed.
+func (l *rateLimiter) tick(stop <-chan struct{}) {
+	t := time.NewTicker(rrlTick)
+	defer t.Stop()
+	l.clock.Store(l.sinceStart())
+	l.ticking.Store(true)
+	defer l.ticking.Store(false)
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			l.clock.Store(l.sinceStart())
+		}
+	}
+}
+
+// sinceStart is the limiter's time in ms, never 0 (0 marks an empty entry).
+func (l *rateLimiter) sinceStart() int64 { return l.now().Sub(l.start).Milliseconds() + 1 }
 
 // check accounts one response with identity id to ip and says what to do.
 func (l *rateLimiter) check(ip netip.Addr, id uint64) rrlAction {
 	key := l.key(ip, id)
 	set := int(key % (rrlTableSize / 2))
-	now := l.now().Sub(l.start).Milliseconds() + 1
+	var now int64
+	if l.ticking.Load() {
+		now = l.clock.Load()
+	} else {
+		now = l.sinceStart()
+	}
 	rate := int64(l.cfg.ResponsesPerSecond)
 
 	mu := &l.locks[set%rrlLocks]
@@ -146,19 +204,27 @@ func (l *rateLimiter) check(ip netip.Addr, id uint64) rrlAction {
 	return rrlDrop
 }
 
-// key mixes the client's prefix into a response identity.
+// key mixes the client's prefix into a response identity, with a
+// per-start seed so that a client cannot aim at collisions.
 func (l *rateLimiter) key(ip netip.Addr, id uint64) uint64 {
-	ip = ip.Unmap()
-	bits := l.cfg.IPv6PrefixLen
-	if ip.Is4() {
-		bits = l.cfg.IPv4PrefixLen
+	var hi, lo uint64
+	if ip.Is4() || ip.Is4In6() {
+		a := ip.Unmap().As4()
+		hi = uint64(binary.BigEndian.Uint32(a[:])&l.mask4) | 1<<32 // the family is part of the key
+	} else {
+		a := ip.As16()
+		hi, lo = binary.BigEndian.Uint64(a[:8])&l.mask6a, binary.BigEndian.Uint64(a[8:])&l.mask6b
 	}
-	p, _ := ip.Prefix(bits)
-	a := p.Addr().As16()
-	var buf [24]byte
-	copy(buf[:], a[:])
-	binary.LittleEndian.PutUint64(buf[16:], id)
-	return maphash.Bytes(l.seed, buf[:])
+	return mix64(mix64(mix64(id^l.keySeed)^hi) ^ lo)
+}
+
+// mix64 is the finalizer of SplitMix64: a cheap, well-spread bijection.
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
 }
 
 // responseID says which responses count as identical (BIND's grouping):
