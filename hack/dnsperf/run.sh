@@ -130,11 +130,18 @@ echo "== dnsperf: ${DURATION}s x $ROUNDS rounds each, $CLIENTS clients, $OUTSTAN
 BIND_ALL=(); EXO_ALL=(); RRL_ALL=()
 for round in $(seq "$ROUNDS"); do
   b=$(perf "$BIND_PORT" "$DURATION"); BIND_ALL+=("$b")
-  e=$(perf "$EXO_PORT" "$DURATION"); EXO_ALL+=("$e")
   if [ "$RRL" = 1 ]; then
-    r=$(perf "$RRL_PORT" "$DURATION"); RRL_ALL+=("$r")
+    # The two exodns take turns going first, so neither always runs on a
+    # machine the other has just warmed (or tired).
+    if [ $((round % 2)) = 1 ]; then
+      e=$(perf "$EXO_PORT" "$DURATION"); r=$(perf "$RRL_PORT" "$DURATION")
+    else
+      r=$(perf "$RRL_PORT" "$DURATION"); e=$(perf "$EXO_PORT" "$DURATION")
+    fi
+    EXO_ALL+=("$e"); RRL_ALL+=("$r")
     printf '  round %d: BIND %.0f q/s, exodns %.0f q/s, exodns with RRL %.0f q/s\n' "$round" "$b" "$e" "$r"
   else
+    e=$(perf "$EXO_PORT" "$DURATION"); EXO_ALL+=("$e")
     printf '  round %d: BIND %.0f q/s, exodns %.0f q/s\n' "$round" "$b" "$e"
   fi
 done
