@@ -157,7 +157,12 @@ if [ "$RRL" = 1 ]; then
   RRL_QPS=$(median "${RRL_ALL[@]}")
   echo "  exodns with RRL on (rate $RRL_RATE/s, so nothing is limited): median $RRL_QPS q/s; last run:"
   summary "$RRL_PORT"
-  awk -v e="$EXO_QPS" -v r="$RRL_QPS" 'BEGIN { if (e > 0) printf "  RRL cost: %.1f %% of queries/s\n", 100 * (e - r) / e }'
+  # Paired by round: each round's two runs are seconds apart, so the mean of
+  # the per-round differences cancels most of what the neighbours do.
+  paste -d' ' <(printf '%s\n' "${EXO_ALL[@]}") <(printf '%s\n' "${RRL_ALL[@]}") |
+    awk '{ d = 100 * ($1 - $2) / $1; s += d; ss += d * d; n++ }
+         END { m = s / n; sd = (n > 1) ? sqrt((ss - n * m * m) / (n - 1)) : 0
+               printf "  RRL cost: %.1f %% of queries/s (mean of %d paired rounds, sd %.1f)\n", m, n, sd }'
 fi
 
 if [ "${PROFILE:-}" = 1 ]; then

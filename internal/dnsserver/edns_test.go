@@ -58,7 +58,8 @@ func TestErrorsCarryOPT(t *testing.T) {
 		{"two questions", append(append(append(header(2, 2, 1), question...), question...), opt(false)...),
 			&dns.Msg{MsgHdr: dns.MsgHdr{Id: 2, Response: true, Rcode: dns.RcodeFormatError}, Extra: []dns.RR{optReply(false)}}},
 		{"client subnet of unknown family, which does not unpack", badECS,
-			&dns.Msg{MsgHdr: dns.MsgHdr{Id: 7, Response: true, Rcode: dns.RcodeFormatError}, Extra: []dns.RR{optReply(false)}}},
+			&dns.Msg{MsgHdr: dns.MsgHdr{Id: 7, Response: true, Rcode: dns.RcodeFormatError},
+				Question: []dns.Question{{Name: "www.example.com.", Qtype: dns.TypeA, Qclass: dns.ClassINET}}, Extra: []dns.RR{optReply(false)}}},
 	} {
 		for _, proto := range []string{"udp", "tcp"} {
 			t.Run(proto+"/"+tc.name, func(t *testing.T) {

@@ -37,7 +37,8 @@ func intake(p []byte) (r *dns.Msg, rcode int, ok bool) {
 }
 
 // rejectMsg is the answer to a query refused before parsing: its header
-// with rcode, and an OPT record if the query had one (RFC 6891 section
+// with rcode, its question if it has one that reads, and an OPT record if
+// the query had one (RFC 6891 section
 // 6.1.1 asks for OPT in every response to a query with OPT, errors too).
 func rejectMsg(p []byte, rcode int, bufSize uint16) *dns.Msg {
 	bits := binary.BigEndian.Uint16(p[2:])
@@ -45,6 +46,13 @@ func rejectMsg(p []byte, rcode int, bufSize uint16) *dns.Msg {
 		Id: binary.BigEndian.Uint16(p), Response: true, Opcode: int(bits>>11) & 0xF, Rcode: rcode,
 		RecursionDesired: bits&flagRD != 0,
 	}}
+	if binary.BigEndian.Uint16(p[4:]) == 1 {
+		// Echo the question when it reads, as BIND does: the client can
+		// match the answer to its query.
+		if name, off, err := dns.UnpackDomainName(p, 12); err == nil && off+4 <= len(p) {
+			m.Question = []dns.Question{{Name: name, Qtype: binary.BigEndian.Uint16(p[off:]), Qclass: binary.BigEndian.Uint16(p[off+2:])}}
+		}
+	}
 	if found, do := findOPT(p); found {
 		o := &dns.OPT{Hdr: dns.RR_Header{Name: ".", Rrtype: dns.TypeOPT}}
 		o.SetUDPSize(bufSize)

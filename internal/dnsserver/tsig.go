@@ -1,6 +1,7 @@
 package dnsserver
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -115,12 +116,14 @@ func (h *Handler) tsigVerdict(req *Request) tsigState {
 }
 
 // verifyTSIG is what a transport reports as TsigStatus for the raw query p:
-// nil when it verifies with our key.
+// nil when it verifies with our key. miekg/dns verifies in place (it
+// rewrites the header and the bytes after the message), so it gets a copy:
+// p is still read afterwards, for the EDNS options.
 func verifyTSIG(p []byte, key *TSIGKey) error {
 	if key == nil {
 		return dns.ErrSecret
 	}
-	return dns.TsigVerify(p, key.Secret, "", false)
+	return dns.TsigVerify(bytes.Clone(p), key.Secret, "", false)
 }
 
 // tsigFailed logs and counts a TSIG we refused. Nobody else hears about

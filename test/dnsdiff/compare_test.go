@@ -21,12 +21,19 @@ type question struct {
 	qtype uint16
 	size  uint16 // EDNS buffer; 0 is no EDNS
 	proto string
+	// option, if set, is one EDNS option sent as raw bytes, named in
+	// String (for allowed.txt) by optName.
+	option  *dns.EDNS0_LOCAL
+	optName string
 }
 
 func (q question) String() string {
 	e := "noedns"
 	if q.size > 0 {
 		e = fmt.Sprintf("edns%d", q.size)
+	}
+	if q.option != nil {
+		e += "+" + q.optName
 	}
 	return fmt.Sprintf("%s %s %s %s", q.name, dns.TypeToString[q.qtype], e, q.proto)
 }
@@ -38,6 +45,9 @@ func (q question) ask(t *testing.T, addr string) *dns.Msg {
 	m.RecursionDesired = false
 	if q.size > 0 {
 		m.SetEdns0(q.size, false)
+		if q.option != nil {
+			m.IsEdns0().Option = []dns.EDNS0{q.option}
+		}
 	}
 	c := &dns.Client{Net: q.proto, Timeout: 3 * time.Second, UDPSize: 65535}
 	r, _, err := c.Exchange(m, addr)
@@ -63,6 +73,7 @@ func viewOf(m *dns.Msg) view {
 		dns.RcodeToString[m.Rcode], m.Response, m.Authoritative, m.Truncated, m.RecursionDesired,
 		m.RecursionAvailable, m.AuthenticatedData, m.CheckingDisabled, m.Question)
 	if o := m.IsEdns0(); o != nil {
+		// Options are left out: each server's cookie is its own.
 		h += fmt.Sprintf(" edns=v%d/%d/do=%v", o.Version(), o.UDPSize(), o.Do())
 	}
 	sec := func(rrs []dns.RR) string {

@@ -195,10 +195,43 @@ func TestBINDDifferential(t *testing.T) {
 			}
 		}
 	}
+	// EDNS options, well-formed and not: both must agree on FORMERR (RFC
+	// 7871 section 7.1.1, RFC 7873 section 5.2.2) and on the answer.
+	for _, o := range ednsOptions() {
+		asked++
+		q := question{name: "www.example.com.", qtype: dns.TypeA, size: 1232, proto: "udp", option: o.opt, optName: o.name}
+		if compare(t, q, exo, bind, allowed) {
+			same++
+		}
+	}
 	t.Logf("%d questions: %d identical, %d allowed differences", asked, same, asked-same)
 	for _, r := range allowed {
 		if r.hits == 0 {
 			t.Errorf("allowed.txt line %d (%s) matched no difference: the difference is gone, remove the line", r.line, r.reason)
 		}
 	}
+}
+
+type namedOption struct {
+	name string
+	opt  *dns.EDNS0_LOCAL
+}
+
+// ednsOptions are cookies of every length class and client-subnet options
+// right and wrong.
+func ednsOptions() []namedOption {
+	opt := func(code uint16, data ...byte) *dns.EDNS0_LOCAL { return &dns.EDNS0_LOCAL{Code: code, Data: data} }
+	var out []namedOption
+	for _, n := range []int{1, 7, 8, 9, 15, 16, 24, 40, 41} {
+		out = append(out, namedOption{fmt.Sprintf("cookie%d", n), opt(dns.EDNS0COOKIE, make([]byte, n)...)})
+	}
+	return append(out,
+		namedOption{"ecs-v4-24", opt(dns.EDNS0SUBNET, 0, 1, 24, 0, 192, 0, 2)},
+		namedOption{"ecs-v6-56", opt(dns.EDNS0SUBNET, 0, 2, 56, 0, 0x20, 1, 0xd, 0xb8, 0, 0, 0)},
+		namedOption{"ecs-short", opt(dns.EDNS0SUBNET, 0, 1, 24)},
+		namedOption{"ecs-v4-33", opt(dns.EDNS0SUBNET, 0, 1, 33, 0, 1, 2, 3, 4, 5)},
+		namedOption{"ecs-extra-bytes", opt(dns.EDNS0SUBNET, 0, 1, 16, 0, 192, 0, 2)},
+		namedOption{"ecs-bits-past-prefix", opt(dns.EDNS0SUBNET, 0, 1, 20, 0, 192, 0, 0x2f)},
+		namedOption{"ecs-scope-in-query", opt(dns.EDNS0SUBNET, 0, 1, 24, 24, 192, 0, 2)},
+	)
 }
