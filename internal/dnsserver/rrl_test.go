@@ -159,3 +159,72 @@ func TestRRLConfigValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestRRLFloodOverUDP floods the real server from 50 addresses of
+// 127.0.5.0/24, 20 queries each as fast as they go, while a client in
+// 127.0.9.0/24 asks twice a second. The flooded prefix gets at most the
+// rate (plus its burst) of full answers, and slips; the other client gets
+// every answer.
+func TestRRLFloodOverUDP(t *testing.T) {
+	s, _ := startServer(t, Config{RRL: DefaultRRLConfig()}, nil)
+	q, _ := query("www.example.com.", dns.TypeA).Pack()
+	type tally struct{ full, slipped int }
+	results := make(chan tally, 50)
+	begin := time.Now()
+	for i := range 50 {
+		go func() {
+			var got tally
+			defer func() { results <- got }()
+			c, err := net.DialUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 5, byte(1+i))}, net.UDPAddrFromAddrPort(netip.MustParseAddrPort(s.Addr())))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer c.Close()
+			for range 20 {
+				if _, err := c.Write(q); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+			// Dropped answers never come: read until the server has been
+			// quiet for half a second. A late answer can only lower the
+			// count, never fail the bound below.
+			buf := make([]byte, 1500)
+			for {
+				_ = c.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+				n, err := c.Read(buf)
+				if err != nil {
+					return
+				}
+				var m dns.Msg
+				if m.Unpack(buf[:n]) == nil {
+					if m.Truncated {
+						got.slipped++
+					} else {
+						got.full++
+					}
+				}
+			}
+		}()
+	}
+	c := &dns.Client{Net: "udp", Timeout: time.Second, Dialer: &net.Dialer{LocalAddr: &net.UDPAddr{IP: net.IPv4(127, 0, 9, 9)}}}
+	for i := range 4 {
+		r, _, err := c.Exchange(query("www.example.com.", dns.TypeA), s.Addr())
+		if err != nil || r.Truncated || len(r.Answer) != 2 {
+			t.Fatalf("query %d from the other prefix during the flood: %v %v", i, r, err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	var total tally
+	for range 50 {
+		got := <-results
+		total.full += got.full
+		total.slipped += got.slipped
+	}
+	elapsed := time.Since(begin).Seconds()
+	t.Logf("flood of 1000 queries: %d answered, %d slipped in %.1f s", total.full, total.slipped, elapsed)
+	if limit := 5 + int(5*elapsed) + 1; total.full > limit || total.slipped == 0 {
+		t.Errorf("flooded prefix got %d full answers (limit %d at 5/s) and %d slips", total.full, limit, total.slipped)
+	}
+}
