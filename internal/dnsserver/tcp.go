@@ -44,7 +44,7 @@ type tcpConn struct {
 	net.Conn
 	client netip.Addr
 	// idleSince is when it began waiting for a query (UnixNano); 0 while
-	// a query is being read or answered, which is never interrupted.
+	// a query is being answered, which is never interrupted.
 	idleSince atomic.Int64
 }
 
@@ -192,9 +192,9 @@ func (s *tcpServer) serveConn(c *tcpConn) {
 			}
 			return
 		}
-		// The rest of the message must follow promptly, and it is never
-		// interrupted by eviction.
-		c.idleSince.Store(0)
+		// The rest of the message must follow promptly. Until it has, the
+		// connection can still be evicted: a client that sends one byte
+		// and stalls is idle too.
 		_ = c.SetReadDeadline(time.Now().Add(s.cfg.ReadTimeout))
 		if _, err := io.ReadFull(br, hdr[1:]); err != nil {
 			_ = c.Close()
@@ -205,6 +205,7 @@ func (s *tcpServer) serveConn(c *tcpConn) {
 			_ = c.Close()
 			return
 		}
+		c.idleSince.Store(0) // answering: never interrupted by eviction
 		if !s.answer(w, p) {
 			_ = c.Close()
 			return

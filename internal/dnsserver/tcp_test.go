@@ -97,6 +97,42 @@ func TestTCPOneClientCannotStarveOthers(t *testing.T) {
 	}
 }
 
+// TestTCPStalledMessagesAreEvicted fills every connection slot with
+// clients that send the first byte of a message and stall (from many
+// addresses, so the per-client limit does not apply): a new client must
+// still be answered, by evicting the one stalled longest.
+func TestTCPStalledMessagesAreEvicted(t *testing.T) {
+	s, _ := startServer(t, Config{MaxTCPConnections: 20}, nil)
+	for i := range 20 {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 3, byte(1+i))}}
+		c, err := d.Dial("tcp", s.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if _, err := c.Write([]byte{0}); err != nil { // half a length prefix
+			t.Fatal(err)
+		}
+	}
+	// Wait until the server holds all 20 (then it reads their byte at once).
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		s.tcp.mu.Lock()
+		n := len(s.tcp.conns)
+		s.tcp.mu.Unlock()
+		if n == 20 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server holds %d connections, want 20", n)
+		}
+	}
+	r, took, err := askTCP(t, s.Addr(), net.IPv4(127, 0, 0, 3), "www.example.com.")
+	if err != nil || len(r.Answer) != 2 {
+		t.Fatalf("query with every slot stalled: %v %v", r, err)
+	}
+	t.Logf("answered in %v", took)
+}
+
 // TestTCPPipelineClosesCleanly pipelines one query more than the
 // per-connection limit: every query is answered, then the server closes
 // with FIN (EOF here), not a reset.
