@@ -122,3 +122,46 @@ func (h *Handler) responseCookie(req *Request) *dns.EDNS0_COOKIE {
 func validCookieLen(n int) bool {
 	return n == clientCookieLen || (n >= clientCookieLen+8 && n <= clientCookieLen+32)
 }
+
+// cookieOptionLen is the COOKIE option we answer with: code, length,
+// client cookie, server cookie.
+const cookieOptionLen = 4 + clientCookieLen + serverCookieLen
+
+// addCookie appends our COOKIE option to resp, a cached answer whose OPT
+// record (always its last record) has no options, for the fast path. It
+// reports whether the query's server cookie was valid, and ok false when
+// the answer would not fit the client's buffer or is not as expected:
+// the full path answers then.
+func (h *Handler) addCookie(resp []byte, q fastQuery, ip netip.Addr) (out []byte, valid, ok bool) {
+	n := len(resp)
+	if n < 12+11 || resp[n-11] != 0 || binary.BigEndian.Uint16(resp[n-10:]) != dns.TypeOPT || binary.BigEndian.Uint16(resp[n-2:]) != 0 {
+		return resp, false, false
+	}
+	limit := int(max(dns.MinMsgSize, min(q.udpSize, h.bufSize)))
+	if n+cookieOptionLen > limit {
+		return resp, false, false
+	}
+	now := uint32(h.now().Unix())
+	client := q.cookie[:clientCookieLen]
+	valid = len(q.cookie) > clientCookieLen && h.cookies.valid(client, q.cookie[clientCookieLen:], ip, now)
+	sc := h.cookies.make(client, ip, now)
+	binary.BigEndian.PutUint16(resp[n-2:], cookieOptionLen)
+	resp = binary.BigEndian.AppendUint16(resp, dns.EDNS0COOKIE)
+	resp = binary.BigEndian.AppendUint16(resp, clientCookieLen+serverCookieLen)
+	resp = append(append(resp, client...), sc[:]...)
+	return resp, valid, true
+}
+
+// stripCookie returns a copy of a packed response without the COOKIE
+// option write added last, so the answer can be cached for every client;
+// nil if the response does not end that way.
+func stripCookie(resp []byte) []byte {
+	n := len(resp) - cookieOptionLen
+	if n < 12+11 || resp[n-11] != 0 || binary.BigEndian.Uint16(resp[n-10:]) != dns.TypeOPT ||
+		binary.BigEndian.Uint16(resp[n-2:]) != cookieOptionLen || binary.BigEndian.Uint16(resp[n:]) != dns.EDNS0COOKIE {
+		return nil
+	}
+	out := append([]byte(nil), resp[:n]...)
+	binary.BigEndian.PutUint16(out[n-2:], 0)
+	return out
+}

@@ -1,7 +1,9 @@
 package dnsserver
 
 import (
+	"bytes"
 	"encoding/hex"
+	"net"
 	"net/netip"
 	"testing"
 	"time"
@@ -161,5 +163,87 @@ func TestCookies(t *testing.T) {
 	r = ask(cookieQuery("", client))
 	if r.Rcode != dns.RcodeSuccess || len(r.Question)+len(r.Answer)+len(r.Ns) != 0 || responseCookie(r) != wantCookie() {
 		t.Fatalf("cookie-only query:\n%v", r)
+	}
+}
+
+// rawConn records the packed responses as sent.
+type rawConn struct{ sent [][]byte }
+
+func (r *rawConn) ReadFromUDPAddrPort([]byte) (int, netip.AddrPort, error) {
+	return 0, netip.AddrPort{}, net.ErrClosed
+}
+func (r *rawConn) WriteToUDPAddrPort(b []byte, _ netip.AddrPort) (int, error) {
+	r.sent = append(r.sent, bytes.Clone(b))
+	return len(b), nil
+}
+func (r *rawConn) LocalAddr() net.Addr { return &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 53} }
+
+// TestFastPathCookies: a query with a cookie is answered from the cache
+// (the first answer is cached without the cookie) with the same bytes the
+// full path sends: the client's cookie and a fresh server cookie. The
+// cached answer serves clients without a cookie too, and a buffer too
+// small for the cookie goes to the full path.
+func TestFastPathCookies(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	a := newAuthority(t, []string{"example.com", "example.org"}, fixture()...)
+	cfg := Config{RRsetOrder: OrderFixed, now: clock.now}.withDefaults()
+	conn := &rawConn{}
+	u := &udpServer{conn: conn, h: NewHandler(a, cfg)}
+	st := u.newState()
+	from := netip.MustParseAddrPort("192.0.2.7:4000")
+	const client = "0102030405060708"
+	sc := u.h.cookies.make(mustHex(t, client), from.Addr(), uint32(clock.t.Unix()))
+	server := hex.EncodeToString(sc[:])
+	for _, tc := range []struct{ name, cookie string }{
+		{"client cookie", client},
+		{"valid server cookie", client + server},
+		{"unknown server cookie", client + "0100000000000000deadbeefdeadbeef"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a.snap.Store(a.Snapshot().with()) // an empty cache
+			q := cookieQuery("mx.example.com.", tc.cookie)
+			q.Question[0].Qtype = dns.TypeMX
+			p, _ := q.Pack()
+			fq, fast := parseFast(p, nil)
+			if !fast || fq.cookie == nil {
+				t.Fatal("a query with a cookie must take the fast path")
+			}
+			conn.sent = nil
+			u.handle(st, p, from) // miss: the full path answers and caches
+			plain := cookieQuery("mx.example.com.", client)
+			plain.Question[0].Qtype = dns.TypeMX
+			plain.IsEdns0().Option = nil
+			pp, _ := plain.Pack()
+			pq, _ := parseFast(pp, nil)
+			if resp, _ := a.Snapshot().answers().get(pp, pq, nil, OrderFixed); resp == nil {
+				t.Fatal("the answer to a cookie query was not cached for everyone")
+			}
+			u.handle(st, p, from) // hit
+			if len(conn.sent) != 2 || !bytes.Equal(conn.sent[0], conn.sent[1]) {
+				t.Fatalf("fast answer differs from the full path's:\n%x\n%x", conn.sent[0], conn.sent[len(conn.sent)-1])
+			}
+			var r dns.Msg
+			if err := r.Unpack(conn.sent[1]); err != nil {
+				t.Fatal(err)
+			}
+			if responseCookie(&r) != client+server || len(r.Answer) != 1 || len(r.Extra) != 2 {
+				t.Errorf("answer:\n%v\nwant cookie %s", &r, client+server)
+			}
+		})
+	}
+	// A 512-byte buffer with an answer that fills it: no room for the
+	// cookie on the fast path, so the full path answers, cutting records.
+	q := cookieQuery("txt.example.com.", client)
+	q.IsEdns0().SetUDPSize(512)
+	q.Question[0].Qtype = dns.TypeTXT
+	p, _ := q.Pack()
+	conn.sent = nil
+	for range 2 {
+		u.handle(st, p, from)
+	}
+	for _, b := range conn.sent {
+		if len(b) > 512 {
+			t.Errorf("answer of %d bytes to a 512-byte buffer", len(b))
+		}
 	}
 }

@@ -29,6 +29,12 @@ type fastQuery struct {
 	qend  int    // offset just past the question
 	key   []byte // lowercase question name, type, class, then EDNS flags
 	flags uint16 // the query's header flags
+	// cookie is the data of the query's COOKIE option, its only EDNS
+	// option if any; nil without one. The answer is the cached one with
+	// the client's cookie and our server cookie added (cookie.go).
+	cookie []byte
+	// udpSize is the client's EDNS buffer size, 0 without EDNS.
+	udpSize uint16
 }
 
 const (
@@ -90,14 +96,23 @@ func parseFast(p []byte, key []byte) (fastQuery, bool) {
 	case 0:
 	case 1:
 		// The OPT record: root name, type, size, ext-rcode, version, flags,
-		// and no options: options (cookies, client subnet) take the full
-		// path, which checks them and answers cookies per client.
+		// and either no options or one well-formed cookie. Other options
+		// (client subnet, anything malformed) take the full path, which
+		// checks them.
 		if off+11 > len(p) || p[off] != 0 || binary.BigEndian.Uint16(p[off+1:]) != dns.TypeOPT || p[off+6] != 0 {
 			return fastQuery{}, false
 		}
+		q.udpSize = binary.BigEndian.Uint16(p[off+3:])
 		rdlen := int(binary.BigEndian.Uint16(p[off+9:]))
 		if rdlen != 0 {
-			return fastQuery{}, false
+			if rdlen < 4 || off+11+rdlen > len(p) || binary.BigEndian.Uint16(p[off+11:]) != dns.EDNS0COOKIE {
+				return fastQuery{}, false
+			}
+			n := int(binary.BigEndian.Uint16(p[off+13:]))
+			if 4+n != rdlen || !validCookieLen(n) {
+				return fastQuery{}, false
+			}
+			q.cookie = p[off+15 : off+15+n]
 		}
 		ednsFlags = keyEDNS
 		if p[off+7]&0x80 != 0 {

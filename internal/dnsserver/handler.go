@@ -74,7 +74,9 @@ func (h *Handler) respond(req *Request) (m *dns.Msg, snap *Snapshot, cacheable b
 	}
 	snap = h.auth.Snapshot()
 	m = h.answer(snap, req)
-	return m, snap, !req.selected && req.tsig == tsigNone && !req.cookie.present
+	// A cookie does not make an answer uncacheable: the UDP loop caches it
+	// without the cookie (stripCookie) and adds each client's to it.
+	return m, snap, !req.selected && req.tsig == tsigNone
 }
 
 // errorReply is a response with rcode and no records.

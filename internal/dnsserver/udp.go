@@ -40,7 +40,7 @@ type udpState struct {
 
 func (u *udpServer) newState() *udpState {
 	st := &udpState{
-		in: make([]byte, udpReadBuffer), out: make([]byte, 0, maxCached), key: make([]byte, 0, 512),
+		in: make([]byte, udpReadBuffer), out: make([]byte, 0, maxCached+cookieOptionLen), key: make([]byte, 0, 512),
 		w: &udpWriter{conn: u.conn, buf: make([]byte, 2*maxCached)},
 	}
 	st.w.key = u.h.tsig
@@ -72,8 +72,19 @@ func (u *udpServer) handle(st *udpState, p []byte, addr netip.AddrPort) {
 		st.key = q.key
 		var resp []byte
 		resp, hit = u.h.auth.Snapshot().answers().get(p, q, st.out, u.h.order)
+		valid := false
+		if resp != nil && q.cookie != nil {
+			var ok bool
+			if resp, valid, ok = u.h.addCookie(resp, q, addr.Addr()); !ok {
+				resp = nil
+			}
+		}
 		if resp != nil {
-			switch u.limit(addr.Addr(), hit.rrlID) {
+			action := rrlAllow
+			if !valid { // a valid server cookie is not a spoofed source
+				action = u.limit(addr.Addr(), hit.rrlID)
+			}
+			switch action {
 			case rrlAllow:
 				_, _ = u.conn.WriteToUDPAddrPort(resp, addr)
 				u.h.metrics.response(false, hit.rcode)
@@ -142,7 +153,16 @@ func (u *udpServer) slow(w *udpWriter, p []byte, q fastQuery, fast bool, rot int
 	w.packed = nil
 	u.h.write(req, m)
 	if fast && cacheable && snap != nil && !req.cut && !m.Truncated && w.packed != nil {
-		snap.answers().put(q, w.packed, cacheHit{rcode: m.Rcode, rrlID: id}, req.rot, req.nrot)
+		wire := w.packed
+		if q.cookie != nil {
+			wire = stripCookie(wire) // cached for every client, with or without a cookie
+		}
+		if wire != nil {
+			if id == 0 && u.rrl != nil {
+				id = u.rrl.responseID(req, m) // an exempt client's answer serves others too
+			}
+			snap.answers().put(q, wire, cacheHit{rcode: m.Rcode, rrlID: id}, req.rot, req.nrot)
+		}
 	}
 }
 
