@@ -137,12 +137,6 @@ func BenchmarkFastPath(b *testing.B) {
 // dnsperf does in hack/dnsperf/run.sh.
 func BenchmarkRRLCheck(b *testing.B) {
 	l := newRateLimiter(RRLConfig{ResponsesPerSecond: 1e9, Slip: 2}, time.Now)
-	stop := make(chan struct{})
-	defer close(stop)
-	go l.tick(stop)
-	for !l.ticking.Load() {
-		time.Sleep(time.Millisecond)
-	}
 	ip := netip.MustParseAddr("127.0.0.1")
 	b.ReportAllocs()
 	i := uint64(0)
@@ -182,14 +176,6 @@ func BenchmarkUDPHandle(b *testing.B) {
 		b.Run(fmt.Sprintf("%d/rrl=%v", i, rrl > 0), func(b *testing.B) {
 			cfg := Config{RRL: RRLConfig{ResponsesPerSecond: rrl, Slip: 2}}.withDefaults()
 			u := &udpServer{conn: discardConn{}, h: NewHandler(a, cfg), rrl: newRateLimiter(cfg.RRL, time.Now)}
-			if u.rrl != nil {
-				stop := make(chan struct{})
-				defer close(stop)
-				go u.rrl.tick(stop)
-				for !u.rrl.ticking.Load() {
-					time.Sleep(time.Millisecond)
-				}
-			}
 			st := u.newState()
 			for _, p := range packets { // fill the cache
 				u.handle(st, p, from)

@@ -6,7 +6,6 @@ import (
 	"hash/maphash"
 	"net/netip"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/miekg/dns"
@@ -93,8 +92,7 @@ type rrlEntry struct {
 
 // rateLimiter is the RRL table. Each set of entries is guarded by one of
 // rrlLocks striped mutexes, uncontended in practice, so a check costs a
-// multiply-and-shift hash, a lock and a few loads: no clock read either,
-// while tick keeps a coarse clock.
+// multiply-and-shift hash, a clock read (vDSO), a lock and a few loads.
 type rateLimiter struct {
 	cfg     RRLConfig
 	seed    maphash.Seed
@@ -106,13 +104,7 @@ type rateLimiter struct {
 	locks   [rrlLocks]sync.Mutex
 	now     func() time.Time
 	start   time.Time
-	ticking atomic.Bool
-	clock   atomic.Int64 // ms since start, kept by tick
 }
-
-// rrlTick is the coarse clock's resolution: at 5 responses a second, one
-// tick is a twentieth of a response's credit.
-const rrlTick = 10 * time.Millisecond
 
 func newRateLimiter(cfg RRLConfig, now func() time.Time) *rateLimiter {
 	if cfg.ResponsesPerSecond <= 0 {
@@ -140,23 +132,6 @@ func prefixMask(bits int) uint64 {
 	return ^uint64(0) << (64 - bits)
 }
 
-// tick keeps the coarse clock until stop is closed.
-func (l *rateLimiter) tick(stop <-chan struct{}) {
-	t := time.NewTicker(rrlTick)
-	defer t.Stop()
-	l.clock.Store(l.sinceStart())
-	l.ticking.Store(true)
-	defer l.ticking.Store(false)
-	for {
-		select {
-		case <-stop:
-			return
-		case <-t.C:
-			l.clock.Store(l.sinceStart())
-		}
-	}
-}
-
 // sinceStart is the limiter's time in ms, never 0 (0 marks an empty entry).
 func (l *rateLimiter) sinceStart() int64 { return l.now().Sub(l.start).Milliseconds() + 1 }
 
@@ -164,12 +139,7 @@ func (l *rateLimiter) sinceStart() int64 { return l.now().Sub(l.start).Milliseco
 func (l *rateLimiter) check(ip netip.Addr, id uint64) rrlAction {
 	key := l.key(ip, id)
 	set := int(key % (rrlTableSize / 2))
-	var now int64
-	if l.ticking.Load() {
-		now = l.clock.Load()
-	} else {
-		now = l.sinceStart()
-	}
+	now := l.sinceStart()
 	rate := int64(l.cfg.ResponsesPerSecond)
 
 	mu := &l.locks[set%rrlLocks]

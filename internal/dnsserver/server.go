@@ -76,9 +76,6 @@ func (s *Server) Start(ctx context.Context) error {
 		u := &udpServer{conn: pc, h: s.handler, rrl: s.rrl}
 		s.wg.Go(u.serve)
 	}
-	if s.rrl != nil {
-		s.wg.Go(func() { s.rrl.tick(s.stop) })
-	}
 	s.wg.Go(s.tcp.serve)
 	go func() {
 		select {
