@@ -4,8 +4,15 @@
 # on 127.0.0.1:15353 and by exodns on 127.0.0.1:15354, each hit by dnsperf
 # with the same query file and settings. Prints queries/s and the ratio.
 #
+# With RRL=1 (the default) a third server, exodns with response rate
+# limiting on, runs on 127.0.0.1:15355. dnsperf sends everything from one
+# address, which any real limit would throttle, so its rate is set out of
+# reach (RRL_RATE): every response still goes through the limiter's table,
+# and the difference to the plain exodns is what RRL costs ordinary traffic.
+#
 # usage: hack/dnsperf/run.sh [SECONDS]
 # env:   RECORDS (10000)  CLIENTS (4)  OUTSTANDING (100)  ROUNDS (3)
+#        RRL (1)  RRL_RATE (1000000000)
 #        PROFILE=1 (CPU profile of exodns, top functions printed at the end)
 #        KEEP=1 (keep the work dir)
 # needs: go, named, named-checkzone, dig, dnsperf
@@ -19,6 +26,9 @@ CLIENTS=${CLIENTS:-4}
 OUTSTANDING=${OUTSTANDING:-100}
 BIND_PORT=15353
 EXO_PORT=15354
+RRL_PORT=15355
+RRL=${RRL:-1}
+RRL_RATE=${RRL_RATE:-1000000000}
 ZONE=bench.test
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -87,6 +97,11 @@ PROFILE_ARGS=()
 EXO_PID=$!
 PIDS+=("$EXO_PID")
 wait_for exodns "$EXO_PORT"
+if [ "$RRL" = 1 ]; then
+  "$WORK/serve" -listen "127.0.0.1:$RRL_PORT" -n "$RECORDS" -rrl-rate "$RRL_RATE" > "$WORK/exodns-rrl.log" 2>&1 &
+  PIDS+=($!)
+  wait_for "exodns (RRL on)" "$RRL_PORT"
+fi
 
 echo "== same answers?"
 for q in "host1.$ZONE A" "alias0.$ZONE A" "txt10.$ZONE TXT" "missing1.$ZONE A" "host3.$ZONE AAAA"; do
@@ -107,15 +122,28 @@ summary() { grep -E 'Queries (sent|completed|lost)|Response codes|Average Latenc
 echo "== warm-up (2 s each)"
 perf "$BIND_PORT" 2 >/dev/null
 perf "$EXO_PORT" 2 >/dev/null
+[ "$RRL" = 1 ] && perf "$RRL_PORT" 2 >/dev/null
 
 # The servers take turns, ROUNDS times, and the median counts: on a shared
 # machine a single run says as much about the neighbours as about the server.
 echo "== dnsperf: ${DURATION}s x $ROUNDS rounds each, $CLIENTS clients, $OUTSTANDING outstanding, $(nproc) cores"
-BIND_ALL=(); EXO_ALL=()
+BIND_ALL=(); EXO_ALL=(); RRL_ALL=()
 for round in $(seq "$ROUNDS"); do
   b=$(perf "$BIND_PORT" "$DURATION"); BIND_ALL+=("$b")
-  e=$(perf "$EXO_PORT" "$DURATION"); EXO_ALL+=("$e")
-  printf '  round %d: BIND %.0f q/s, exodns %.0f q/s\n' "$round" "$b" "$e"
+  if [ "$RRL" = 1 ]; then
+    # The two exodns take turns going first, so neither always runs on a
+    # machine the other has just warmed (or tired).
+    if [ $((round % 2)) = 1 ]; then
+      e=$(perf "$EXO_PORT" "$DURATION"); r=$(perf "$RRL_PORT" "$DURATION")
+    else
+      r=$(perf "$RRL_PORT" "$DURATION"); e=$(perf "$EXO_PORT" "$DURATION")
+    fi
+    EXO_ALL+=("$e"); RRL_ALL+=("$r")
+    printf '  round %d: BIND %.0f q/s, exodns %.0f q/s, exodns with RRL %.0f q/s\n' "$round" "$b" "$e" "$r"
+  else
+    e=$(perf "$EXO_PORT" "$DURATION"); EXO_ALL+=("$e")
+    printf '  round %d: BIND %.0f q/s, exodns %.0f q/s\n' "$round" "$b" "$e"
+  fi
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 BIND_QPS=$(median "${BIND_ALL[@]}")
@@ -125,6 +153,17 @@ summary "$BIND_PORT"
 echo "  exodns: median $EXO_QPS q/s; last run:"
 summary "$EXO_PORT"
 awk -v e="$EXO_QPS" -v b="$BIND_QPS" 'BEGIN { if (b > 0) printf "  ratio exodns/BIND: %.2f\n", e / b }'
+if [ "$RRL" = 1 ]; then
+  RRL_QPS=$(median "${RRL_ALL[@]}")
+  echo "  exodns with RRL on (rate $RRL_RATE/s, so nothing is limited): median $RRL_QPS q/s; last run:"
+  summary "$RRL_PORT"
+  # Paired by round: each round's two runs are seconds apart, so the mean of
+  # the per-round differences cancels most of what the neighbours do.
+  paste -d' ' <(printf '%s\n' "${EXO_ALL[@]}") <(printf '%s\n' "${RRL_ALL[@]}") |
+    awk '{ d = 100 * ($1 - $2) / $1; s += d; ss += d * d; n++ }
+         END { m = s / n; sd = (n > 1) ? sqrt((ss - n * m * m) / (n - 1)) : 0
+               printf "  RRL cost: %.1f %% of queries/s (mean of %d paired rounds, sd %.1f)\n", m, n, sd }'
+fi
 
 if [ "${PROFILE:-}" = 1 ]; then
   kill "$EXO_PID"

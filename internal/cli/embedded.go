@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,6 +27,14 @@ type embeddedServer struct {
 }
 
 func newEmbedded(cfg *config.Config, log *slog.Logger, reg prometheus.Registerer) (*embeddedServer, provider.Provider, error) {
+	scfg, err := embeddedServerConfig(cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	onCorrupt, err := store.ParseOnCorrupt(cfg.EmbeddedDBOnCorrupt)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--embedded-db-on-corrupt: %w", err)
+	}
 	var st *store.Store
 	switch cfg.EmbeddedDB {
 	case ":memory:":
@@ -38,8 +47,7 @@ func newEmbedded(cfg *config.Config, log *slog.Logger, reg prometheus.Registerer
 				return nil, nil, err
 			}
 		}
-		var err error
-		if st, err = store.Open(path, cfg.EmbeddedZone); err != nil {
+		if st, err = store.OpenWith(path, cfg.EmbeddedZone, store.Options{OnCorrupt: onCorrupt, Logger: log}); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -51,21 +59,57 @@ func newEmbedded(cfg *config.Config, log *slog.Logger, reg prometheus.Registerer
 		_ = st.Close()
 		return nil, nil, err
 	}
-	scfg := dnsserver.Config{Listen: cfg.EmbeddedListen, Logger: log}
-	if cfg.EmbeddedTSIGKey != "" {
-		key, err := dnsserver.ParseTSIGKey(cfg.EmbeddedTSIGKey)
-		if err != nil {
-			_ = st.Close()
-			return nil, nil, fmt.Errorf("--embedded-tsig-key: %w", err)
-		}
-		scfg.TSIG = &key
-	}
 	srv, err := dnsserver.New(auth, scfg, reg)
 	if err != nil {
 		_ = st.Close()
 		return nil, nil, err
 	}
 	return &embeddedServer{store: st, auth: auth, server: srv}, embedded.New(auth, cfg.EmbeddedZone...), nil
+}
+
+// embeddedServerConfig turns the --embedded-* flags into the server's
+// Config, checking each.
+func embeddedServerConfig(cfg *config.Config, log *slog.Logger) (dnsserver.Config, error) {
+	scfg := dnsserver.Config{
+		Listen: cfg.EmbeddedListen, Logger: log,
+		MaxTCPConnections: cfg.EmbeddedTCPMaxConnections, MaxTCPConnectionsPerClient: cfg.EmbeddedTCPMaxConnectionsPerClient,
+		IdleTimeout: cfg.EmbeddedTCPIdleTimeout,
+		RRL: dnsserver.RRLConfig{
+			ResponsesPerSecond: cfg.EmbeddedRRLResponsesPerSecond, Slip: cfg.EmbeddedRRLSlip,
+			IPv4PrefixLen: cfg.EmbeddedRRLIPv4Prefix, IPv6PrefixLen: cfg.EmbeddedRRLIPv6Prefix, Window: cfg.EmbeddedRRLWindow,
+		},
+	}
+	var err error
+	if err := scfg.RRL.Validate(); err != nil {
+		return scfg, fmt.Errorf("--embedded-rrl-*: %w", err)
+	}
+	if cfg.EmbeddedTSIGKey != "" {
+		key, err := dnsserver.ParseTSIGKey(cfg.EmbeddedTSIGKey)
+		if err != nil {
+			return scfg, fmt.Errorf("--embedded-tsig-key: %w", err)
+		}
+		scfg.TSIG = &key
+	}
+	if scfg.RRsetOrder, err = dnsserver.ParseRRsetOrder(cfg.EmbeddedRRsetOrder); err != nil {
+		return scfg, fmt.Errorf("--embedded-rrset-order: %w", err)
+	}
+	for _, s := range cfg.EmbeddedNotifyAllow {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil {
+				return scfg, fmt.Errorf("--embedded-notify-allow %q: not a CIDR or an address", s)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		scfg.NotifyAllow = append(scfg.NotifyAllow, p.Masked())
+	}
+	if cfg.EmbeddedCookieSecret != "" {
+		if scfg.CookieSecret, err = dnsserver.ParseCookieSecret(cfg.EmbeddedCookieSecret); err != nil {
+			return scfg, fmt.Errorf("--embedded-cookie-secret: %w", err)
+		}
+	}
+	return scfg, nil
 }
 
 // start begins answering; the server stops when ctx ends.

@@ -119,6 +119,20 @@ type Config struct {
 	EmbeddedTSIGKey     string
 	EmbeddedNegativeTTL uint32
 	EmbeddedNameservers []string
+	// The embedded server's defences and answer order; the CLI parses and
+	// checks them with the dnsserver package's parsers.
+	EmbeddedDBOnCorrupt                string
+	EmbeddedRRsetOrder                 string
+	EmbeddedNotifyAllow                []string
+	EmbeddedCookieSecret               string
+	EmbeddedRRLResponsesPerSecond      int
+	EmbeddedRRLSlip                    int
+	EmbeddedRRLIPv4Prefix              int
+	EmbeddedRRLIPv6Prefix              int
+	EmbeddedRRLWindow                  int
+	EmbeddedTCPMaxConnections          int
+	EmbeddedTCPMaxConnectionsPerClient int
+	EmbeddedTCPIdleTimeout             time.Duration
 }
 
 // Default returns upstream's defaults.
@@ -155,6 +169,17 @@ func Default() Config {
 		LeaderElectionRenewDeadline: 10 * time.Second,
 		LeaderElectionRetryPeriod:   2 * time.Second,
 		EmbeddedNegativeTTL:         60,
+		EmbeddedDBOnCorrupt:         "move-aside",
+		EmbeddedRRsetOrder:          "cyclic",
+		// RRL on, with BIND's usual settings; 0 responses/s turns it off.
+		EmbeddedRRLResponsesPerSecond:      5,
+		EmbeddedRRLSlip:                    2,
+		EmbeddedRRLIPv4Prefix:              24,
+		EmbeddedRRLIPv6Prefix:              56,
+		EmbeddedRRLWindow:                  15,
+		EmbeddedTCPMaxConnections:          256,
+		EmbeddedTCPMaxConnectionsPerClient: 16,
+		EmbeddedTCPIdleTimeout:             8 * time.Second,
 	}
 }
 

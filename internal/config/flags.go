@@ -107,6 +107,18 @@ func BindFlags(fs *pflag.FlagSet, c *Config) {
 	fs.StringVar(&c.EmbeddedTSIGKey, "embedded-tsig-key", c.EmbeddedTSIGKey, "TSIG key (name:secret, name:algorithm:secret) allowed to transfer zones (AXFR); without it transfers are refused")
 	fs.Uint32Var(&c.EmbeddedNegativeTTL, "embedded-negative-ttl", c.EmbeddedNegativeTTL, "SOA minimum: how long resolvers cache NXDOMAIN and NODATA, in seconds")
 	fs.StringSliceVar(&c.EmbeddedNameservers, "embedded-nameserver", c.EmbeddedNameservers, "Apex NS names (repeatable); the first is the SOA MNAME; default ns1.<zone>")
+	fs.StringVar(&c.EmbeddedDBOnCorrupt, "embedded-db-on-corrupt", c.EmbeddedDBOnCorrupt, "What to do with a corrupt --embedded-db: move-aside (rename to <file>.corrupt-<time>, log, start empty; records come back from the sources) or fail")
+	fs.StringVar(&c.EmbeddedRRsetOrder, "embedded-rrset-order", c.EmbeddedRRsetOrder, "Order of records within an RRset in answers: fixed, cyclic or random")
+	fs.StringSliceVar(&c.EmbeddedNotifyAllow, "embedded-notify-allow", c.EmbeddedNotifyAllow, "CIDR allowed to send NOTIFY (repeatable); others are REFUSED")
+	fs.StringVar(&c.EmbeddedCookieSecret, "embedded-cookie-secret", c.EmbeddedCookieSecret, "DNS cookie secret, 32 hex digits (share it across an anycast set); empty means random per start")
+	fs.IntVar(&c.EmbeddedRRLResponsesPerSecond, "embedded-rrl-responses-per-second", c.EmbeddedRRLResponsesPerSecond, "Response rate limit: identical UDP responses per client prefix per second; 0 disables")
+	fs.IntVar(&c.EmbeddedRRLSlip, "embedded-rrl-slip", c.EmbeddedRRLSlip, "Every Nth rate-limited response is sent truncated (TC) instead of dropped; 0 drops all")
+	fs.IntVar(&c.EmbeddedRRLIPv4Prefix, "embedded-rrl-ipv4-prefix", c.EmbeddedRRLIPv4Prefix, "IPv4 prefix length that groups clients for rate limiting")
+	fs.IntVar(&c.EmbeddedRRLIPv6Prefix, "embedded-rrl-ipv6-prefix", c.EmbeddedRRLIPv6Prefix, "IPv6 prefix length that groups clients for rate limiting")
+	fs.IntVar(&c.EmbeddedRRLWindow, "embedded-rrl-window", c.EmbeddedRRLWindow, "Seconds of excess a client prefix is held to account for")
+	fs.IntVar(&c.EmbeddedTCPMaxConnections, "embedded-tcp-max-connections", c.EmbeddedTCPMaxConnections, "Open TCP connections at most; when full, the one idle longest is closed for a new one")
+	fs.IntVar(&c.EmbeddedTCPMaxConnectionsPerClient, "embedded-tcp-max-connections-per-client", c.EmbeddedTCPMaxConnectionsPerClient, "Open TCP connections per client address (/64 for IPv6)")
+	fs.DurationVar(&c.EmbeddedTCPIdleTimeout, "embedded-tcp-idle-timeout", c.EmbeddedTCPIdleTimeout, "How long a TCP connection may wait between queries")
 }
 
 // EnvPrefix starts the environment variable of every flag, as upstream's.

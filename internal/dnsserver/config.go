@@ -2,6 +2,7 @@ package dnsserver
 
 import (
 	"log/slog"
+	"net/netip"
 	"runtime"
 	"time"
 )
@@ -31,12 +32,35 @@ type Config struct {
 	// the next query on an open TCP connection; WriteTimeout a write.
 	ReadTimeout, IdleTimeout, WriteTimeout time.Duration
 	// MaxTCPConnections caps open TCP connections, so a flood of idle ones
-	// cannot exhaust file descriptors or memory.
+	// cannot exhaust file descriptors or memory. When it is reached, the
+	// connection idle longest makes room for a new one (RFC 7766 section
+	// 6.2.3).
 	MaxTCPConnections int
-	// MaxTCPQueries caps queries per TCP connection.
+	// MaxTCPConnectionsPerClient caps the connections of one client
+	// address (one /64 for IPv6), so one client cannot take them all.
+	MaxTCPConnectionsPerClient int
+	// MaxTCPQueries caps queries per TCP connection. Queries the client
+	// has already sent when the cap is reached are still answered; then
+	// the connection is closed cleanly.
 	MaxTCPQueries int
+	// RRsetOrder is the order of records within an RRset in answers.
+	RRsetOrder RRsetOrder
+	// CookieSecret is the 16-byte SipHash key of server cookies (RFC
+	// 9018). Servers behind one anycast address should share it. Empty
+	// means a random secret per start.
+	CookieSecret []byte
+	// NotifyAllow lists who may send NOTIFY; a NOTIFY signed with the
+	// TSIG key is accepted from anywhere.
+	NotifyAllow []netip.Prefix
+	// OnNotify, if set, is called for every accepted NOTIFY, on the
+	// serving goroutine: it must return quickly (queue the work).
+	OnNotify func(Notify)
+	// RRL is response rate limiting for UDP; the zero value is off.
+	RRL RRLConfig
 	// Logger receives start, stop and write errors; nil discards them.
 	Logger *slog.Logger
+
+	now func() time.Time // the clock; tests set it
 }
 
 // Defaults for Config.
@@ -46,6 +70,7 @@ const (
 	defaultIdleTimeout    = 8 * time.Second
 	defaultWriteTimeout   = 2 * time.Second
 	defaultMaxTCPConns    = 256
+	defaultMaxTCPPerIP    = 16
 	defaultMaxTCPQueries  = 128
 	// udpReadBuffer is the largest query read over UDP; real queries,
 	// even signed ones, are far smaller.
@@ -74,6 +99,16 @@ func (c Config) withDefaults() Config {
 	if c.MaxTCPConnections <= 0 {
 		c.MaxTCPConnections = defaultMaxTCPConns
 	}
+	if c.MaxTCPConnectionsPerClient <= 0 {
+		c.MaxTCPConnectionsPerClient = min(defaultMaxTCPPerIP, c.MaxTCPConnections)
+	}
+	if c.RRsetOrder == "" {
+		c.RRsetOrder = DefaultRRsetOrder
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	c.RRL = c.RRL.withDefaults()
 	if c.MaxTCPQueries <= 0 {
 		c.MaxTCPQueries = defaultMaxTCPQueries
 	}

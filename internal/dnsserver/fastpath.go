@@ -3,6 +3,7 @@ package dnsserver
 import (
 	"encoding/binary"
 	"hash/maphash"
+	"math/rand/v2"
 	"sync/atomic"
 
 	"github.com/miekg/dns"
@@ -28,6 +29,12 @@ type fastQuery struct {
 	qend  int    // offset just past the question
 	key   []byte // lowercase question name, type, class, then EDNS flags
 	flags uint16 // the query's header flags
+	// cookie is the data of the query's COOKIE option, its only EDNS
+	// option if any; nil without one. The answer is the cached one with
+	// the client's cookie and our server cookie added (cookie.go).
+	cookie []byte
+	// udpSize is the client's EDNS buffer size, 0 without EDNS.
+	udpSize uint16
 }
 
 const (
@@ -89,11 +96,24 @@ func parseFast(p []byte, key []byte) (fastQuery, bool) {
 	case 0:
 	case 1:
 		// The OPT record: root name, type, size, ext-rcode, version, flags,
-		// and options (which we ignore, like the full path).
+		// and either no options or one well-formed cookie. Other options
+		// (client subnet, anything malformed) take the full path, which
+		// checks them.
 		if off+11 > len(p) || p[off] != 0 || binary.BigEndian.Uint16(p[off+1:]) != dns.TypeOPT || p[off+6] != 0 {
 			return fastQuery{}, false
 		}
+		q.udpSize = binary.BigEndian.Uint16(p[off+3:])
 		rdlen := int(binary.BigEndian.Uint16(p[off+9:]))
+		if rdlen != 0 {
+			if rdlen < 4 || off+11+rdlen > len(p) || binary.BigEndian.Uint16(p[off+11:]) != dns.EDNS0COOKIE {
+				return fastQuery{}, false
+			}
+			n := int(binary.BigEndian.Uint16(p[off+13:]))
+			if 4+n != rdlen || !validCookieLen(n) {
+				return fastQuery{}, false
+			}
+			q.cookie = p[off+15 : off+15+n]
+		}
 		ednsFlags = keyEDNS
 		if p[off+7]&0x80 != 0 {
 			ednsFlags |= keyDO
@@ -113,15 +133,22 @@ func parseFast(p []byte, key []byte) (fastQuery, bool) {
 // newest winning a collision. Its size is fixed when the snapshot is built,
 // so a flood of random names only churns it, and readers use atomic loads:
 // no lock, no waiting.
+//
+// Only complete responses are cached: nothing dropped to fit a buffer, so
+// the same bytes are right for every client, whatever its buffer size.
+// An answer with an RRset to rotate has one variant per rotation, each
+// filled on its first miss.
 type answerCache struct {
 	seed  maphash.Seed
 	slots []atomic.Pointer[cachedAnswer]
 }
 
 type cachedAnswer struct {
-	key   string
-	wire  []byte // ID zero, RD and CD clear
-	rcode int
+	key      string
+	rcode    int
+	rrlID    uint64        // the response's identity for RRL
+	turn     atomic.Uint64 // OrderCyclic's step for this answer
+	variants []atomic.Pointer[[]byte]
 }
 
 func newAnswerCache(names int) *answerCache {
@@ -136,28 +163,57 @@ func (c *answerCache) slot(key []byte) *atomic.Pointer[cachedAnswer] {
 	return &c.slots[maphash.Bytes(c.seed, key)&uint64(len(c.slots)-1)]
 }
 
-// get writes the cached response for q into out and returns it.
-func (c *answerCache) get(p []byte, q fastQuery, out []byte) ([]byte, int, bool) {
+// cacheHit is what get found.
+type cacheHit struct {
+	rcode int
+	rrlID uint64
+	// rot is the rotation to serve; on a miss of a known answer, the one
+	// the slow path should build and put. -1 on a miss of the answer.
+	rot int
+}
+
+// get writes the cached response for q into out and returns it. A nil
+// response is a miss.
+func (c *answerCache) get(p []byte, q fastQuery, out []byte, order RRsetOrder) ([]byte, cacheHit) {
 	a := c.slot(q.key).Load()
 	if a == nil || a.key != string(q.key) {
-		return nil, 0, false
+		return nil, cacheHit{rot: -1}
 	}
-	out = append(out[:0], a.wire...)
+	hit := cacheHit{rcode: a.rcode, rrlID: a.rrlID}
+	if n := len(a.variants); n > 1 {
+		if order == OrderRandom {
+			hit.rot = rand.IntN(n)
+		} else {
+			hit.rot = int(a.turn.Add(1) % uint64(n))
+		}
+	}
+	wp := a.variants[hit.rot].Load()
+	if wp == nil {
+		return nil, hit
+	}
+	out = append(out[:0], *wp...)
 	copy(out[0:2], p[0:2])
 	binary.BigEndian.PutUint16(out[2:], binary.BigEndian.Uint16(out[2:])|q.flags&(flagRD|flagCD))
 	copy(out[12:q.qend], p[12:q.qend])
-	return out, a.rcode, true
+	return out, hit
 }
 
-// put caches a packed response to q.
-func (c *answerCache) put(q fastQuery, wire []byte, rcode int) {
-	if len(wire) > maxCached || len(wire) < q.qend {
+// put caches rotation rot (of nrot) of a packed response to q.
+func (c *answerCache) put(q fastQuery, wire []byte, hit cacheHit, rot, nrot int) {
+	if len(wire) > maxCached || len(wire) < q.qend || rot < 0 || rot >= nrot {
 		return
 	}
 	w := append([]byte(nil), wire...)
 	w[0], w[1] = 0, 0
 	binary.BigEndian.PutUint16(w[2:], binary.BigEndian.Uint16(w[2:])&^(flagRD|flagCD))
-	c.slot(q.key).Store(&cachedAnswer{key: string(q.key), wire: w, rcode: rcode})
+	s := c.slot(q.key)
+	a := s.Load()
+	if a == nil || a.key != string(q.key) || len(a.variants) != nrot || a.rcode != hit.rcode {
+		a = &cachedAnswer{key: string(q.key), rcode: hit.rcode, rrlID: hit.rrlID, variants: make([]atomic.Pointer[[]byte], nrot)}
+		a.turn.Store(uint64(rot)) // the next hit serves the rotation after this one
+		s.Store(a)
+	}
+	a.variants[rot].Store(&w)
 }
 
 // answers returns the snapshot's cache, making it on first use.

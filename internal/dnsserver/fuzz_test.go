@@ -2,8 +2,10 @@ package dnsserver
 
 import (
 	"context"
+	"io"
 	"net"
 	"testing"
+	"time"
 
 	"github.com/miekg/dns"
 )
@@ -74,5 +76,53 @@ func FuzzUDP(f *testing.F) {
 	f.Fuzz(func(t *testing.T, p []byte) {
 		u.handle(st, p, sink)
 		u.handle(st, p, sink) // again: a cache hit where the first filled it
+	})
+}
+
+// FuzzTCPStream feeds an arbitrary byte stream to one TCP connection of
+// the server: length prefixes that lie, messages cut short, pipelined
+// queries. The connection must end (no hang) without a panic.
+func FuzzTCPStream(f *testing.F) {
+	var pipelined []byte
+	for i, tc := range answerCases(&testing.T{}) {
+		q := query(tc.qname, tc.qtype)
+		if tc.edit != nil {
+			tc.edit(q)
+		}
+		if b, err := q.Pack(); err == nil {
+			framed := append([]byte{byte(len(b) >> 8), byte(len(b))}, b...)
+			if i%8 == 0 { // a few alone: each costs a read timeout
+				f.Add(framed)
+			}
+			pipelined = append(pipelined, framed...)
+		}
+	}
+	f.Add(pipelined)
+	f.Add([]byte{0xff, 0xff, 1, 2, 3})
+	f.Add([]byte{0})
+	a := newAuthority(f, []string{"example.com", "example.org"}, fixture()...)
+	key, _ := ParseTSIGKey("xfr-key:" + testSecret)
+	cfg := Config{TSIG: &key, ReadTimeout: 50 * time.Millisecond, IdleTimeout: 50 * time.Millisecond,
+		WriteTimeout: 50 * time.Millisecond, MaxTCPQueries: 4}.withDefaults()
+	s := newTCPServer(nil, NewHandler(a, cfg), cfg)
+	f.Fuzz(func(t *testing.T, stream []byte) {
+		client, server := net.Pipe()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			s.serveConn(&tcpConn{Conn: server})
+		}()
+		go func() {
+			_ = client.SetWriteDeadline(time.Now().Add(2 * time.Second))
+			_, _ = client.Write(stream)
+		}()
+		_ = client.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_, _ = io.Copy(io.Discard, client) // until the server closes
+		client.Close()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the connection did not end")
+		}
 	})
 }

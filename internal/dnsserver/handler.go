@@ -2,6 +2,7 @@ package dnsserver
 
 import (
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/miekg/dns"
@@ -14,14 +15,25 @@ type Handler struct {
 	selector Selector
 	tsig     *TSIGKey
 	bufSize  uint16
+	order    RRsetOrder
+	cookies  *cookieSecret
+	notify   notifyPolicy
 	metrics  *serverMetrics
 	log      *slog.Logger
+	tsigLog  *logLimiter
+	now      func() time.Time
+	cycle    atomic.Uint64 // OrderCyclic's server-wide step
 }
 
 // NewHandler returns a handler for auth with cfg's answering settings.
 func NewHandler(auth *Authority, cfg Config) *Handler {
 	cfg = cfg.withDefaults()
-	return &Handler{auth: auth, selector: cfg.Selector, tsig: cfg.TSIG, bufSize: cfg.EDNSBufferSize, log: cfg.Logger}
+	return &Handler{
+		auth: auth, selector: cfg.Selector, tsig: cfg.TSIG, bufSize: cfg.EDNSBufferSize, order: cfg.RRsetOrder,
+		cookies: newCookieSecret(cfg.CookieSecret),
+		notify:  notifyPolicy{allow: cfg.NotifyAllow, hook: cfg.OnNotify},
+		log:     cfg.Logger, tsigLog: newLogLimiter(cfg.Logger, tsigLogBurst, time.Minute), now: cfg.now,
+	}
 }
 
 // tsigFudge is the clock skew allowed on the TSIGs we sign (RFC 8945).
@@ -44,37 +56,70 @@ func (h *Handler) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 // response depends on nothing but the question and snap.
 func (h *Handler) respond(req *Request) (m *dns.Msg, snap *Snapshot, cacheable bool) {
 	if rc := h.check(req); rc != dns.RcodeSuccess {
-		m = new(dns.Msg)
-		m.SetRcode(req.Req, rc)
-		return m, nil, false
+		return h.errorReply(req, rc), nil, false
 	}
-	if isTransfer(req.qtype) {
+	switch {
+	case req.Req.Opcode == dns.OpcodeNotify:
+		return h.notified(req), nil, false
+	case len(req.Req.Question) == 0:
+		// Only a cookie: the client asks for a server cookie (RFC 7873
+		// section 5.4); check let it through only with one.
+		return h.errorReply(req, dns.RcodeSuccess), nil, false
+	case isTransfer(req.qtype):
+		if !req.tcp || !h.signedByUs(req) {
+			return h.errorReply(req, dns.RcodeRefused), nil, false
+		}
 		h.transfer(req)
 		return nil, nil, false
 	}
 	snap = h.auth.Snapshot()
 	m = h.answer(snap, req)
-	return m, snap, !req.selected
+	// A cookie does not make an answer uncacheable: the UDP loop caches it
+	// without the cookie (stripCookie) and adds each client's to it.
+	return m, snap, !req.selected && req.tsig == tsigNone
 }
 
-// check returns the error rcode for a query we will not look up.
+// errorReply is a response with rcode and no records.
+func (h *Handler) errorReply(req *Request, rc int) *dns.Msg {
+	m := new(dns.Msg)
+	m.SetRcode(req.Req, rc)
+	return m
+}
+
+// check returns the error rcode for a query we will not look up. On the
+// way it reads the TSIG and EDNS options, which decide how the response
+// is signed and which cookie it carries.
 func (h *Handler) check(req *Request) int {
 	r := req.Req
+	if r.IsTsig() != nil {
+		// RFC 8945 section 5.2: verify before anything else, so that every
+		// response to a good signature is signed, errors included.
+		if req.tsig = h.tsigVerdict(req); req.tsig != tsigValid {
+			h.tsigFailed(req)
+			return dns.RcodeNotAuth
+		}
+	}
 	switch {
-	case r.Opcode != dns.OpcodeQuery:
-		return dns.RcodeNotImplemented // NOTIFY, UPDATE: not a secondary, not dynamic
-	case len(r.Question) != 1 || req.nopt > 1:
+	case r.Opcode != dns.OpcodeQuery && r.Opcode != dns.OpcodeNotify:
+		return dns.RcodeNotImplemented // UPDATE: not dynamic
+	case req.nopt > 1:
 		return dns.RcodeFormatError
 	case req.opt != nil && req.opt.Version() != 0:
 		return dns.RcodeBadVers
+	case req.opt != nil && !h.readOptions(req):
+		return dns.RcodeFormatError // RFC 7871 section 7.1.1, RFC 7873 section 5.2.2
+	case len(r.Question) == 0 && req.cookie.present && r.Opcode == dns.OpcodeQuery:
+		return dns.RcodeSuccess
+	case len(r.Question) != 1:
+		return dns.RcodeFormatError
 	case req.qtype == dns.TypeOPT:
 		return dns.RcodeFormatError
 	case req.qclass != dns.ClassINET:
 		return dns.RcodeRefused
+	case r.Opcode == dns.OpcodeNotify:
+		return dns.RcodeSuccess
 	case isMetaType(req.qtype):
 		return dns.RcodeNotImplemented
-	case r.IsTsig() != nil && !h.signedByUs(req) && !isTransfer(req.qtype):
-		return dns.RcodeNotAuth // RFC 8945 section 5.2; transfers just get REFUSED
 	}
 	return dns.RcodeSuccess
 }
@@ -97,16 +142,20 @@ func (h *Handler) answer(snap *Snapshot, req *Request) *dns.Msg {
 		return m
 	}
 	answer, ns, extra, res := h.lookup(snap, z, req)
-	m.Authoritative = res != resultDelegation
+	// A referral is not authoritative, unless a CNAME of ours leads to it:
+	// then the answer section is ours (as BIND answers it).
+	m.Authoritative = res != resultDelegation || len(answer) > 0
 	if res == resultNXDomain {
 		m.Rcode = dns.RcodeNameError
 	}
 	// One fresh backing array for all three sections: the snapshot's slices
-	// must never be written to, and Truncate and the OPT append do write.
+	// must never be written to, and rotation, Truncate and the OPT append
+	// do write.
 	la, ln := len(answer), len(ns)
 	buf := make([]dns.RR, 0, la+ln+len(extra)+2)
 	buf = append(append(append(buf, answer...), ns...), extra...)
 	m.Answer, m.Ns, m.Extra = buf[:la:la], buf[la:la+ln:la+ln], buf[la+ln:]
+	h.rotate(req, m.Answer)
 	if req.name != req.lname {
 		// Echo the client's spelling of its name (0x20 randomisation
 		// checks it); the snapshot holds lowercase owners.
@@ -123,13 +172,11 @@ func (h *Handler) answer(snap *Snapshot, req *Request) *dns.Msg {
 
 // fail answers with an error rcode and no records.
 func (h *Handler) fail(req *Request, rc int) {
-	m := new(dns.Msg)
-	m.SetRcode(req.Req, rc)
-	h.write(req, m)
+	h.write(req, h.errorReply(req, rc))
 }
 
-// write adds EDNS and TSIG, fits the message to the client's buffer, and
-// sends it.
+// write adds EDNS (with our cookie) and TSIG, fits the message to the
+// client's buffer, and sends it.
 func (h *Handler) write(req *Request, m *dns.Msg) {
 	m.RecursionAvailable = false
 	if req.opt != nil {
@@ -138,21 +185,24 @@ func (h *Handler) write(req *Request, m *dns.Msg) {
 		if req.DO() {
 			o.SetDo()
 		}
+		if req.cookie.present {
+			o.Option = []dns.EDNS0{h.responseCookie(req)}
+		}
 		m.Extra = append(m.Extra, o)
 	}
-	signed := m.Rcode != dns.RcodeNotAuth && h.signedByUs(req)
+	t := h.responseTSIG(req, m)
 	if !req.tcp {
 		size := req.Size(h.bufSize)
-		if signed {
-			size -= tsigSpace(h.tsig)
+		if t != nil {
+			size -= tsigSpace(t)
 		}
-		truncate(m, size)
+		req.cut = truncate(m, size, req.glue)
 	}
 	// Always compressed, even when it would fit without: the UDP fast path
 	// relies on owner names pointing at the question (see fastpath.go).
 	m.Compress = true
-	if signed {
-		m.SetTsig(h.tsig.Name, h.tsig.Algorithm, tsigFudge, time.Now().Unix())
+	if t != nil {
+		m.Extra = append(m.Extra, t)
 	}
 	if err := req.W.WriteMsg(m); err != nil && h.log != nil {
 		h.log.Debug("dnsserver: write response", "err", err)
@@ -160,18 +210,61 @@ func (h *Handler) write(req *Request, m *dns.Msg) {
 	h.metrics.response(req.tcp, m.Rcode)
 }
 
-// truncate fits m into size bytes. Dropped additional records alone do not
-// set TC: they are optional (RFC 2181 section 9), and TC sends the client
-// to TCP for nothing.
-func truncate(m *dns.Msg, size int) {
+// truncate fits m into size bytes and reports whether anything was
+// dropped. Dropped additional records alone do not set TC: they are
+// optional (RFC 2181 section 9), and TC sends the client to TCP for
+// nothing. The exception is the glue of a referral below glue, the
+// delegation's own name: a resolver cannot reach those servers without it,
+// so TC is set when any of it is dropped (RFC 9471 section 3).
+func truncate(m *dns.Msg, size int, glue string) bool {
 	na, nns, tc := len(m.Answer), len(m.Ns), m.Truncated
-	m.Truncate(size)
-	if len(m.Answer) == na && len(m.Ns) == nns {
-		m.Truncated = tc
+	var before []dns.RR
+	if glue != "" {
+		before = withoutOPT(m.Extra) // Truncate reuses the array
 	}
+	nex := countNonOPT(m.Extra)
+	m.Truncate(size)
+	if len(m.Answer) != na || len(m.Ns) != nns {
+		return true
+	}
+	m.Truncated = tc
+	kept := countNonOPT(m.Extra)
+	if kept == nex {
+		return false
+	}
+	for _, rr := range before[min(kept, len(before)):] {
+		if t := rr.Header().Rrtype; (t == dns.TypeA || t == dns.TypeAAAA) && dns.IsSubDomain(glue, rr.Header().Name) {
+			m.Truncated = true
+			break
+		}
+	}
+	return true
 }
 
-// tsigSpace bounds the size of the TSIG record we append after truncating.
-func tsigSpace(k *TSIGKey) int {
-	return len(k.Name) + len(k.Algorithm) + 2 + 10 + 16 + 64 + 6
+func countNonOPT(rrs []dns.RR) int {
+	n := 0
+	for _, rr := range rrs {
+		if rr.Header().Rrtype != dns.TypeOPT {
+			n++
+		}
+	}
+	return n
+}
+
+// withoutOPT returns the records other than OPT, in a new slice.
+func withoutOPT(rrs []dns.RR) []dns.RR {
+	out := make([]dns.RR, 0, len(rrs))
+	for _, rr := range rrs {
+		if rr.Header().Rrtype != dns.TypeOPT {
+			out = append(out, rr)
+		}
+	}
+	return out
+}
+
+// tsigSpace bounds the size of the TSIG record appended after truncating:
+// its names and fixed fields, plus the longest MAC (HMAC-SHA512) and the
+// BADTIME other data.
+func tsigSpace(t *dns.TSIG) int {
+	return len(t.Hdr.Name) + len(t.Algorithm) + 2 + 10 + 16 + 64 + 6 + 6
 }

@@ -25,6 +25,9 @@ const maxChain = 8
 // handler's job.
 func (h *Handler) lookup(snap *Snapshot, z *zone, req *Request) (answer, ns, extra []dns.RR, res result) {
 	answer, ns, extra, res, next := h.lookupName(z, req.name, req.lname, req.qtype, req)
+	if res == resultDelegation {
+		req.glue = ns[0].Header().Name
+	}
 	if next == "" {
 		return answer, ns, extra, res
 	}
@@ -39,7 +42,11 @@ func (h *Handler) lookup(snap *Snapshot, z *zone, req *Request) (answer, ns, ext
 		}
 		a, ns, extra, res, target := h.lookupName(tz, next, next, req.qtype, req)
 		if res == resultDelegation {
-			break
+			// RFC 1034 section 4.3.2 step 3b: the chain leads below a zone
+			// cut, so the answer goes on as a referral there: the CNAMEs,
+			// then the delegation's NS and glue.
+			req.glue = ns[0].Header().Name
+			return answer, ns, extra, res
 		}
 		answer = append(answer, a...)
 		if target == "" {
@@ -144,8 +151,19 @@ func (z *zone) wildcard(lname string) *node {
 }
 
 // additional returns the addresses of the hosts MX, SRV and NS records name,
-// where this zone holds them, to save the resolver a round trip.
+// where this zone holds them, to save the resolver a round trip. Every A
+// record comes before any AAAA record (as BIND orders them): when a small
+// buffer cuts the list, each host keeps an address as long as possible.
 func (z *zone) additional(rrs []dns.RR) []dns.RR {
+	var extra []dns.RR
+	for _, t := range []uint16{dns.TypeA, dns.TypeAAAA} {
+		extra = append(extra, z.addresses(rrs, t)...)
+	}
+	return slices.Clip(extra)
+}
+
+// addresses returns the records of type t of the hosts rrs name.
+func (z *zone) addresses(rrs []dns.RR, t uint16) []dns.RR {
 	var extra []dns.RR
 	var seen []string
 	for _, rr := range rrs {
@@ -165,14 +183,12 @@ func (z *zone) additional(rrs []dns.RR) []dns.RR {
 		}
 		seen = append(seen, host)
 		if n := z.nodes[host]; n != nil {
-			for _, t := range []uint16{dns.TypeA, dns.TypeAAAA} {
-				if rs := n.get(t); rs != nil {
-					extra = append(extra, rs.all...)
-				}
+			if rs := n.get(t); rs != nil {
+				extra = append(extra, rs.all...)
 			}
 		}
 	}
-	return slices.Clip(extra)
+	return extra
 }
 
 // withOwner copies records under another owner name, for wildcard answers.

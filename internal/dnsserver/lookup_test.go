@@ -39,6 +39,7 @@ func fixture() []*endpoint.Endpoint {
 		ep("caa.example.com", "CAA", `0 issue "letsencrypt.org"`),
 		ep("deleg.example.com", "NS", "ns.deleg.example.com"),
 		ep("ns.deleg.example.com", "A", "192.0.2.53"),
+		ep("todeleg.example.com", "CNAME", "x.deleg.example.com"),
 		ep("multi.example.com", "A", "192.0.2.30").WithSetIdentifier("eu"),
 		ep("multi.example.com", "A", "192.0.2.31").WithSetIdentifier("us"),
 		ep("big.example.com", "A", bigTargets(60)...),
@@ -78,7 +79,7 @@ type answerCase struct {
 
 func TestAnswers(t *testing.T) {
 	a := newAuthority(t, []string{"example.com", "example.org"}, fixture()...)
-	h := NewHandler(a, Config{})
+	h := NewHandler(a, Config{RRsetOrder: OrderFixed})
 	for _, tc := range answerCases(t) {
 		t.Run(tc.name, func(t *testing.T) {
 			q := query(tc.qname, tc.qtype)
@@ -201,6 +202,9 @@ func answerCases(t *testing.T) []answerCase {
 			ns: rrs(t, "deleg.example.com. 300 IN NS ns.deleg.example.com."), extra: rrs(t, "ns.deleg.example.com. 300 IN A 192.0.2.53")},
 		{name: "referral below the cut, glue occluded", qname: "ns.deleg.example.com.", qtype: dns.TypeA,
 			ns: rrs(t, "deleg.example.com. 300 IN NS ns.deleg.example.com."), extra: rrs(t, "ns.deleg.example.com. 300 IN A 192.0.2.53")},
+		{name: "CNAME into a delegation continues as a referral", qname: "todeleg.example.com.", qtype: dns.TypeA, aa: true,
+			answer: rrs(t, "todeleg.example.com. 300 IN CNAME x.deleg.example.com."),
+			ns:     rrs(t, "deleg.example.com. 300 IN NS ns.deleg.example.com."), extra: rrs(t, "ns.deleg.example.com. 300 IN A 192.0.2.53")},
 		{name: "DS at the cut is the parent's", qname: "deleg.example.com.", qtype: dns.TypeDS, aa: true, ns: com},
 		{name: "set identifiers served as a union", qname: "multi.example.com.", qtype: dns.TypeA, aa: true,
 			answer: rrs(t, "multi.example.com. 300 IN A 192.0.2.30", "multi.example.com. 300 IN A 192.0.2.31")},
@@ -225,7 +229,7 @@ func answerCases(t *testing.T) []answerCase {
 		{name: "EDNS buffer under 512 counts as 512", qname: "big.example.com.", qtype: dns.TypeA, aa: true, tc: true,
 			maxWire: 512, answerCountAtLeast: 1, wantOpt: true, edit: func(m *dns.Msg) { m.SetEdns0(100, false) }},
 		{name: "TCP is not truncated", qname: "big.example.com.", qtype: dns.TypeA, aa: true, tcp: true, answerCountAtLeast: 60},
-		{name: "NOTIFY", qname: "example.com.", qtype: dns.TypeSOA, rcode: dns.RcodeNotImplemented,
+		{name: "NOTIFY from a peer not allowed", qname: "example.com.", qtype: dns.TypeSOA, rcode: dns.RcodeRefused,
 			edit: func(m *dns.Msg) { m.Opcode = dns.OpcodeNotify }},
 		{name: "UPDATE", qname: "example.com.", qtype: dns.TypeSOA, rcode: dns.RcodeNotImplemented,
 			edit: func(m *dns.Msg) { m.Opcode = dns.OpcodeUpdate }},

@@ -26,12 +26,27 @@ type Request struct {
 	ipDone bool
 	// selected is set when a Selector shaped the answer.
 	selected bool
+
+	// raw is the query as received, when the transport has it; EDNS
+	// options are checked on it (readOptions packs Req without it).
+	raw []byte
+	// tsig is the verdict on the query's TSIG, set by check.
+	tsig tsigState
+	// cookie is the query's DNS cookie, set by check.
+	cookie cookieState
+	// rot picks the rotation of the answer's RRsets (rotate.go); -1 lets
+	// the handler choose. nrot is how many rotations the answer has.
+	rot, nrot int
+	// glue is the delegation whose in-domain glue must fit or set TC.
+	glue string
+	// cut reports that write dropped records to fit the client's buffer.
+	cut bool
 }
 
 // NewRequest wraps r. The question accessors describe the first question;
 // a query without one (which the handler rejects) reads as the root, type 0.
 func NewRequest(w dns.ResponseWriter, r *dns.Msg) *Request {
-	req := &Request{W: w, Req: r, name: ".", lname: "."}
+	req := &Request{W: w, Req: r, name: ".", lname: ".", rot: -1}
 	if len(r.Question) > 0 {
 		q := r.Question[0]
 		req.name, req.lname, req.qtype, req.qclass = q.Name, strings.ToLower(q.Name), q.Qtype, q.Qclass

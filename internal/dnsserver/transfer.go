@@ -3,7 +3,6 @@ package dnsserver
 import (
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/miekg/dns"
 )
@@ -55,7 +54,7 @@ func (h *Handler) sendTransfer(req *Request, rrs []dns.RR) {
 		m.SetReply(req.Req)
 		m.Authoritative, m.Compress = true, true
 		m.Answer = rrs[:n:n]
-		m.SetTsig(h.tsig.Name, h.tsig.Algorithm, tsigFudge, time.Now().Unix())
+		m.Extra = append(m.Extra, h.responseTSIG(req, m))
 		if err := req.W.WriteMsg(m); err != nil {
 			if h.log != nil {
 				h.log.Debug("dnsserver: zone transfer aborted", "zone", req.lname, "err", err)

@@ -1,7 +1,9 @@
 package dnsserver
 
 import (
+	"bytes"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -78,10 +80,87 @@ func isTSIGAlgorithm(s string) bool {
 	return ok
 }
 
+// tsigState is the verdict on a query's TSIG.
+type tsigState uint16
+
+const (
+	tsigNone    tsigState = 0 // unsigned
+	tsigValid   tsigState = 1 // signed with our key, verified
+	tsigBadSig            = tsigState(dns.RcodeBadSig)
+	tsigBadKey            = tsigState(dns.RcodeBadKey)
+	tsigBadTime           = tsigState(dns.RcodeBadTime)
+)
+
 // signedByUs reports whether the request carries a TSIG made with our key
-// that the server verified.
-func (h *Handler) signedByUs(req *Request) bool {
+// that verified.
+func (h *Handler) signedByUs(req *Request) bool { return req.tsig == tsigValid }
+
+// tsigVerdict classifies a signed query (RFC 8945 section 5.2): a key we
+// do not have is BADKEY, a MAC that does not verify BADSIG, a time outside
+// the fudge BADTIME. The transport verified the MAC; its status says how.
+func (h *Handler) tsigVerdict(req *Request) tsigState {
 	t := req.Req.IsTsig()
-	return h.tsig != nil && t != nil && req.W.TsigStatus() == nil &&
-		strings.EqualFold(t.Hdr.Name, h.tsig.Name) && strings.EqualFold(t.Algorithm, h.tsig.Algorithm)
+	if h.tsig == nil || !strings.EqualFold(t.Hdr.Name, h.tsig.Name) || !strings.EqualFold(t.Algorithm, h.tsig.Algorithm) {
+		return tsigBadKey
+	}
+	switch err := req.W.TsigStatus(); {
+	case err == nil:
+		return tsigValid
+	case errors.Is(err, dns.ErrTime):
+		return tsigBadTime
+	case errors.Is(err, dns.ErrSecret), errors.Is(err, dns.ErrKeyAlg):
+		return tsigBadKey
+	default:
+		return tsigBadSig
+	}
+}
+
+// verifyTSIG is what a transport reports as TsigStatus for the raw query p:
+// nil when it verifies with our key. miekg/dns verifies in place (it
+// rewrites the header and the bytes after the message), so it gets a copy:
+// p is still read afterwards, for the EDNS options.
+func verifyTSIG(p []byte, key *TSIGKey) error {
+	if key == nil {
+		return dns.ErrSecret
+	}
+	return dns.TsigVerify(bytes.Clone(p), key.Secret, "", false)
+}
+
+// tsigFailed logs and counts a TSIG we refused. Nobody else hears about
+// it: the client only sees NOTAUTH.
+func (h *Handler) tsigFailed(req *Request) {
+	code := int(req.tsig)
+	h.metrics.tsigError(code)
+	t := req.Req.IsTsig()
+	h.tsigLog.warn("dnsserver: refused a TSIG-signed query",
+		"tsig_error", dns.RcodeToString[code], "client", req.IP().String(), "key", t.Hdr.Name,
+		"algorithm", t.Algorithm, "qname", req.name, "qtype", dns.TypeToString[req.qtype], "tcp", req.tcp)
+}
+
+// responseTSIG returns the TSIG record to sign the response to req with,
+// or nil for an unsigned request. On a TSIG error it carries the error:
+// unsigned for BADKEY and BADSIG, signed for BADTIME with our clock in the
+// other data (RFC 8945 sections 5.2.3 and 5.3.2); the writer signs.
+func (h *Handler) responseTSIG(req *Request, m *dns.Msg) *dns.TSIG {
+	q := req.Req.IsTsig()
+	if q == nil || req.tsig == tsigNone {
+		return nil
+	}
+	now := h.now()
+	t := &dns.TSIG{
+		Hdr:       dns.RR_Header{Name: strings.ToLower(q.Hdr.Name), Rrtype: dns.TypeTSIG, Class: dns.ClassANY},
+		Algorithm: strings.ToLower(q.Algorithm), Fudge: tsigFudge, OrigId: m.Id, TimeSigned: uint64(now.Unix()),
+	}
+	switch req.tsig {
+	case tsigValid:
+		t.Hdr.Name, t.Algorithm = h.tsig.Name, h.tsig.Algorithm
+	case tsigBadTime:
+		// Signed with the client's time, so the client can check the MAC,
+		// and ours in the other data, so it can see the skew.
+		t.Error, t.TimeSigned, t.Fudge = dns.RcodeBadTime, q.TimeSigned, q.Fudge
+		t.OtherLen, t.OtherData = 6, fmt.Sprintf("%012x", uint64(now.Unix())&(1<<48-1))
+	default:
+		t.Error = uint16(req.tsig)
+	}
+	return t
 }

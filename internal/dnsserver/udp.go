@@ -1,7 +1,6 @@
 package dnsserver
 
 import (
-	"encoding/binary"
 	"errors"
 	"net"
 	"net/netip"
@@ -14,11 +13,19 @@ import (
 // which spawns a goroutine and unpacks a dns.Msg for every packet; here one
 // loop per socket answers in place, and most queries take the fast path
 // (fastpath.go) without allocating. With SO_REUSEPORT there is one socket,
-// and one loop, per core. TCP, where a connection costs more than a query,
-// stays with dns.Server.
+// and one loop, per core.
 type udpServer struct {
-	conn *net.UDPConn
+	conn packetConn
 	h    *Handler
+	rrl  *rateLimiter // nil: no rate limiting
+}
+
+// packetConn is the part of *net.UDPConn the loop uses; tests put a fake
+// in its place to send from addresses they cannot bind.
+type packetConn interface {
+	ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error)
+	WriteToUDPAddrPort(b []byte, addr netip.AddrPort) (int, error)
+	LocalAddr() net.Addr
 }
 
 // readErrorPause keeps a socket that fails every read (it should not) from
@@ -33,12 +40,10 @@ type udpState struct {
 
 func (u *udpServer) newState() *udpState {
 	st := &udpState{
-		in: make([]byte, udpReadBuffer), out: make([]byte, 0, maxCached), key: make([]byte, 0, 512),
+		in: make([]byte, udpReadBuffer), out: make([]byte, 0, maxCached+cookieOptionLen), key: make([]byte, 0, 512),
 		w: &udpWriter{conn: u.conn, buf: make([]byte, 2*maxCached)},
 	}
-	if k := u.h.tsig; k != nil {
-		st.w.secret = k.Secret
-	}
+	st.w.key = u.h.tsig
 	return st
 }
 
@@ -61,71 +66,121 @@ func (u *udpServer) serve() {
 // handle answers one packet p from addr.
 func (u *udpServer) handle(st *udpState, p []byte, addr netip.AddrPort) {
 	q, fast := parseFast(p, st.key)
+	hit := cacheHit{rot: -1}
+	slip := false
 	if fast {
 		st.key = q.key
-		if resp, rcode, ok := u.h.auth.Snapshot().answers().get(p, q, st.out); ok {
-			_, _ = u.conn.WriteToUDPAddrPort(resp, addr)
-			u.h.metrics.response(false, rcode)
-			return
+		var resp []byte
+		resp, hit = u.h.auth.Snapshot().answers().get(p, q, st.out, u.h.order)
+		valid := false
+		if resp != nil && q.cookie != nil {
+			var ok bool
+			if resp, valid, ok = u.h.addCookie(resp, q, addr.Addr()); !ok {
+				resp = nil
+			}
+		}
+		if resp != nil {
+			action := rrlAllow
+			if !valid { // a valid server cookie is not a spoofed source
+				action = u.limit(addr.Addr(), hit.rrlID)
+			}
+			switch action {
+			case rrlAllow:
+				_, _ = u.conn.WriteToUDPAddrPort(resp, addr)
+				u.h.metrics.response(false, hit.rcode)
+				return
+			case rrlDrop:
+				return
+			}
+			slip = true // rare: the full path builds the truncated answer
 		}
 	}
 	st.w.addr = addr
-	u.slow(st.w, p, q, fast)
+	u.slow(st.w, p, q, fast, hit.rot, slip)
+}
+
+// limit asks the rate limiter, if any, and counts what it says.
+func (u *udpServer) limit(ip netip.Addr, id uint64) rrlAction {
+	if u.rrl == nil {
+		return rrlAllow
+	}
+	a := u.rrl.check(ip, id)
+	u.h.metrics.rrl(a)
+	return a
 }
 
 // slow answers through the full handler, as dns.Server would, and caches
-// the packed response when the fast path can reuse it.
-func (u *udpServer) slow(w *udpWriter, p []byte, q fastQuery, fast bool) {
-	if len(p) < 12 {
-		return // not even a header: nothing to answer to
-	}
-	dh := dns.Header{
-		Id: binary.BigEndian.Uint16(p), Bits: binary.BigEndian.Uint16(p[2:]),
-		Qdcount: binary.BigEndian.Uint16(p[4:]), Ancount: binary.BigEndian.Uint16(p[6:]),
-		Nscount: binary.BigEndian.Uint16(p[8:]), Arcount: binary.BigEndian.Uint16(p[10:]),
-	}
-	r := new(dns.Msg)
-	switch accept(dh) {
-	case dns.MsgIgnore:
-		return
-	case dns.MsgRejectNotImplemented:
-		w.reject(dh, dns.RcodeNotImplemented)
-		return
-	case dns.MsgReject:
-		w.reject(dh, dns.RcodeFormatError)
+// the packed response when the fast path can reuse it. rot is the rotation
+// the cache asks for (-1: any); slip means RRL has already decided.
+func (u *udpServer) slow(w *udpWriter, p []byte, q fastQuery, fast bool, rot int, slip bool) {
+	r, rc, ok := intake(p)
+	if !ok {
 		return
 	}
-	if err := r.Unpack(p); err != nil {
-		w.reject(dh, dns.RcodeFormatError)
+	if r == nil {
+		// A slip of a header-only error is the error itself.
+		if u.limit(w.addr.Addr(), u.rrlErrorID(rc)) != rrlDrop {
+			w.writeReject(p, rc, u.h.bufSize)
+			u.h.metrics.response(false, rc)
+		}
 		return
 	}
 	w.status, w.mac = nil, ""
 	if t := r.IsTsig(); t != nil {
-		w.status, w.mac = dns.ErrSecret, t.MAC
-		if w.secret != "" {
-			w.status = dns.TsigVerify(p, w.secret, "", false)
-		}
+		w.status, w.mac = verifyTSIG(p, w.key), t.MAC
 	}
 	req := NewRequest(w, r)
+	req.raw, req.rot = p, rot
 	m, snap, cacheable := u.h.respond(req)
 	if m == nil {
 		return
 	}
+	var id uint64
+	if u.rrl != nil && !req.rrlExempt() {
+		id = u.rrl.responseID(req, m)
+		if !slip {
+			switch u.limit(w.addr.Addr(), id) {
+			case rrlDrop:
+				return
+			case rrlSlip:
+				slip = true
+			}
+		}
+	}
+	if slip {
+		m, cacheable = u.h.slipReply(req), false
+	}
 	w.packed = nil
 	u.h.write(req, m)
-	if fast && cacheable && snap != nil && !m.Truncated && w.packed != nil {
-		snap.answers().put(q, w.packed, m.Rcode)
+	if fast && cacheable && snap != nil && !req.cut && !m.Truncated && w.packed != nil {
+		wire := w.packed
+		if q.cookie != nil {
+			wire = stripCookie(wire) // cached for every client, with or without a cookie
+		}
+		if wire != nil {
+			if id == 0 && u.rrl != nil {
+				id = u.rrl.responseID(req, m) // an exempt client's answer serves others too
+			}
+			snap.answers().put(q, wire, cacheHit{rcode: m.Rcode, rrlID: id}, req.rot, req.nrot)
+		}
 	}
+}
+
+func (u *udpServer) rrlErrorID(rc int) uint64 {
+	if u.rrl == nil {
+		return 0
+	}
+	return u.rrl.errorID(rc)
 }
 
 // udpWriter is the dns.ResponseWriter of the UDP slow path. It is reused
 // for every query on its socket, so it keeps its pack buffer.
 type udpWriter struct {
-	conn   *net.UDPConn
+	conn   packetConn
 	addr   netip.AddrPort
-	secret string // our TSIG secret, "" without a key
-	status error  // TSIG verification of the current query
-	mac    string // its MAC, which a signed response chains on
+	key    *TSIGKey // ours, nil without one
+	status error    // TSIG verification of the current query
+	mac    string   // its MAC, which a signed response chains on
 	buf    []byte
 	packed []byte // the last unsigned response packed, for the cache
 }
@@ -138,8 +193,8 @@ func (w *udpWriter) Hijack()              {}
 func (w *udpWriter) Close() error         { return nil }
 
 func (w *udpWriter) WriteMsg(m *dns.Msg) error {
-	if m.IsTsig() != nil && w.secret != "" {
-		b, _, err := dns.TsigGenerate(m, w.secret, w.mac, false)
+	if m.IsTsig() != nil {
+		b, _, err := signMsg(m, w.key, w.mac, false)
 		if err != nil {
 			return err
 		}
@@ -160,11 +215,9 @@ func (w *udpWriter) WriteMsg(m *dns.Msg) error {
 
 func (w *udpWriter) Write(b []byte) (int, error) { return w.conn.WriteToUDPAddrPort(b, w.addr) }
 
-// reject answers a query dropped before parsing, as dns.Server does: the
-// header alone, with an error rcode.
-func (w *udpWriter) reject(dh dns.Header, rcode int) {
-	m := &dns.Msg{MsgHdr: dns.MsgHdr{Id: dh.Id, Response: true, Opcode: int(dh.Bits>>11) & 0xF, Rcode: rcode}}
-	if b, err := m.Pack(); err == nil {
+// writeReject answers a query refused before parsing.
+func (w *udpWriter) writeReject(p []byte, rcode int, bufSize uint16) {
+	if b, err := rejectMsg(p, rcode, bufSize).Pack(); err == nil {
 		_, _ = w.Write(b)
 	}
 }

@@ -35,13 +35,14 @@ func main() {
 	readers := flag.Int("udp-readers", 0, "UDP sockets (default GOMAXPROCS)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the serving time to this file")
 	tsig := flag.String("tsig-key", "", "name:algorithm:secret allowing AXFR, for checks with dig -y")
+	rrl := flag.Int("rrl-rate", 0, "response rate limit per client prefix per second (0: off); a huge rate measures RRL's cost without limiting")
 	flag.Parse()
 
 	var err error
 	if *gen != "" {
 		err = generate(*gen, *n, *queries)
 	} else {
-		err = serve(*listen, *db, *n, *readers, *cpuprofile, *tsig)
+		err = serve(*listen, *db, *n, *readers, *cpuprofile, *tsig, *rrl)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "serve:", err)
@@ -121,7 +122,7 @@ func generate(dir string, n, nq int) error {
 	return qf.Close()
 }
 
-func serve(listen, db string, n, readers int, cpuprofile, tsig string) error {
+func serve(listen, db string, n, readers int, cpuprofile, tsig string, rrl int) error {
 	st := store.NewMemory([]string{zone})
 	if db != "" {
 		var err error
@@ -141,6 +142,10 @@ func serve(listen, db string, n, readers int, cpuprofile, tsig string) error {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	cfg := dnsserver.Config{Listen: listen, UDPReaders: readers, Logger: log}
+	if rrl > 0 {
+		cfg.RRL = dnsserver.DefaultRRLConfig()
+		cfg.RRL.ResponsesPerSecond = rrl
+	}
 	if tsig != "" {
 		k, err := dnsserver.ParseTSIGKey(tsig)
 		if err != nil {

@@ -10,12 +10,9 @@ package store
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -53,10 +50,6 @@ type Zone struct {
 // initialSerial is where a zone new to the store starts.
 const initialSerial = 1
 
-// openTimeout bounds the wait for bbolt's file lock, so a second process on
-// the same file fails instead of hanging.
-const openTimeout = 2 * time.Second
-
 // NewMemory returns a store that keeps nothing on disk, for tests and for a
 // server whose records are loaded from elsewhere at every start.
 func NewMemory(zones []string) *Store {
@@ -65,26 +58,6 @@ func NewMemory(zones []string) *Store {
 		s.data[z] = &zoneData{serial: initialSerial, records: map[endpoint.Key]*endpoint.Endpoint{}}
 	}
 	return s
-}
-
-// Open opens (creating if needed) the bbolt file at path and loads the
-// records of the given zones. Records in the file for zones no longer
-// configured stay on disk untouched and come back if the zone does.
-func Open(path string, zones []string) (*Store, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("dnsserver: store: %w", err)
-	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: openTimeout})
-	if err != nil {
-		return nil, fmt.Errorf("dnsserver: store: open %s: %w", path, err)
-	}
-	s := NewMemory(zones)
-	if err := db.Update(s.load); err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("dnsserver: store: load %s: %w", path, err)
-	}
-	s.db = db
-	return s, nil
 }
 
 // load reads every record into memory and gives each configured zone a
@@ -181,7 +154,9 @@ func (s *Store) Apply(c *plan.Changes) ([]string, error) {
 		return nil, fmt.Errorf("dnsserver: store: %w", err)
 	}
 	if s.db != nil {
-		if err := s.db.Update(func(tx *bolt.Tx) error { return s.persist(tx, b) }); err != nil {
+		// guard: bbolt panics on a page it finds damaged; that fails this
+		// batch instead of the whole server.
+		if err := guard(func() error { return s.db.Update(func(tx *bolt.Tx) error { return s.persist(tx, b) }) }); err != nil {
 			return nil, fmt.Errorf("dnsserver: store: commit: %w", err)
 		}
 	}
