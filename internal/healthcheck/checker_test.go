@@ -305,6 +305,11 @@ func TestSetReconciles(t *testing.T) {
 	if v := statusGauge(t, reg, "c"); v != 1 {
 		t.Errorf("status{check=c} = %v, want 1", v)
 	}
+	for _, s := range samples(t, reg, "external_dns_healthcheck_status") {
+		if s.labels["target"] != srv.Listener.Addr().String() || s.labels["kind"] != "http" {
+			t.Errorf("status labels %v", s.labels)
+		}
+	}
 
 	if err := c.Set(nil); err != nil {
 		t.Fatal(err)

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 
 	"github.com/exodns/exodns/internal/gslb"
 )
@@ -119,39 +118,50 @@ func serveTLS(t *testing.T, h http.Handler) *httptest.Server {
 
 func newRegistry() *prometheus.Registry { return prometheus.NewRegistry() }
 
-// family returns the gathered metric family of that name, or nil.
-func family(t *testing.T, reg *prometheus.Registry, name string) *dto.MetricFamily {
+// sample is one gathered series. The helpers below read the registry's
+// output without naming client_model's types, which keeps that module
+// indirect in go.mod.
+type sample struct {
+	labels map[string]string
+	value  float64
+}
+
+// samples gathers every series of one metric from reg.
+func samples(t *testing.T, reg *prometheus.Registry, name string) []sample {
 	t.Helper()
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
+	var out []sample
 	for _, mf := range mfs {
-		if mf.GetName() == name {
-			return mf
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			s := sample{labels: map[string]string{}}
+			for _, lp := range m.GetLabel() {
+				s.labels[lp.GetName()] = lp.GetValue()
+			}
+			switch {
+			case m.GetCounter() != nil:
+				s.value = m.GetCounter().GetValue()
+			case m.GetGauge() != nil:
+				s.value = m.GetGauge().GetValue()
+			}
+			out = append(out, s)
 		}
 	}
-	return nil
-}
-
-func hasLabel(m *dto.Metric, label, value string) bool {
-	for _, lp := range m.GetLabel() {
-		if lp.GetName() == label && lp.GetValue() == value {
-			return true
-		}
-	}
-	return false
+	return out
 }
 
 // counterValue sums a counter over the series with label=value.
 func counterValue(t *testing.T, reg *prometheus.Registry, name, label, value string) float64 {
 	t.Helper()
 	sum := 0.0
-	if mf := family(t, reg, name); mf != nil {
-		for _, m := range mf.GetMetric() {
-			if hasLabel(m, label, value) {
-				sum += m.GetCounter().GetValue()
-			}
+	for _, s := range samples(t, reg, name) {
+		if s.labels[label] == value {
+			sum += s.value
 		}
 	}
 	return sum
@@ -159,29 +169,24 @@ func counterValue(t *testing.T, reg *prometheus.Registry, name, label, value str
 
 func gaugeValue(t *testing.T, reg *prometheus.Registry, name string) float64 {
 	t.Helper()
-	mf := family(t, reg, name)
-	if mf == nil || len(mf.GetMetric()) != 1 {
-		t.Fatalf("no single series %s", name)
+	ss := samples(t, reg, name)
+	if len(ss) != 1 {
+		t.Fatalf("%d series of %s, want 1", len(ss), name)
 	}
-	return mf.GetMetric()[0].GetGauge().GetValue()
+	return ss[0].value
 }
 
 func seriesCount(t *testing.T, reg *prometheus.Registry, name string) int {
 	t.Helper()
-	if mf := family(t, reg, name); mf != nil {
-		return len(mf.GetMetric())
-	}
-	return 0
+	return len(samples(t, reg, name))
 }
 
 // statusGauge is external_dns_healthcheck_status of one check.
 func statusGauge(t *testing.T, reg *prometheus.Registry, id string) float64 {
 	t.Helper()
-	if mf := family(t, reg, "external_dns_healthcheck_status"); mf != nil {
-		for _, m := range mf.GetMetric() {
-			if hasLabel(m, "check", id) {
-				return m.GetGauge().GetValue()
-			}
+	for _, s := range samples(t, reg, "external_dns_healthcheck_status") {
+		if s.labels["check"] == id {
+			return s.value
 		}
 	}
 	t.Fatalf("no status series for %s", id)
