@@ -64,6 +64,7 @@ func NewRootCommand(info BuildInfo) *cobra.Command {
 	}
 	config.BindFlags(cmd.Flags(), &cfg)
 	cmd.AddCommand(newVersionCommand(info))
+	cmd.AddCommand(newProbeCommand())
 	return cmd
 }
 

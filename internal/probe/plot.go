@@ -1,0 +1,32 @@
+package probe
+
+import (
+	"fmt"
+	"image/color"
+	"path/filepath"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+)
+
+// Colours of the pictures, fixed so that two runs draw alike.
+var (
+	upColor       = color.RGBA{R: 0x2e, G: 0x7d, B: 0x32, A: 0xff}
+	failColor     = color.RGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff}
+	downtimeColor = color.RGBA{R: 0xef, G: 0x9a, B: 0x9a, A: 0x80}
+	barColor      = color.RGBA{R: 0x15, G: 0x65, B: 0xc0, A: 0xff}
+)
+
+// savePlot writes p to path as SVG or PNG, chosen by the extension.
+func savePlot(p *plot.Plot, w, h vg.Length, path string) error {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".svg", ".png":
+	default:
+		return fmt.Errorf("probe: plot %q: the file must end in .svg or .png", path)
+	}
+	if err := p.Save(w, h, path); err != nil {
+		return fmt.Errorf("probe: plot: %w", err)
+	}
+	return nil
+}
