@@ -10,12 +10,13 @@ import (
 	"gonum.org/v1/plot/vg"
 )
 
-// Colours of the pictures, fixed so that two runs draw alike.
+// Colours of the pictures, fixed so that two runs draw alike (NRGBA:
+// not premultiplied, so the translucent shade stays pink).
 var (
-	upColor       = color.RGBA{R: 0x2e, G: 0x7d, B: 0x32, A: 0xff}
-	failColor     = color.RGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff}
-	downtimeColor = color.RGBA{R: 0xef, G: 0x9a, B: 0x9a, A: 0x80}
-	barColor      = color.RGBA{R: 0x15, G: 0x65, B: 0xc0, A: 0xff}
+	upColor       = color.NRGBA{R: 0x2e, G: 0x7d, B: 0x32, A: 0xff}
+	failColor     = color.NRGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff}
+	downtimeColor = color.NRGBA{R: 0xef, G: 0x9a, B: 0x9a, A: 0x80}
+	barColor      = color.NRGBA{R: 0x15, G: 0x65, B: 0xc0, A: 0xff}
 )
 
 // savePlot writes p to path as SVG or PNG, chosen by the extension.

@@ -24,7 +24,8 @@ func (r FailoverResult) Plot(path string) error {
 	p.Title.Text = fmt.Sprintf("Failover timeline of %s: %d downtimes, average %.3fs, max %.3fs",
 		r.URL, r.Summary.Events, r.Summary.AvgDowntimeMS/1000, r.Summary.MaxDowntimeMS/1000)
 	p.X.Label.Text = "seconds since start"
-	p.X.Min, p.X.Max = 0, max(r.Ended.Sub(r.Started).Seconds(), 1e-3)
+	span := max(r.Ended.Sub(r.Started).Seconds(), 1e-3)
+	p.X.Min, p.X.Max = -0.02*span, 1.02*span // a margin so the first and last dots are whole
 	// Headroom above the rows keeps the legend off the dots.
 	p.Y.Min, p.Y.Max = -0.5, n-0.5+max(0.6, 0.25*n)
 	ticks := make([]plot.Tick, len(rows))
@@ -68,7 +69,7 @@ func (r FailoverResult) Plot(path string) error {
 		if err != nil {
 			return fmt.Errorf("probe: plot: %w", err)
 		}
-		sc.GlyphStyle.Shape, sc.GlyphStyle.Radius, sc.GlyphStyle.Color = s.shape, vg.Points(2.5), s.color
+		sc.GlyphStyle.Shape, sc.GlyphStyle.Radius, sc.GlyphStyle.Color = s.shape, vg.Points(3), s.color
 		p.Add(sc)
 		p.Legend.Add(s.name, sc)
 	}
