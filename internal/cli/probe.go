@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -40,8 +41,22 @@ func (f *probeFlags) bind(fs *pflag.FlagSet, interval, timeout time.Duration) {
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "print a line for every request")
 }
 
-// common turns the flags into the probe library's settings.
+// common turns the flags into the probe library's settings. It also checks
+// the output files can be written, so a long run does not end in an error.
 func (f *probeFlags) common(url string, out io.Writer) (probe.Common, error) {
+	if f.plotFile != "" {
+		if err := probe.CheckPlotPath(f.plotFile); err != nil {
+			return probe.Common{}, err
+		}
+	}
+	for _, p := range []string{f.jsonFile, f.plotFile} {
+		if p == "" {
+			continue
+		}
+		if st, err := os.Stat(filepath.Dir(p)); err != nil || !st.IsDir() {
+			return probe.Common{}, fmt.Errorf("probe: cannot write %s: no folder %s", p, filepath.Dir(p))
+		}
+	}
 	c := probe.Common{URL: url, Interval: f.interval, Timeout: f.timeout, Out: out, Verbose: f.verbose,
 		Fetcher: probe.HTTPFetcher{Insecure: f.insecure}}
 	if f.dnsServer != "" {

@@ -19,12 +19,20 @@ var (
 	barColor      = color.NRGBA{R: 0x15, G: 0x65, B: 0xc0, A: 0xff}
 )
 
-// savePlot writes p to path as SVG or PNG, chosen by the extension.
-func savePlot(p *plot.Plot, w, h vg.Length, path string) error {
+// CheckPlotPath says whether Plot can write path: the extension picks the
+// format, SVG or PNG. Check it before a long run rather than after.
+func CheckPlotPath(path string) error {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".svg", ".png":
-	default:
-		return fmt.Errorf("probe: plot %q: the file must end in .svg or .png", path)
+		return nil
+	}
+	return fmt.Errorf("probe: plot %q: the file must end in .svg or .png", path)
+}
+
+// savePlot writes p to path as SVG or PNG, chosen by the extension.
+func savePlot(p *plot.Plot, w, h vg.Length, path string) error {
+	if err := CheckPlotPath(path); err != nil {
+		return err
 	}
 	if err := p.Save(w, h, path); err != nil {
 		return fmt.Errorf("probe: plot: %w", err)
