@@ -29,7 +29,7 @@ func (r RoutingResult) Plot(path string) error {
 			labels.XYs[i] = plotter.XY{X: float64(i), Y: s.Percent}
 			labels.Labels[i] = fmt.Sprintf("%d (%.1f%%)", s.Count, s.Percent)
 		}
-		bars, err := plotter.NewBarChart(values, vg.Points(36))
+		bars, err := plotter.NewBarChart(values, vg.Points(48))
 		if err != nil {
 			return fmt.Errorf("probe: plot: %w", err)
 		}
@@ -43,8 +43,12 @@ func (r RoutingResult) Plot(path string) error {
 			text.TextStyle[i].XAlign = -0.5 // centred over its bar
 		}
 		text.Offset = vg.Point{Y: vg.Points(3)}
-		p.Add(plotter.NewGrid(), bars, text)
+		grid := plotter.NewGrid()
+		grid.Vertical.Color = nil // categories need no vertical rules
+		p.Add(grid, bars, text)
 		p.NominalX(names...)
+		// Half a slot of margin each side, so the outer bars are not on the frame.
+		p.X.Min, p.X.Max = -0.6, float64(len(shares))-0.4
 	}
 	return savePlot(p, 6*vg.Inch, 4*vg.Inch, path)
 }
