@@ -3,11 +3,15 @@ package probe
 import (
 	"fmt"
 	"image/color"
+	"os"
 	"path/filepath"
 	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
 )
 
 // Colours of the pictures, fixed so that two runs draw alike (NRGBA:
@@ -34,8 +38,20 @@ func savePlot(p *plot.Plot, w, h vg.Length, path string) error {
 	if err := CheckPlotPath(path); err != nil {
 		return err
 	}
-	if err := p.Save(w, h, path); err != nil {
-		return fmt.Errorf("probe: plot: %w", err)
+	// The two backends are named here rather than found through plot's
+	// registry, so a release built with -tags minimal (which leaves out
+	// plot's PDF, EPS and TeX backends) still draws both.
+	var c vg.CanvasWriterTo
+	if strings.EqualFold(filepath.Ext(path), ".svg") {
+		c = vgsvg.New(w, h)
+	} else {
+		c = vgimg.PngCanvas{Canvas: vgimg.New(w, h)}
 	}
-	return nil
+	p.Draw(draw.New(c))
+	return writeFile(path, func(f *os.File) error {
+		if _, err := c.WriteTo(f); err != nil {
+			return fmt.Errorf("probe: plot: %w", err)
+		}
+		return nil
+	})
 }
