@@ -43,6 +43,8 @@ func Routing(ctx context.Context, cfg RoutingConfig) (RoutingResult, error) {
 		IntervalMS: millis(cfg.Interval), TimeoutMS: millis(r.timeout), Started: r.clock.Now()}
 	fmt.Fprintf(out, "probing %s with %d requests, resolving through %s\n", res.URL, cfg.Requests, res.Resolver)
 	cad := cadence{start: res.Started, interval: cfg.Interval}
+	every := max(cfg.Requests/10, 1)
+	var progress tally
 	for i := 1; i <= cfg.Requests; i++ {
 		if ctx.Err() != nil {
 			break
@@ -52,8 +54,17 @@ func Routing(ctx context.Context, cfg RoutingConfig) (RoutingResult, error) {
 			break // cut short by the stop, not by the service
 		}
 		res.Samples = append(res.Samples, s)
-		if cfg.Verbose {
+		if t := s.Target(); t != "" {
+			progress.add(t)
+		} else {
+			progress.add("error: " + s.ErrorKind)
+		}
+		switch {
+		case cfg.Verbose:
 			fmt.Fprintln(out, sampleLine(s))
+		case i%every == 0 && i < cfg.Requests:
+			// A long run shows it is alive, and how the split is going.
+			fmt.Fprintf(out, "%d of %d: %s\n", i, cfg.Requests, causes(progress.shares(i)))
 		}
 		if i < cfg.Requests && cfg.Interval > 0 {
 			if r.clock.SleepUntil(ctx, cad.next(s.Time, r.clock.Now())) != nil {

@@ -16,7 +16,7 @@ type RoutingSummary struct {
 	Requests   int     `json:"requests"`
 	Answered   int     `json:"answered"` // got an HTTP response, whatever its status
 	Errors     int     `json:"errors"`
-	Clusters   []Share `json:"clusters"`  // of answered requests, by marker
+	Clusters   []Share `json:"clusters"`  // who answered, by marker
 	Addresses  []Share `json:"addresses"` // the address each request went to
 	Statuses   []Share `json:"statuses"`
 	ErrorKinds []Share `json:"error_kinds"`

@@ -104,3 +104,23 @@ func TestIPLiteralSkipsDNS(t *testing.T) {
 		t.Errorf("address %q, dns stats %+v: want the literal and no DNS", got, res.Summary.DNS)
 	}
 }
+
+// TestRoutingProgress: without -v a long run reports the split so far every
+// tenth of the way, errors included.
+func TestRoutingProgress(t *testing.T) {
+	steps := []step{upAt(ipA, "a"), upAt(ipB, "b"), refusedAt(ipA), upAt(ipA, "a"), upAt(ipA, "a")}
+	for range 15 {
+		steps = append(steps, upAt(ipA, "a"))
+	}
+	s := newScript(t, steps...)
+	var out bytes.Buffer
+	cfg := RoutingConfig{Common: s.common(0), Requests: 20}
+	cfg.Out = &out
+	if _, err := Routing(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 10 || lines[2] != "4 of 20: a 2, b 1, error: refused 1" || lines[9] != "18 of 20: a 16, b 1, error: refused 1" {
+		t.Errorf("progress:\n%s", out.String())
+	}
+}
