@@ -63,7 +63,7 @@ func NewRootCommand(info BuildInfo) *cobra.Command {
 		},
 	}
 	config.BindFlags(cmd.Flags(), &cfg)
-	cmd.AddCommand(newVersionCommand(info), newExplainCommand())
+	cmd.AddCommand(newVersionCommand(info), newExplainCommand(), newProbeCommand())
 	return cmd
 }
 
