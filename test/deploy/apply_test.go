@@ -168,9 +168,10 @@ func getObject(ctx context.Context, dyn dynamic.Interface, mapper meta.RESTMappe
 
 var deploymentsGVR = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}
 
-// createObject creates o on the API server (no dry run); an object that
-// exists already (a CRD installed by envtest, say) is fine.
-func createObject(ctx context.Context, dyn dynamic.Interface, mapper meta.RESTMapper, o *unstructured.Unstructured) error {
+// createObject creates o on the API server (no dry run) and returns a func
+// that deletes it again. A Namespace or CRD that exists already (made by an
+// earlier install) is left as it is.
+func createObject(ctx context.Context, dyn dynamic.Interface, mapper meta.RESTMapper, o *unstructured.Unstructured) (func(), error) {
 	gvk := o.GroupVersionKind()
 	var m *meta.RESTMapping
 	// A CRD created a moment ago is served once discovery sees it.
@@ -182,7 +183,7 @@ func createObject(ctx context.Context, dyn dynamic.Interface, mapper meta.RESTMa
 			break
 		}
 		if time.Now().After(deadline) {
-			return err
+			return nil, err
 		}
 		if r, ok := mapper.(interface{ Reset() }); ok {
 			r.Reset()
@@ -194,8 +195,16 @@ func createObject(ctx context.Context, dyn dynamic.Interface, mapper meta.RESTMa
 		ri = dyn.Resource(m.Resource).Namespace(o.GetNamespace())
 	}
 	_, err := ri.Create(ctx, o, metav1.CreateOptions{})
-	if apierrors.IsAlreadyExists(err) {
-		return nil
+	if apierrors.IsAlreadyExists(err) && (o.GetKind() == "Namespace" || o.GetKind() == "CustomResourceDefinition") {
+		return func() {}, nil
 	}
-	return err
+	if err != nil {
+		return nil, err
+	}
+	if o.GetKind() == "Namespace" {
+		// Kept: without a controller-manager a deleted namespace stays
+		// Terminating and refuses everything after.
+		return func() {}, nil
+	}
+	return func() { _ = ri.Delete(context.Background(), o.GetName(), metav1.DeleteOptions{}) }, nil
 }

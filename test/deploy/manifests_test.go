@@ -40,26 +40,39 @@ func TestManifestsInStep(t *testing.T) {
 	}
 }
 
-// TestManifestsApply creates every object of the plain manifests on a real
-// API server, as `kubectl apply -f` would create them.
+// TestManifestsApply creates every object of each plain manifest on a real
+// API server, as `kubectl apply -f crds.yaml -f FILE` would, and deletes
+// them again before the next file.
 func TestManifestsApply(t *testing.T) {
 	cfg, _ := testAPIServer(t)
 	dyn, mapper := clients(t, cfg)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	for _, name := range []string{"crds.yaml", "embedded.yaml"} {
-		data, err := os.ReadFile(filepath.Join(repoRoot, "deploy", "manifests", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		objs, err := decodeObjects(data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, o := range objs {
-			if err := createObject(ctx, dyn, mapper, o); err != nil {
-				t.Errorf("%s: %s %s: %v", name, o.GetKind(), o.GetName(), err)
+	for _, file := range []string{"embedded.yaml", "aws.yaml"} {
+		t.Run(file, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			n := 0
+			for _, name := range []string{"crds.yaml", file} {
+				data, err := os.ReadFile(filepath.Join(repoRoot, "deploy", "manifests", name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				objs, err := decodeObjects(data)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, o := range objs {
+					del, err := createObject(ctx, dyn, mapper, o)
+					if err != nil {
+						t.Errorf("%s: %s %s: %v", name, o.GetKind(), o.GetName(), err)
+						continue
+					}
+					t.Cleanup(del)
+					n++
+				}
 			}
-		}
+			if n < 8 {
+				t.Errorf("only %d objects", n)
+			}
+		})
 	}
 }
