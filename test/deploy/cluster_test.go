@@ -38,9 +38,9 @@ import (
 // Debian. Everything lives in one folder and is removed afterwards: the
 // processes, mounts, cgroups, iptables rules, links and sysctls it changed.
 //
-// Addresses never leave the machine: the node's address is on a dummy
-// link; pods sit on a bridge of their own; the Service range is routed to
-// the dummy link, so a packet to a Service nobody serves dies here instead
+// Addresses never leave the machine: the node's address is on a link of its
+// own; pods sit on a bridge of their own; the Service range is routed to
+// the node's link, so a packet to a Service nobody serves dies here instead
 // of following the default route; pods cannot be forwarded anywhere.
 const (
 	nodeName    = "exodns-node"
@@ -81,6 +81,7 @@ type cluster struct {
 	cgroupRoot string
 	procs      []*proc
 	sysctls    map[string]string
+	chains     map[string]bool // iptables chains that existed before, "iptables nat KUBE-X"
 	kubeProxy  []string // its command line, for --cleanup
 	mu         sync.Mutex
 }
@@ -126,6 +127,7 @@ func startCluster(t *testing.T) *cluster {
 			c.sysctls[s] = strings.TrimSpace(string(v))
 		}
 	}
+	c.chains = kubeChains()
 	c.network()
 	c.pki()
 	c.startControlPlane()
@@ -157,13 +159,15 @@ func (c *cluster) sh(name string, args ...string) {
 	}
 }
 
-// network: the node's address on a dummy link, and the pod and Service
+// network: the node's address on a link of its own, and the pod and Service
 // ranges routed there unless something more specific (the pod bridge)
 // takes them.
 func (c *cluster) network() {
 	_ = exec.Command("ip", "link", "del", nodeLink).Run() // a leftover of a killed run
 	_ = exec.Command("ip", "link", "del", bridgeLink).Run()
-	c.sh("ip", "link", "add", nodeLink, "type", "dummy")
+	// A bridge without ports: it holds the address and drops what is routed
+	// to it (the dummy driver is not in every kernel).
+	c.sh("ip", "link", "add", nodeLink, "type", "bridge")
 	c.sh("ip", "addr", "add", nodeIP+"/32", "dev", nodeLink)
 	c.sh("ip", "link", "set", nodeLink, "up")
 	c.sh("ip", "route", "add", serviceCIDR, "dev", nodeLink)
@@ -388,6 +392,10 @@ state = %q
   sandbox_image = "exodns.local/pause:test"
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
+  # This machine withholds CAP_SYS_RESOURCE, without which runc cannot lower
+  # a process's oom_score_adj (the kubelet asks -998 for sandboxes): keep
+  # it no lower than containerd's own.
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
@@ -436,6 +444,7 @@ registerNode: true
 `, nodeIP, kubeletPort, healthzPort, c.path("pki/kubelet.crt"), c.path("pki/kubelet.key"), c.path("pki/ca.crt"),
 		c.cgroupRoot, c.sock, c.path("pod-logs"), c.path("kubelet/volume-plugins")))
 	c.importImage(c.pauseImage())
+	c.makeCgroupRoot()
 	kubelet := c.start("kubelet", filepath.Join(c.bins, "kubelet"), "--config", kcfg,
 		"--kubeconfig", c.kubeconfigFor("kubelet"), "--root-dir", c.path("kubelet/root"),
 		"--cert-dir", c.path("kubelet/pki"), "--hostname-override", nodeName, "--node-ip", nodeIP,
@@ -563,6 +572,7 @@ func (c *cluster) teardown() {
 		// Removes the KUBE-* chains kube-proxy wrote.
 		_ = exec.Command(c.kubeProxy[0], append(c.kubeProxy[1:], "--cleanup")...).Run()
 	}
+	c.removeKubeChains()
 	c.unmountAll()
 	c.removeCgroups()
 	c.stop("kube-apiserver")
@@ -645,6 +655,60 @@ func (c *cluster) killShims() {
 	}
 }
 
+var iptablesTables = []string{"filter", "nat", "mangle"}
+
+// kubeChains lists the KUBE-* chains of iptables and ip6tables, as
+// "iptables TABLE CHAIN".
+func kubeChains() map[string]bool {
+	out := map[string]bool{}
+	for _, bin := range []string{"iptables", "ip6tables"} {
+		for _, table := range iptablesTables {
+			rules, err := exec.Command(bin, "-t", table, "-S").Output()
+			if err != nil {
+				continue
+			}
+			for _, line := range strings.Split(string(rules), "\n") {
+				if f := strings.Fields(line); len(f) == 2 && f[0] == "-N" && strings.HasPrefix(f[1], "KUBE-") {
+					out[bin+" "+table+" "+f[1]] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// removeKubeChains removes the KUBE-* chains the kubelet and kube-proxy
+// added (kube-proxy --cleanup leaves the kubelet's), and the rules jumping
+// to them; chains that were there before stay.
+func (c *cluster) removeKubeChains() {
+	for chain := range kubeChains() {
+		if c.chains[chain] {
+			continue
+		}
+		f := strings.Fields(chain)
+		bin, table, name := f[0], f[1], f[2]
+		rules, _ := exec.Command(bin, "-t", table, "-S").Output()
+		for _, line := range strings.Split(string(rules), "\n") {
+			r := strings.Fields(line)
+			if len(r) > 3 && r[0] == "-A" && slices.Contains(r, "-j") && r[slices.Index(r, "-j")+1] == name {
+				_ = exec.Command(bin, append([]string{"-t", table, "-D"}, r[1:]...)...).Run()
+			}
+		}
+	}
+	for chain := range kubeChains() {
+		if !c.chains[chain] {
+			f := strings.Fields(chain)
+			_ = exec.Command(f[0], "-t", f[1], "-F", f[2]).Run()
+		}
+	}
+	for chain := range kubeChains() {
+		if !c.chains[chain] {
+			f := strings.Fields(chain)
+			_ = exec.Command(f[0], "-t", f[1], "-X", f[2]).Run()
+		}
+	}
+}
+
 // unmountAll detaches every mount under the cluster's folder, deepest first.
 func (c *cluster) unmountAll() {
 	f, err := os.Open("/proc/self/mountinfo")
@@ -663,6 +727,24 @@ func (c *cluster) unmountAll() {
 	slices.SortFunc(mounts, func(a, b string) int { return len(b) - len(a) })
 	for _, m := range mounts {
 		_ = syscall.Unmount(m, syscall.MNT_DETACH)
+	}
+}
+
+// makeCgroupRoot creates the kubelet's --cgroup-root in every hierarchy (it
+// must exist), with the parent's CPUs and memory nodes for cpuset.
+func (c *cluster) makeCgroupRoot() {
+	hier, _ := filepath.Glob("/sys/fs/cgroup/*")
+	for _, h := range hier {
+		if st, err := os.Stat(filepath.Join(h, "cgroup.procs")); err != nil || st.IsDir() {
+			continue
+		}
+		d := filepath.Join(h, c.cgroupRoot)
+		c.must(os.MkdirAll(d, 0o755))
+		for _, f := range []string{"cpuset.cpus", "cpuset.mems"} {
+			if v, err := os.ReadFile(filepath.Join(h, f)); err == nil {
+				c.must(os.WriteFile(filepath.Join(d, f), v, 0o644))
+			}
+		}
 	}
 }
 

@@ -197,6 +197,8 @@ func (c *cluster) loadBalancer(t *testing.T, ns, name, hostname, ip string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Gone when the subtest ends: every install watches every Service.
+	t.Cleanup(func() { _ = c.kube.CoreV1().Services(ns).Delete(context.Background(), name, metav1.DeleteOptions{}) })
 	c.setLoadBalancerIP(t, svc.Namespace, svc.Name, ip)
 }
 
@@ -286,11 +288,17 @@ func testEmbeddedOnKubelet(t *testing.T, c *cluster, h string, img imageRef) {
 			follower = p.Name
 		}
 	}
-	eventually(t, time.Minute, "leadership handed to "+follower, func() (bool, string) {
+	// The Lease goes to a live replica: the follower, or the new pod if it
+	// asks first.
+	eventually(t, time.Minute, "leadership handed over from "+lead, func() (bool, string) {
 		l := c.leader(t, ns, lease)
-		return l == follower, "holder " + l
+		return l != "" && l != lead, "holder " + l
 	})
 	after := c.readyPods(t, ns, release, 2, lead)
+	if l := c.leader(t, ns, lease); !slices.Contains(podNames(after), l) {
+		t.Errorf("the Lease is held by %q, not one of the Ready pods %v", l, podNames(after))
+	}
+	t.Logf("leadership moved from %s to %s (the follower was %s)", lead, c.leader(t, ns, lease), follower)
 	var fresh corev1.Pod
 	for _, p := range after {
 		if !slices.Contains(podNames(pods), p.Name) {
@@ -368,7 +376,7 @@ extraArgs: ["--aws-endpoint=http://%s"]
 		t.Fatal("Ready before reading the zone")
 	}
 	if n := fake.Calls("ChangeResourceRecordSets"); n != 0 {
-		t.Fatalf("the first run over external-dns's records made %d change calls; want 0", n)
+		t.Fatalf("the first run over external-dns's records made %d change calls; want 0\nzone now: %s\n%s", n, describeSets(fake.RecordSets(zoneID)), c.podLogs(ns))
 	}
 
 	c.loadBalancer(t, "shop", "shop", "shop.example.com", "203.0.113.20")
@@ -406,4 +414,16 @@ extraArgs: ["--aws-endpoint=http://%s"]
 	if find("shop.example.com", types.RRTypeA) == nil {
 		t.Error("the record is gone after the restart")
 	}
+}
+
+func describeSets(sets []types.ResourceRecordSet) string {
+	var b strings.Builder
+	for _, s := range sets {
+		var vals []string
+		for _, r := range s.ResourceRecords {
+			vals = append(vals, aws.ToString(r.Value))
+		}
+		fmt.Fprintf(&b, "\n  %s %s ttl=%d %v", aws.ToString(s.Name), s.Type, aws.ToInt64(s.TTL), vals)
+	}
+	return b.String()
 }
