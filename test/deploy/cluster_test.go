@@ -82,7 +82,7 @@ type cluster struct {
 	procs      []*proc
 	sysctls    map[string]string
 	chains     map[string]bool // iptables chains that existed before, "iptables nat KUBE-X"
-	kubeProxy  []string // its command line, for --cleanup
+	kubeProxy  []string        // its command line, for --cleanup
 	mu         sync.Mutex
 }
 
