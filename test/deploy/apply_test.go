@@ -39,6 +39,9 @@ func stopAPIServer() {
 	if apiServer.env != nil {
 		_ = apiServer.env.Stop()
 	}
+	if apiServer.kubeconfig != "" {
+		_ = os.RemoveAll(filepath.Dir(apiServer.kubeconfig))
+	}
 }
 
 // testAPIServer returns the shared API server and a kubeconfig file for it.

@@ -328,3 +328,84 @@ func equalYAML(a, b any) bool {
 	jb, err2 := yaml.Marshal(b)
 	return err1 == nil && err2 == nil && string(ja) == string(jb)
 }
+
+// The rest of the surface, one value at a time.
+func TestTemplateMore(t *testing.T) {
+	base := valueCases[0]
+	with := func(set ...string) []*unstructured.Unstructured {
+		c := base
+		c.set = set
+		return mustTemplate(t, c)
+	}
+
+	t.Run("namespaced", func(t *testing.T) {
+		objs := with("namespaced=true")
+		if !slices.Contains(containerArgs(t, objs), "--namespace=exodns") {
+			t.Errorf("args %v lack --namespace=exodns", containerArgs(t, objs))
+		}
+		role := ruleSet(t, mustFind(t, objs, "Role", "exodns"))
+		if !hasRule(role, "/services") || !hasRule(role, "networking.k8s.io/ingresses") || hasRule(role, "/nodes") {
+			t.Errorf("Role %v", role)
+		}
+		// Nodes are cluster-scoped: only a ClusterRole can grant them.
+		cr := ruleSet(t, mustFind(t, objs, "ClusterRole", "exodns-exodns"))
+		if len(cr) != 1 || !hasRule(cr, "/nodes") {
+			t.Errorf("ClusterRole %v, want nodes only", cr)
+		}
+	})
+
+	t.Run("secretConfiguration", func(t *testing.T) {
+		objs := with("secretConfiguration.enabled=true", "secretConfiguration.mountPath=/etc/exodns",
+			"secretConfiguration.data.token=abc")
+		sec := mustFind(t, objs, "Secret", "exodns")
+		if v, _, _ := unstructured.NestedString(sec.Object, "data", "token"); v != "YWJj" {
+			t.Errorf("secret data %q", v)
+		}
+		mounts := fmt.Sprint(container(t, objs)["volumeMounts"])
+		if !strings.Contains(mounts, "/etc/exodns") {
+			t.Errorf("mounts %s", mounts)
+		}
+	})
+
+	t.Run("persistent store", func(t *testing.T) {
+		objs := with("provider.name=embedded", "embedded.zones={example.com}", "embedded.storage.type=persistentVolumeClaim",
+			"embedded.storage.persistentVolumeClaim.size=2Gi")
+		pvc := mustFind(t, objs, "PersistentVolumeClaim", "exodns-store")
+		if v, _, _ := unstructured.NestedString(pvc.Object, "spec", "resources", "requests", "storage"); v != "2Gi" {
+			t.Errorf("claim size %q", v)
+		}
+		d := mustFind(t, objs, "Deployment", "exodns")
+		vols, _, _ := unstructured.NestedSlice(d.Object, "spec", "template", "spec", "volumes")
+		if !strings.Contains(fmt.Sprint(vols), "claimName:exodns-store") {
+			t.Errorf("volumes %v", vols)
+		}
+		if s, _, _ := unstructured.NestedString(d.Object, "spec", "strategy", "type"); s != "Recreate" {
+			t.Errorf("strategy %q with a claim", s)
+		}
+	})
+
+	t.Run("tsig key from a secret", func(t *testing.T) {
+		objs := with("provider.name=embedded", "embedded.zones={example.com}", "embedded.tsigKeySecret.name=axfr",
+			"embedded.tsigKeySecret.key=key")
+		env := fmt.Sprint(container(t, objs)["env"])
+		if !strings.Contains(env, "EXTERNAL_DNS_EMBEDDED_TSIG_KEY") || !strings.Contains(env, "axfr") {
+			t.Errorf("env %s", env)
+		}
+		for _, a := range containerArgs(t, objs) {
+			if strings.Contains(a, "tsig") {
+				t.Errorf("a key in args: %s", a)
+			}
+		}
+	})
+
+	t.Run("replicaCount", func(t *testing.T) {
+		objs := with("replicaCount=3")
+		d := mustFind(t, objs, "Deployment", "exodns")
+		if r, _, _ := unstructured.NestedFieldNoCopy(d.Object, "spec", "replicas"); fmt.Sprint(r) != "3" {
+			t.Errorf("replicas %v", r)
+		}
+		if !slices.Contains(containerArgs(t, objs), "--leader-elect") || find(objs, "PodDisruptionBudget", "") == nil {
+			t.Error("three replicas without leader election or a PodDisruptionBudget")
+		}
+	})
+}

@@ -39,6 +39,7 @@ const (
 
 // builtImage is one build of hack/image/build.sh into a folder of its own.
 type builtImage struct {
+	done   bool
 	dir    string // OUT
 	digest string // of the index
 	err    error
@@ -57,11 +58,13 @@ func buildImage(t testing.TB, n int) builtImage {
 	imageBuildsMu.Lock()
 	defer imageBuildsMu.Unlock()
 	b := &imageBuilds[n]
-	if b.dir == "" && b.err == nil {
+	if !b.done {
+		b.done = true
 		dir, err := os.MkdirTemp("", "exodns-image-")
 		if err != nil {
 			t.Fatal(err)
 		}
+		b.dir = dir
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 		defer cancel()
 		cmd := []string{"env", "OUT=" + dir, filepath.Join(repoRoot, "hack", "image", "build.sh")}
@@ -69,13 +72,21 @@ func buildImage(t testing.TB, n int) builtImage {
 			b.err = err
 		} else {
 			d, err := os.ReadFile(filepath.Join(dir, "image-digest"))
-			b.dir, b.digest, b.err = dir, strings.TrimSpace(string(d)), err
+			b.digest, b.err = strings.TrimSpace(string(d)), err
 		}
 	}
 	if b.err != nil {
 		t.Fatalf("hack/image/build.sh: %v", b.err)
 	}
 	return *b
+}
+
+func removeImageBuilds() {
+	for _, b := range imageBuilds {
+		if b.dir != "" {
+			_ = os.RemoveAll(b.dir)
+		}
+	}
 }
 
 // TestImageReproducible builds the image twice from the same commit, in two

@@ -26,6 +26,7 @@ import (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	stopAPIServer()
+	removeImageBuilds()
 	os.Exit(code)
 }
 
