@@ -298,6 +298,9 @@ func (c *cluster) start(name, bin string, args ...string) *proc {
 	c.must(err)
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = f, f
+	// If the test binary dies (a timeout panics past the cleanups), the
+	// components die with it instead of holding ports and addresses.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	c.must(cmd.Start())
 	p := &proc{name: name, cmd: cmd, log: logPath, done: make(chan struct{})}
 	go func() { p.err = cmd.Wait(); f.Close(); close(p.done) }()
