@@ -35,6 +35,7 @@ func newRoute53(ctx context.Context, cfg *config.Config, filter endpoint.DomainF
 	rc.EvaluateTargetHealth = cfg.AWSEvaluateTargetHealth
 	rc.PreferCNAME = cfg.AWSPreferCNAME
 	rc.APIRateLimit = cfg.AWSRequestsPerSecond
+	rc.Policy = cfg.Policy
 	accounts, err := route53.Clients(ctx, rc)
 	if err != nil {
 		return nil, err

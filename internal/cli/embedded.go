@@ -13,7 +13,6 @@ import (
 	"github.com/exodns/exodns/internal/dnsserver"
 	"github.com/exodns/exodns/internal/dnsserver/store"
 	"github.com/exodns/exodns/internal/kube"
-	"github.com/exodns/exodns/internal/plan"
 	"github.com/exodns/exodns/internal/provider"
 	"github.com/exodns/exodns/internal/provider/embedded"
 )
@@ -121,16 +120,17 @@ func (e *embeddedServer) shareSerials(ctx context.Context, cluster *kube.Cluster
 			e.adopt(v, log)
 		}
 	})
-	next := ctl.OnReconciled
-	ctl.OnReconciled = func(ch *plan.Changes, cf []plan.Conflict, err error) {
-		if next != nil {
-			next(ch, cf, err)
-		}
+	share := controller.ObserverFunc(func(controller.Outcome) {
 		if lead.Load() {
 			versions.Publish(e.versions())
 		} else if v := latest.Load(); v != nil {
 			e.adopt(*v, log)
 		}
+	})
+	if ctl.Observer != nil {
+		ctl.Observer = controller.Observers{ctl.Observer, share}
+	} else {
+		ctl.Observer = share
 	}
 	return versions, nil
 }

@@ -10,8 +10,7 @@ import (
 	"github.com/exodns/exodns/internal/config"
 	"github.com/exodns/exodns/internal/controller"
 	"github.com/exodns/exodns/internal/kube"
-	"github.com/exodns/exodns/internal/plan"
-	"github.com/exodns/exodns/internal/provider"
+	"github.com/exodns/exodns/internal/kubereport"
 	"github.com/exodns/exodns/internal/source"
 	"github.com/exodns/exodns/internal/source/gateway"
 	"github.com/exodns/exodns/internal/source/kubesource"
@@ -22,8 +21,7 @@ import (
 type kubeParts struct {
 	cluster *kube.Cluster
 	lookups []kubesource.Lookuper
-	status  *kubesource.StatusWriter
-	events  *kube.Events
+	status  *kubereport.StatusWriter
 }
 
 // kubeSource builds one Kubernetes source, connecting on first use.
@@ -49,7 +47,7 @@ func (k *kubeParts) kubeSource(name string, cfg *config.Config, opts source.Opti
 		s, err := kubesource.NewCRD(k.cluster, opts, reporter)
 		k.add(s, err)
 		if err == nil {
-			k.status = kubesource.NewStatusWriter(k.cluster, s, log)
+			k.status = kubereport.NewStatusWriter(k.cluster, s, log)
 		}
 		return s, err
 	}
@@ -83,25 +81,15 @@ func (k *kubeParts) hook(ctx context.Context, ctl *controller.Controller, report
 	if err != nil {
 		return err
 	}
-	resolve := kubesource.Resolver(k.lookups...)
-	k.events = kube.NewEvents(ctx, evc.Core, resolve)
-	ctl.Resolve = resolve
-	reporter.Next = source.ReporterFunc(func(p source.Problem) {
-		if lead.Load() {
-			k.events.Report(p)
-		}
-	})
-	ctl.OnReconciled = func(ch *plan.Changes, cf []plan.Conflict, err error) {
-		if !lead.Load() {
-			return
-		}
-		if _, refused := provider.AsRefused(err); err == nil || refused {
-			k.events.Applied(ch) // only what landed
-		}
-		if k.status != nil {
-			k.status.Reconciled(ch, cf, err)
-		}
+	kr := &kubereport.Reporter{
+		Events:  kubereport.NewEvents(ctx, evc.Core, kubesource.Resolver(k.lookups...)),
+		Leading: lead.Load,
 	}
+	if k.status != nil {
+		kr.Status = k.status
+	}
+	reporter.Next = kr
+	ctl.Observer = kr
 	return nil
 }
 

@@ -40,17 +40,14 @@ type Controller struct {
 	Log     *slog.Logger
 	Metrics *Metrics
 	Health  *Health
-	// OnReconciled, when set, is told each plan's outcome once the registry
-	// returned: the changes that were applied (with a *provider.RefusedError
-	// for those that were not), or the changes tried and the error.
-	OnReconciled func(changes *plan.Changes, conflicts []plan.Conflict, err error)
+	// Observer, when set, is told each reconcile's outcome once the
+	// registry returned (Events and status, in a cluster).
+	Observer Observer
 	// Reporter is told of desired endpoints the provider refused, of the
-	// losers of conflicts, and of records someone else changed. A *Reporter also hears when each
-	// reconcile starts and ends, to say each report once.
+	// losers of conflicts, and of records someone else changed. A
+	// *Reporter also hears when each reconcile starts and ends, to say
+	// each report once.
 	Reporter source.Reporter
-	// Resolve maps a resource label (kind/namespace/name) to the object,
-	// for those reports; nil or a miss falls back to the label itself.
-	Resolve func(resource string) (source.ObjectRef, bool)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 
@@ -200,16 +197,16 @@ func (c *Controller) reconcile(ctx context.Context) (int, bool, error) {
 			c.report(r.resource, source.Refused, r.err)
 		}
 	}
-	if c.OnReconciled != nil {
-		if err != nil {
-			if _, ok := provider.AsRefused(err); !ok {
-				c.OnReconciled(ch, res.Conflicts, err)
-			} else {
-				c.OnReconciled(applied, res.Conflicts, err)
-			}
+	if c.Observer != nil {
+		o := Outcome{Tried: ch, Conflicts: res.Conflicts}
+		if re, ok := provider.AsRefused(err); ok {
+			o.Applied, o.Refused = applied, re.Refused
+		} else if err != nil {
+			o.Err = err
 		} else {
-			c.OnReconciled(ch, res.Conflicts, nil)
+			o.Applied = ch
 		}
+		c.Observer.Reconciled(o)
 	}
 	if _, ok := provider.AsRefused(err); err != nil && !ok {
 		c.Metrics.registryErrors.Inc()
@@ -329,12 +326,9 @@ func (c *Controller) report(resource string, kind source.ProblemKind, err error)
 	c.Reporter.Report(source.Problem{Object: c.objectOf(resource), Kind: kind, Err: err})
 }
 
+// objectOf names the object behind a resource label. The Kubernetes
+// reporter finds its UID for Events itself.
 func (c *Controller) objectOf(resource string) source.ObjectRef {
-	if c.Resolve != nil {
-		if ref, ok := c.Resolve(resource); ok {
-			return ref
-		}
-	}
 	if kind, ns, name, ok := source.ParseResource(resource); ok {
 		return source.ObjectRef{Kind: kind, Namespace: ns, Name: name}
 	}

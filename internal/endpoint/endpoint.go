@@ -135,6 +135,11 @@ const (
 	// a typo in an annotation would read as "this record is no longer
 	// wanted" and delete a live record. The value says why.
 	HoldLabel = "exodns/hold"
+	// OwnershipNoteLabel is set by the TXT registry on a record it found
+	// no usable ownership record for, saying what it found instead (one
+	// under another prefix, or one it could not decrypt), so "owned by
+	// nobody" can say why.
+	OwnershipNoteLabel = "exodns/ownership-note"
 )
 
 // Labels are ownership metadata kept in the registry, not in DNS data.

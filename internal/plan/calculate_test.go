@@ -62,7 +62,7 @@ func TestOwnership(t *testing.T) {
 			name:      "record without owner is not ours when we have an owner ID",
 			desired:   eps{by(a("x.example.com", "1.1.1.1"), "service/ns/x")},
 			current:   eps{a("x.example.com", "2.2.2.2"), a("y.example.com", "2.2.2.2")},
-			conflicts: only("x.example.com/A >service/ns/x: " + ownedBy("")),
+			conflicts: only("x.example.com/A >service/ns/x: " + ownedBy(a("x.example.com", "2.2.2.2"))),
 		},
 		{
 			name:    "noop registry: records without owner are ours",

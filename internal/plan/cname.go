@@ -158,10 +158,9 @@ func (p *planner) deletedHere(r *endpoint.Endpoint) bool {
 }
 
 func (p *planner) blockedBy(want, blocker *endpoint.Endpoint) string {
-	owner := blocker.Labels[endpoint.OwnerLabel]
 	whose := "ours"
-	if owner != p.in.OwnerID {
-		whose = ownedBy(owner)
+	if blocker.Labels[endpoint.OwnerLabel] != p.in.OwnerID {
+		whose = ownedBy(blocker)
 	}
 	return fmt.Sprintf("cannot create %s beside the existing %s record (%s)",
 		strings.ToUpper(want.RecordType), strings.ToUpper(blocker.RecordType), whose)

@@ -29,11 +29,17 @@ const (
 )
 
 // ownedBy is the reason for desired records at a key someone else owns.
-func ownedBy(owner string) string {
-	if owner == "" {
-		return "owned by nobody: the record exists without an owner, so it is not taken over"
+// For a record with no readable owner, the registry may have noted what it
+// found instead (endpoint.OwnershipNoteLabel), which is then the reason.
+func ownedBy(cur *endpoint.Endpoint) string {
+	owner := cur.Labels[endpoint.OwnerLabel]
+	if owner != "" {
+		return "owned by " + owner
 	}
-	return "owned by " + owner
+	if note := cur.Labels[endpoint.OwnershipNoteLabel]; note != "" {
+		return "owned by nobody exodns can read: " + note + "; it is not taken over"
+	}
+	return "owned by nobody: the record exists without an owner, so it is not taken over"
 }
 
 // claim is what one resource wants at one key. Records of the same resource
@@ -126,7 +132,7 @@ func (p *planner) resolveClaims() {
 		key := keyOf(s.win.ep)
 		if s.cur != nil && !s.ours {
 			s.lost = true
-			p.report(key, s.cur.Resource(), resources(claims), ownedBy(s.cur.Labels[endpoint.OwnerLabel]))
+			p.report(key, s.cur.Resource(), resources(claims), ownedBy(s.cur))
 			continue
 		}
 		w := pickWinner(claims, s.cur)

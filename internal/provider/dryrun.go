@@ -17,4 +17,9 @@ type dryRun struct {
 	Provider
 }
 
+// Unwrap returns the real provider, so callers can find optional
+// interfaces it implements (such as the TXT registry's OwnershipFormer)
+// behind the wrapper.
+func (d *dryRun) Unwrap() Provider { return d.Provider }
+
 func (d *dryRun) ApplyChanges(context.Context, *plan.Changes) error { return nil }

@@ -15,8 +15,7 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/exodns/exodns/internal/kube"
-	"github.com/exodns/exodns/internal/source/kubesource"
+	"github.com/exodns/exodns/internal/kubereport"
 )
 
 func dnsEndpoint(apiVersion, ns, name string, entries ...map[string]any) *unstructured.Unstructured {
@@ -53,7 +52,7 @@ func readyCondition(t *testing.T, d dynamic.Interface, gvr schema.GroupVersionRe
 		conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
 		for _, c := range conds {
 			m := c.(map[string]any)
-			if m["type"] == kubesource.ConditionReady {
+			if m["type"] == kubereport.ConditionReady {
 				msg, _ = m["message"].(string)
 				ok := m["status"] == string(status) && m["reason"] == reason && observed == u.GetGeneration() &&
 					m["observedGeneration"] == u.GetGeneration() && m["lastTransitionTime"] != ""
@@ -75,7 +74,7 @@ func findEvent(t *testing.T, c kubernetes.Interface, ns, name, reason, contains 
 		var seen []string
 		for _, e := range evs.Items {
 			if e.InvolvedObject.Name == name && e.Reason == reason && strings.Contains(e.Message, contains) &&
-				e.Source.Component == kube.Component && e.InvolvedObject.UID != "" {
+				e.Source.Component == kubereport.Component && e.InvolvedObject.UID != "" {
 				return true, ""
 			}
 			seen = append(seen, e.InvolvedObject.Name+" "+e.Reason+": "+e.Message)
@@ -100,8 +99,8 @@ func TestDNSEndpointLifecycle(t *testing.T) {
 	}
 	took := hasRecord(t, p.Provider, 5*time.Second, "api.example.com", "api.example.com A 192.0.2.1")
 	t.Logf("record published %v after the create returned", took)
-	readyCondition(t, d, gvr, ns, "api", metav1.ConditionTrue, kubesource.ReasonApplied)
-	findEvent(t, c, ns, "api", kube.ReasonRecordCreated, "api.example.com")
+	readyCondition(t, d, gvr, ns, "api", metav1.ConditionTrue, kubereport.ReasonApplied)
+	findEvent(t, c, ns, "api", kubereport.ReasonRecordCreated, "api.example.com")
 
 	// A spec change moves the record and the observed generation.
 	update := func(name string, change func(u *unstructured.Unstructured)) {
@@ -119,25 +118,25 @@ func TestDNSEndpointLifecycle(t *testing.T) {
 		_ = unstructured.SetNestedSlice(u.Object, []any{entry("api.example.com", "A", "192.0.2.2")}, "spec", "endpoints")
 	})
 	hasRecord(t, p.Provider, 5*time.Second, "api.example.com", "api.example.com A 192.0.2.2")
-	readyCondition(t, d, gvr, ns, "api", metav1.ConditionTrue, kubesource.ReasonApplied)
+	readyCondition(t, d, gvr, ns, "api", metav1.ConditionTrue, kubereport.ReasonApplied)
 
 	// A second object claiming the name with other targets loses: its
 	// status and an Event say so, and the record stays the first's.
 	if _, err := res.Create(ctx, dnsEndpoint("externaldns.k8s.io/v1alpha1", ns, "rival", entry("api.example.com", "A", "198.51.100.9")), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	msg := readyCondition(t, d, gvr, ns, "rival", metav1.ConditionFalse, kubesource.ReasonConflict)
+	msg := readyCondition(t, d, gvr, ns, "rival", metav1.ConditionFalse, kubereport.ReasonConflict)
 	if !strings.Contains(msg, "crd/"+ns+"/api") {
 		t.Errorf("conflict message %q does not name the winner", msg)
 	}
-	findEvent(t, c, ns, "rival", kube.ReasonHostnameConflict, "crd/"+ns+"/api")
+	findEvent(t, c, ns, "rival", kubereport.ReasonHostnameConflict, "crd/"+ns+"/api")
 	hasRecord(t, p.Provider, time.Second, "api.example.com", "api.example.com A 192.0.2.2")
 
 	// An invalid entry: reported in the status, the record kept as it was.
 	update("api", func(u *unstructured.Unstructured) {
 		_ = unstructured.SetNestedSlice(u.Object, []any{entry("api.example.com", "A", "not-an-ip")}, "spec", "endpoints")
 	})
-	msg = readyCondition(t, d, gvr, ns, "api", metav1.ConditionFalse, kubesource.ReasonInvalidInput)
+	msg = readyCondition(t, d, gvr, ns, "api", metav1.ConditionFalse, kubereport.ReasonInvalidInput)
 	if !strings.Contains(msg, "not-an-ip") {
 		t.Errorf("invalid-input message %q does not name the value", msg)
 	}
@@ -166,5 +165,5 @@ func TestNginxDNSEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	hasRecord(t, p.Provider, 5*time.Second, "cafe.example.com", "cafe.example.com CNAME lb.example.net")
-	readyCondition(t, d, gvr, ns, "cafe", metav1.ConditionTrue, kubesource.ReasonApplied)
+	readyCondition(t, d, gvr, ns, "cafe", metav1.ConditionTrue, kubereport.ReasonApplied)
 }

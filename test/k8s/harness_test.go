@@ -16,6 +16,7 @@ import (
 	"github.com/exodns/exodns/internal/annotations"
 	"github.com/exodns/exodns/internal/controller"
 	"github.com/exodns/exodns/internal/kube"
+	"github.com/exodns/exodns/internal/kubereport"
 	"github.com/exodns/exodns/internal/plan"
 	"github.com/exodns/exodns/internal/provider"
 	"github.com/exodns/exodns/internal/provider/inmemory"
@@ -58,8 +59,8 @@ type pipeline struct {
 	Ctl      *controller.Controller
 	Cluster  *kube.Cluster
 	Metrics  *prometheus.Registry
-	Events   *kube.Events
-	Status   *kubesource.StatusWriter // nil without the crd source
+	Events   *kubereport.Events
+	Status   *kubereport.StatusWriter // nil without the crd source
 	Provider provider.Provider
 	hook     *applyCounter
 }
@@ -95,10 +96,11 @@ func newPipeline(t *testing.T, ctx context.Context, cfg pipelineConfig) *pipelin
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.Events = kube.NewEvents(ctx, evClients.Core, func(res string) (source.ObjectRef, bool) {
+	p.Events = kubereport.NewEvents(ctx, evClients.Core, func(res string) (source.ObjectRef, bool) {
 		return kubesource.Resolver(lookups...)(res)
 	})
-	reporter := &controller.Reporter{Log: log, Metrics: metrics, Next: p.Events}
+	kr := &kubereport.Reporter{Events: p.Events}
+	reporter := &controller.Reporter{Log: log, Metrics: metrics, Next: kr}
 	var srcs source.Multi
 	for _, name := range cfg.Sources {
 		switch name {
@@ -120,7 +122,8 @@ func newPipeline(t *testing.T, ctx context.Context, cfg pipelineConfig) *pipelin
 				t.Fatal(err)
 			}
 			srcs, lookups = append(srcs, s), append(lookups, s)
-			p.Status = kubesource.NewStatusWriter(cluster, s, log)
+			p.Status = kubereport.NewStatusWriter(cluster, s, log)
+			kr.Status = p.Status
 		default:
 			kind, ok := gateway.KindForSource(name)
 			if !ok {
@@ -150,16 +153,7 @@ func newPipeline(t *testing.T, ctx context.Context, cfg pipelineConfig) *pipelin
 		Health:               controller.NewHealth(3),
 		// Wired as internal/cli wires it.
 		Reporter: reporter,
-		Resolve:  func(res string) (source.ObjectRef, bool) { return kubesource.Resolver(lookups...)(res) },
-		OnReconciled: func(ch *plan.Changes, cf []plan.Conflict, err error) {
-			p.hook.record(ch, err)
-			if _, refused := provider.AsRefused(err); err == nil || refused {
-				p.Events.Applied(ch)
-			}
-			if p.Status != nil {
-				p.Status.Reconciled(ch, cf, err)
-			}
-		},
+		Observer: controller.Observers{kr, p.hook},
 	}
 	cluster.Start(ctx)
 	return p
@@ -185,16 +179,16 @@ func (p *pipeline) start(t *testing.T, ctx context.Context) {
 // Changes counts ApplyChanges calls that carried changes.
 func (p *pipeline) Changes() int64 { return p.hook.changes.Load() }
 
-// applyCounter counts the controller's ApplyChanges calls, as told
-// through Controller.OnReconciled.
+// applyCounter counts the controller's ApplyChanges calls, as an
+// observer of its outcomes.
 type applyCounter struct {
 	calls   atomic.Int64 // every ApplyChanges: one per reconcile that got that far
 	changes atomic.Int64 // those with changes
 }
 
-func (a *applyCounter) record(ch *plan.Changes, err error) {
+func (a *applyCounter) Reconciled(o controller.Outcome) {
 	a.calls.Add(1)
-	if err == nil && ch.HasChanges() {
+	if o.Err == nil && o.Applied.HasChanges() {
 		a.changes.Add(1)
 	}
 }

@@ -9,7 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/exodns/exodns/internal/kube"
+	"github.com/exodns/exodns/internal/kubereport"
 )
 
 // metricValue sums the samples of a metric family on a registry.
@@ -63,7 +63,7 @@ func TestInvalidAnnotation(t *testing.T) {
 	setLoadBalancerIP(t, c, ns, "other", "203.0.113.3")
 	hasRecord(t, p.Provider, 5*time.Second, "other.example.com", "other.example.com A 203.0.113.3")
 
-	findEvent(t, c, ns, "live", kube.ReasonInvalidInput, `ttl "soon"`)
+	findEvent(t, c, ns, "live", kubereport.ReasonInvalidInput, `ttl "soon"`)
 	if after := metricValue(t, p, "external_dns_source_invalid_inputs_total"); after <= before {
 		t.Errorf("external_dns_source_invalid_inputs_total %v, was %v", after, before)
 	}

@@ -59,7 +59,7 @@ func (r *replica) start() {
 // kill ends the process with SIGKILL (a crashed or evicted pod) or SIGTERM.
 func (r *replica) kill(sig syscall.Signal) {
 	_ = r.cmd.Process.Signal(sig)
-	_, _ = r.cmd.Process.Wait()
+	_ = r.cmd.Wait() // also waits for the log to be copied
 	r.stopped = true
 }
 
@@ -105,23 +105,38 @@ func (r *replica) serial(c *dns.Client) uint32 {
 	return resp.Answer[0].(*dns.SOA).Serial
 }
 
-func freeAddr(t *testing.T, network string) string {
+// freeAddr returns a loopback address whose port is free for both UDP and
+// TCP (the DNS server takes both) and not handed out before in this test
+// binary, so replicas started together never collide.
+func freeAddr(t *testing.T, _ string) string {
 	t.Helper()
-	if network == "udp" {
-		l, err := net.ListenPacket("udp", "127.0.0.1:0")
+	portsMu.Lock()
+	defer portsMu.Unlock()
+	for range 50 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer l.Close()
-		return l.LocalAddr().String()
+		addr := l.Addr().String()
+		u, err := net.ListenPacket("udp", addr)
+		l.Close()
+		if err != nil {
+			continue
+		}
+		u.Close()
+		if !portsGiven[addr] {
+			portsGiven[addr] = true
+			return addr
+		}
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
+	t.Fatal("no free port")
+	return ""
 }
+
+var (
+	portsMu    sync.Mutex
+	portsGiven = map[string]bool{}
+)
 
 func kubeconfigFile(t *testing.T) string {
 	t.Helper()
@@ -263,14 +278,15 @@ func TestReplicasAnswerAlike(t *testing.T) {
 		at          time.Time
 	}
 	changes := make([]change, 0, replicaChanges)
-	pace := time.NewTicker(25 * time.Millisecond)
+	pace := time.NewTicker(40 * time.Millisecond)
 	for k := range replicaChanges {
 		<-pace.C
 		i := k % replicaNames
 		v := fmt.Sprintf("10.4.%d.%d", k/250, k%250+1)
-		at := time.Now()
 		setLoadBalancerIP(t, c, ns, fmt.Sprintf("svc-%02d", i), v)
-		changes = append(changes, change{name: names[i], value: v, at: at})
+		// The change is made when the API server has accepted it; its
+		// answer is when the test knows that.
+		changes = append(changes, change{name: names[i], value: v, at: time.Now()})
 		current[names[i]] = v
 	}
 	pace.Stop()

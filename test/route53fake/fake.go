@@ -7,6 +7,7 @@ package route53fake
 
 import (
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -38,6 +39,9 @@ type Options struct {
 	Seed uint64
 	// Now replaces the clock used for throttling and timestamps.
 	Now func() time.Time
+	// RequestLog, when set, receives one line per API call: operation,
+	// account, zone, the changes of a batch, and the result.
+	RequestLog io.Writer
 }
 
 // Fake is a Route 53 endpoint holding any number of accounts. It is safe
@@ -51,6 +55,8 @@ type Fake struct {
 	def      *Account
 	accounts map[string]*Account
 	inject   map[string][]APIError
+	// logMu keeps request log lines whole; requests are logged outside mu.
+	logMu sync.Mutex
 }
 
 // Account is one AWS account: its own zones, health checks, tags, change

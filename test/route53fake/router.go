@@ -122,7 +122,9 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	resp, aerr := f.serve(op, h, key, &request{r: r, body: body, seg: seg, q: r.URL.Query()})
+	req := &request{r: r, body: body, seg: seg, q: r.URL.Query()}
+	resp, aerr := f.serve(op, h, key, req)
+	f.logRequest(op, key, req, aerr)
 	if aerr != nil {
 		writeError(w, reqID, aerr)
 		return

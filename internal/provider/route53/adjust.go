@@ -33,28 +33,45 @@ var (
 // maxValues is Route 53's limit of values in one record set.
 const maxValues = 400
 
-// adjust returns the canonical copy of ep, or nil when ep names no managed
-// zone. A refused endpoint comes back held, with the problem.
-func (a adjuster) adjust(in *endpoint.Endpoint) (*endpoint.Endpoint, *Problem) {
+// adjust returns the canonical copies of ep: one, or two for an alias
+// written as a CNAME (an A and an AAAA alias, as upstream makes them), or
+// none when ep names no managed zone. A refused endpoint comes back held,
+// with the problem.
+func (a adjuster) adjust(in *endpoint.Endpoint) ([]*endpoint.Endpoint, *Problem) {
 	if in.Held() {
-		return in, nil
+		return []*endpoint.Endpoint{in}, nil
 	}
 	if a.zonesKnown && !a.inZone(in.DNSName) {
 		return nil, nil
 	}
 	ep := in.DeepCopy()
-	if p := a.normalize(ep); p != nil {
+	aliasTypes, p := a.normalize(ep)
+	if p != nil {
 		held := in.DeepCopy()
 		held.WithLabel(endpoint.HoldLabel, p.Error())
-		return held, p
+		return []*endpoint.Endpoint{held}, p
 	}
-	return ep, nil
+	if len(aliasTypes) == 0 {
+		return []*endpoint.Endpoint{ep}, nil
+	}
+	out := make([]*endpoint.Endpoint, len(aliasTypes))
+	for i, t := range aliasTypes {
+		c := ep
+		if i > 0 {
+			c = ep.DeepCopy()
+		}
+		c.RecordType = t
+		out[i] = c
+	}
+	return out, nil
 }
 
-func (a adjuster) normalize(ep *endpoint.Endpoint) *Problem {
-	fail := func(prop, format string, args ...any) *Problem {
+// normalize rewrites ep in place into the canonical form, and returns the
+// types of the alias sets it stands for (none when it is no alias).
+func (a adjuster) normalize(ep *endpoint.Endpoint) ([]string, *Problem) {
+	fail := func(prop, format string, args ...any) ([]string, *Problem) {
 		p := newProblem(ep, prop, format, args...)
-		return &p
+		return nil, &p
 	}
 	// Keep only what Route 53 stores: other providers' properties would
 	// never come back from Records and so would read as a change forever.
@@ -79,12 +96,14 @@ func (a adjuster) normalize(ep *endpoint.Endpoint) *Problem {
 		return fail(perr.prop, "%s", perr.reason)
 	}
 	alias := a.wantsAlias(ep)
+	var aliasTypes []string
 	if alias {
-		if p := a.normalizeAlias(ep, fail); p != nil {
-			return p
+		var p *Problem
+		if aliasTypes, p = a.normalizeAlias(ep, fail); p != nil {
+			return nil, p
 		}
-	} else if p := a.normalizePlain(ep, fail); p != nil {
-		return p
+	} else if _, p := a.normalizePlain(ep, fail); p != nil {
+		return nil, p
 	}
 	switch {
 	case r.kind != policyNone && ep.SetIdentifier == "":
@@ -116,7 +135,7 @@ func (a adjuster) normalize(ep *endpoint.Endpoint) *Problem {
 	if len(ep.ProviderSpecific) == 0 {
 		ep.ProviderSpecific = nil
 	}
-	return nil
+	return aliasTypes, nil
 }
 
 // wantsAlias decides whether ep becomes an alias record: the alias
@@ -131,12 +150,16 @@ func (a adjuster) wantsAlias(ep *endpoint.Endpoint) bool {
 		len(ep.Targets) == 1 && CanonicalHostedZone(ep.Targets[0]) != ""
 }
 
-func (a adjuster) normalizeAlias(ep *endpoint.Endpoint, fail func(string, string, ...any) *Problem) *Problem {
+// normalizeAlias canonicalises an alias and returns the types of its sets.
+// A CNAME becomes an A alias and, as upstream does by default, an AAAA
+// alias beside it; aws/dualstack=false keeps the A alone. An alias to a
+// name in one of our zones gets the AAAA only with aws/dualstack=true:
+// Route 53 refuses an AAAA alias to a name without an AAAA record. An A
+// alias gets its AAAA twin only with aws/dualstack=true; an AAAA alias is
+// itself alone.
+func (a adjuster) normalizeAlias(ep *endpoint.Endpoint, fail func(string, string, ...any) ([]string, *Problem)) ([]string, *Problem) {
 	switch ep.RecordType {
-	case endpoint.RecordTypeA, endpoint.RecordTypeCNAME:
-		ep.RecordType = endpoint.RecordTypeCNAME // the form Records reports
-	case endpoint.RecordTypeAAAA:
-		deleteProp(&ep.ProviderSpecific, propDualstack)
+	case endpoint.RecordTypeA, endpoint.RecordTypeCNAME, endpoint.RecordTypeAAAA:
 	default:
 		return fail(propAlias, "only A, AAAA and CNAME records can be aliases, not %s", ep.RecordType)
 	}
@@ -174,20 +197,40 @@ func (a adjuster) normalizeAlias(ep *endpoint.Endpoint, fail func(string, string
 	} else if auto == "" && a.zonesKnown {
 		return fail(propTargetHostedZone, "alias target %s is neither an AWS endpoint nor in a managed zone: name its hosted zone", target)
 	}
+
+	dual, dualSet := false, false
 	if v, ok := ep.ProviderSpecific.Get(propDualstack); ok {
 		b, err := strconv.ParseBool(strings.TrimSpace(v))
 		if err != nil {
 			return fail(propDualstack, "must be true or false, not %q", v)
 		}
+		dual, dualSet = b, true
 		deleteProp(&ep.ProviderSpecific, propDualstack)
-		if b {
-			ep.ProviderSpecific.Set(propDualstack, "true")
+	}
+	switch ep.RecordType {
+	case endpoint.RecordTypeAAAA:
+		return []string{endpoint.RecordTypeAAAA}, nil
+	case endpoint.RecordTypeCNAME:
+		if !dualSet {
+			dual = CanonicalHostedZone(target) != "" || !a.ownTarget(target)
 		}
 	}
-	return nil
+	if dual {
+		return []string{endpoint.RecordTypeA, endpoint.RecordTypeAAAA}, nil
+	}
+	return []string{endpoint.RecordTypeA}, nil
 }
 
-func (a adjuster) normalizePlain(ep *endpoint.Endpoint, fail func(string, string, ...any) *Problem) *Problem {
+// ownTarget reports whether target is a name in one of our zones.
+func (a adjuster) ownTarget(target string) bool {
+	if a.conv.ownZone == nil {
+		return false
+	}
+	_, ok := a.conv.ownZone(target)
+	return ok
+}
+
+func (a adjuster) normalizePlain(ep *endpoint.Endpoint, fail func(string, string, ...any) ([]string, *Problem)) ([]string, *Problem) {
 	if _, ok := ep.ProviderSpecific.Get(propTargetHostedZone); ok {
 		return fail(propTargetHostedZone, "applies only to alias records: set %s to true", annotationFor(propAlias))
 	}
@@ -218,7 +261,7 @@ func (a adjuster) normalizePlain(ep *endpoint.Endpoint, fail func(string, string
 	case len(ep.Targets) > maxValues:
 		return fail("", "Route 53 allows at most %d values in a record, not %d", maxValues, len(ep.Targets))
 	}
-	return nil
+	return nil, nil
 }
 
 func deleteProp(ps *endpoint.ProviderSpecific, name string) {

@@ -69,15 +69,18 @@ func TestAdjustRefuses(t *testing.T) {
 		{"alias unknown target", withProps(ep("a.example.com", "CNAME", "lb.other.org"), propAlias, "true"), "aws-target-hosted-zone", "neither an AWS endpoint"},
 		{"target zone without alias", withProps(ep("a.example.com", "A", "1.2.3.4"), propTargetHostedZone, "Z1"), "aws-target-hosted-zone", "only to alias"},
 		{"two CNAME targets", ep("a.example.com", "CNAME", "b.other.org", "c.other.org"), "", "exactly one target"},
-		{"health check too long", set(withProps(ep("a.example.com", "A", "1.2.3.4"), propWeight, "1", propHealthCheck, strings.Repeat("x", 65))), "aws-health-check-id", "1 to 64"},
+		{"health check too long", set(withProps(ep("a.example.com", "A", "1.2.3.4"), propWeight, "1", propHealthCheck, strings.Repeat("x", 65))), "aws-health-check-id", "not a Route 53 health check ID"},
+		// The seeds' own placeholder: real IDs are UUIDs.
+		{"health check placeholder", set(withProps(ep("a.example.com", "A", "1.2.3.4"), propFailover, "PRIMARY", propHealthCheck, "0b794607-275f-xxxx-xxxx")), "aws-health-check-id", "is not a Route 53 health check ID, which is a UUID"},
 	}
 	a := testAdjuster()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			out, p := a.adjust(tc.in)
-			if p == nil {
-				t.Fatalf("accepted: %v %v", out, out.ProviderSpecific)
+			outs, p := a.adjust(tc.in)
+			if p == nil || len(outs) != 1 {
+				t.Fatalf("accepted: %v", outs)
 			}
+			out := outs[0]
 			if !out.Held() {
 				t.Fatalf("refused endpoint not held: %v", out.Labels)
 			}
@@ -100,30 +103,37 @@ func TestAdjustRefuses(t *testing.T) {
 // TestAdjustCanonical checks accepted endpoints come out in the exact form
 // Records reports, so the plan sees no difference.
 func TestAdjustCanonical(t *testing.T) {
+	const hc = "abcdef11-2222-3333-4444-555555fedcba"
 	cases := []struct {
 		name      string
 		in        *endpoint.Endpoint
-		wantType  string
+		wantType  string // several for the alias sets of a CNAME
 		wantTTL   endpoint.TTL
 		wantProps map[string]string
 		targets   []string
 	}{
 		{"weight spelled oddly", withProps(ep("a.example.com", "A", "1.2.3.4"), propWeight, " 080").WithSetIdentifier("s"), "A", 0,
 			map[string]string{propWeight: "80"}, []string{"1.2.3.4"}},
-		{"latency upper case", withProps(ep("a.example.com", "A", "1.2.3.4"), propRegion, "AP-EAST-1", propHealthCheck, "hc").WithSetIdentifier("s"), "A", 0,
-			map[string]string{propRegion: "ap-east-1", propHealthCheck: "hc"}, []string{"1.2.3.4"}},
-		{"failover lower case alias", withProps(ep("a.example.com", "CNAME", "lb-1.eu-west-1.elb.amazonaws.com"), propFailover, "primary").WithSetIdentifier("s").WithTTL(60), "CNAME", 0,
+		{"latency upper case", withProps(ep("a.example.com", "A", "1.2.3.4"), propRegion, "AP-EAST-1", propHealthCheck, hc).WithSetIdentifier("s"), "A", 0,
+			map[string]string{propRegion: "ap-east-1", propHealthCheck: hc}, []string{"1.2.3.4"}},
+		{"failover lower case alias", withProps(ep("a.example.com", "CNAME", "lb-1.eu-west-1.elb.amazonaws.com"), propFailover, "primary").WithSetIdentifier("s").WithTTL(60), "A AAAA", 0,
 			map[string]string{propFailover: "PRIMARY", propAlias: "true", propEvaluateTargetHealth: "true"}, []string{"lb-1.eu-west-1.elb.amazonaws.com"}},
 		{"geolocation default", withProps(ep("a.example.com", "A", "1.2.3.4"), propGeoCountry, "*").WithSetIdentifier("s"), "A", 0,
 			map[string]string{propGeoCountry: "*"}, []string{"1.2.3.4"}},
 		{"geoproximity bias zero dropped", withProps(ep("a.example.com", "A", "1.2.3.4"), propGeoProxCoords, " 1.25 , -103.8", propGeoProxBias, "0").WithSetIdentifier("s"), "A", 0,
 			map[string]string{propGeoProxCoords: "1.25,-103.8"}, []string{"1.2.3.4"}},
-		{"alias A becomes CNAME form", withProps(ep("a.example.com", "A", "D1.CloudFront.net."), propAlias, "true", propEvaluateTargetHealth, "False"), "CNAME", 0,
+		{"alias A stays A alone", withProps(ep("a.example.com", "A", "D1.CloudFront.net."), propAlias, "true", propEvaluateTargetHealth, "False"), "A", 0,
 			map[string]string{propAlias: "true", propEvaluateTargetHealth: "false"}, []string{"d1.cloudfront.net"}},
-		{"auto alias to NLB", ep("a.example.com", "CNAME", "x-1.elb.us-east-1.amazonaws.com").WithTTL(30), "CNAME", 0,
+		{"auto alias to NLB, dual-stack by default", ep("a.example.com", "CNAME", "x-1.elb.us-east-1.amazonaws.com").WithTTL(30), "A AAAA", 0,
 			map[string]string{propAlias: "true", propEvaluateTargetHealth: "true"}, []string{"x-1.elb.us-east-1.amazonaws.com"}},
-		{"alias into own zone", withProps(ep("a.example.com", "CNAME", "b.example.com"), propAlias, "true", propTargetHostedZone, "ZOWN", propDualstack, "true"), "CNAME", 0,
-			map[string]string{propAlias: "true", propEvaluateTargetHealth: "true", propDualstack: "true"}, []string{"b.example.com"}},
+		{"auto alias to ALB, dual-stack turned off", withProps(ep("a.example.com", "CNAME", "k8s-app-1.eu-west-1.elb.amazonaws.com"), propDualstack, "false"), "A", 0,
+			map[string]string{propAlias: "true", propEvaluateTargetHealth: "true"}, []string{"k8s-app-1.eu-west-1.elb.amazonaws.com"}},
+		{"alias into own zone is A alone", withProps(ep("a.example.com", "CNAME", "b.example.com"), propAlias, "true"), "A", 0,
+			map[string]string{propAlias: "true", propEvaluateTargetHealth: "true"}, []string{"b.example.com"}},
+		{"alias into own zone, dual-stack asked", withProps(ep("a.example.com", "CNAME", "b.example.com"), propAlias, "true", propTargetHostedZone, "ZOWN", propDualstack, "true"), "A AAAA", 0,
+			map[string]string{propAlias: "true", propEvaluateTargetHealth: "true"}, []string{"b.example.com"}},
+		{"A alias with dual-stack asked", withProps(ep("a.example.com", "A", "d1.cloudfront.net"), propAlias, "true", propDualstack, "true"), "A AAAA", 0,
+			map[string]string{propAlias: "true", propEvaluateTargetHealth: "true"}, []string{"d1.cloudfront.net"}},
 		{"alias false stays CNAME", withProps(ep("a.example.com", "CNAME", "d1.cloudfront.net"), propAlias, "false", "webhook/foo", "bar").WithTTL(30), "CNAME", 30,
 			nil, []string{"d1.cloudfront.net"}},
 		{"TXT quoted and deduped", ep("a.example.com", "TXT", "hello", `"hello"`), "TXT", 0, nil, []string{`"hello"`}},
@@ -132,22 +142,32 @@ func TestAdjustCanonical(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			before := tc.in.DeepCopy()
-			out, p := a.adjust(tc.in)
+			outs, p := a.adjust(tc.in)
 			if p != nil {
 				t.Fatalf("refused: %v", p)
 			}
-			if out.RecordType != tc.wantType || out.RecordTTL != tc.wantTTL {
-				t.Errorf("type/ttl = %s/%d, want %s/%d", out.RecordType, out.RecordTTL, tc.wantType, tc.wantTTL)
+			var gotTypes []string
+			for _, o := range outs {
+				gotTypes = append(gotTypes, o.RecordType)
+			}
+			if strings.Join(gotTypes, " ") != tc.wantType {
+				t.Errorf("types = %v, want %s", gotTypes, tc.wantType)
+			}
+			out := outs[0]
+			if out.RecordTTL != tc.wantTTL {
+				t.Errorf("ttl = %d, want %d", out.RecordTTL, tc.wantTTL)
 			}
 			var want endpoint.ProviderSpecific
 			for k, v := range tc.wantProps {
 				want.Set(k, v)
 			}
-			if !out.ProviderSpecific.Same(want) {
-				t.Errorf("props = %v, want %v", out.ProviderSpecific, want)
-			}
-			if !out.Targets.Same(tc.targets) || len(out.Targets) != len(tc.targets) {
-				t.Errorf("targets = %v, want %v", out.Targets, tc.targets)
+			for _, out := range outs {
+				if !out.ProviderSpecific.Same(want) {
+					t.Errorf("%s props = %v, want %v", out.RecordType, out.ProviderSpecific, want)
+				}
+				if !out.Targets.Same(tc.targets) || len(out.Targets) != len(tc.targets) {
+					t.Errorf("%s targets = %v, want %v", out.RecordType, out.Targets, tc.targets)
+				}
 			}
 			if !reflect.DeepEqual(before, tc.in) {
 				t.Errorf("input modified: %+v", tc.in)

@@ -34,9 +34,10 @@ func TestCanonicalHostedZone(t *testing.T) {
 	}
 }
 
-// TestAliasScenario checks alias records: a CNAME to a load balancer
-// becomes an A alias (plus AAAA when asked), reads back in CNAME form and
-// converges; --aws-prefer-cname keeps the CNAME.
+// TestAliasScenario checks alias records: a CNAME to an AWS endpoint
+// becomes an A and an AAAA alias, each with its own ownership record named
+// after its type, as upstream writes them; aws/dualstack=false keeps the A
+// alone; each converges; --aws-prefer-cname keeps the CNAME.
 func TestAliasScenario(t *testing.T) {
 	const lb = "k8s-app-1234.eu-west-1.elb.amazonaws.com"
 	cases := []struct {
@@ -48,25 +49,28 @@ func TestAliasScenario(t *testing.T) {
 	}{
 		{"auto alias", nil, owned("app.example.com", "CNAME", "ingress/default/app", lb),
 			[]string{"app.example.com. A alias=" + lb + ". zone=Z32O12XQLNTSW2 eth=true",
-				"cname-app.example.com. TXT ttl=300 " + ownership("c1")}, nil},
-		{"dualstack, no target health", nil, withProps(owned("app.example.com", "CNAME", "ingress/default/app", lb),
-			propDualstack, "true", propEvaluateTargetHealth, "false"),
+				"app.example.com. AAAA alias=" + lb + ". zone=Z32O12XQLNTSW2 eth=true",
+				"a-app.example.com. TXT ttl=300 " + ownership("c1"),
+				"aaaa-app.example.com. TXT ttl=300 " + ownership("c1")}, nil},
+		{"dualstack off, no target health", nil, withProps(owned("app.example.com", "CNAME", "ingress/default/app", lb),
+			propDualstack, "false", propEvaluateTargetHealth, "false"),
 			[]string{"app.example.com. A alias=" + lb + ". zone=Z32O12XQLNTSW2 eth=false",
-				"app.example.com. AAAA alias=" + lb + ". zone=Z32O12XQLNTSW2 eth=false",
-				"cname-app.example.com. TXT ttl=300 " + ownership("c1")}, nil},
+				"a-app.example.com. TXT ttl=300 " + ownership("c1")}, nil},
 		{"weighted alias", nil, withProps(owned("app.example.com", "CNAME", "ingress/default/app", "d1.cloudfront.net").WithSetIdentifier("a"),
 			propWeight, "10"),
 			[]string{"app.example.com. A set=a weight=10 alias=d1.cloudfront.net. zone=Z2FDTNDATAQYW2 eth=true",
-				"cname-app.example.com. TXT set=a weight=1 ttl=300 " + ownership("c1")}, nil},
+				"app.example.com. AAAA set=a weight=10 alias=d1.cloudfront.net. zone=Z2FDTNDATAQYW2 eth=true",
+				"a-app.example.com. TXT set=a weight=10 ttl=300 " + ownership("c1"),
+				"aaaa-app.example.com. TXT set=a weight=10 ttl=300 " + ownership("c1")}, nil},
 		{"alias into own zone", nil, withProps(owned("www.example.com", "A", "ingress/default/app", "app.example.com"), propAlias, "true"),
 			[]string{"www.example.com. A alias=app.example.com. zone={zone} eth=true",
-				"cname-www.example.com. TXT ttl=300 " + ownership("c1"),
+				"a-www.example.com. TXT ttl=300 " + ownership("c1"),
 				"app.example.com. A ttl=300 " + rke2IP,
 				"a-app.example.com. TXT ttl=300 " + ownership("c1")},
 			[]*endpoint.Endpoint{owned("app.example.com", "A", "ingress/default/app", rke2IP)}},
 		{"prefer CNAME", func(c *Config) { c.PreferCNAME = true }, owned("app.example.com", "CNAME", "ingress/default/app", lb).WithTTL(60),
 			[]string{"app.example.com. CNAME ttl=60 " + lb,
-				"cname-app.example.com. TXT ttl=60 " + ownership("c1")}, nil},
+				"cname-app.example.com. TXT ttl=300 " + ownership("c1")}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -108,8 +112,9 @@ func indexOf(s, sub string) int {
 
 // TestUpstreamOwnershipRecords takes over a zone external-dns wrote: its
 // ownership TXT records carry the record's routing (latency region,
-// failover role with health check). They are read without churn, and when
-// their labels change they are rewritten in place with their policy kept.
+// failover role with health check) and the default TTL. They are read
+// without churn, and when their labels change they are rewritten in place
+// with their policy kept.
 func TestUpstreamOwnershipRecords(t *testing.T) {
 	e := newEnv(t, route53fake.Options{Rate: -1})
 	zid := e.fake.AddZone("example.com", false, nil)
@@ -119,11 +124,11 @@ func TestUpstreamOwnershipRecords(t *testing.T) {
 		{Name: aws.String("app.example.com"), Type: types.RRTypeA, SetIdentifier: aws.String("sg"), Region: types.ResourceRecordSetRegionApSoutheast1,
 			TTL: aws.Int64(60), ResourceRecords: []types.ResourceRecord{{Value: aws.String(k3sIP)}}},
 		{Name: aws.String("k3sa-app.example.com"), Type: types.RRTypeTxt, SetIdentifier: aws.String("sg"), Region: types.ResourceRecordSetRegionApSoutheast1,
-			TTL: aws.Int64(60), ResourceRecords: []types.ResourceRecord{{Value: aws.String(old)}}},
+			TTL: aws.Int64(300), ResourceRecords: []types.ResourceRecord{{Value: aws.String(old)}}},
 		{Name: aws.String("web.example.com"), Type: types.RRTypeA, SetIdentifier: aws.String("p"), Failover: types.ResourceRecordSetFailoverPrimary,
 			HealthCheckId: aws.String(hc), TTL: aws.Int64(60), ResourceRecords: []types.ResourceRecord{{Value: aws.String(k3sIP)}}},
 		{Name: aws.String("k3sa-web.example.com"), Type: types.RRTypeTxt, SetIdentifier: aws.String("p"), Failover: types.ResourceRecordSetFailoverPrimary,
-			HealthCheckId: aws.String(hc), TTL: aws.Int64(60), ResourceRecords: []types.ResourceRecord{{Value: aws.String(old)}}},
+			HealthCheckId: aws.String(hc), TTL: aws.Int64(300), ResourceRecords: []types.ResourceRecord{{Value: aws.String(old)}}},
 	}
 	if err := e.fake.PutRecordSets(zid, seed...); err != nil {
 		t.Fatal(err)
@@ -142,16 +147,15 @@ func TestUpstreamOwnershipRecords(t *testing.T) {
 	c.mustConverge(appEp, webEp)
 	e.wantZone(zid,
 		"app.example.com. A set=sg region=ap-southeast-1 ttl=60 "+k3sIP,
-		"k3sa-app.example.com. TXT set=sg region=ap-southeast-1 ttl=60 "+ownership("k3s-cluster"),
+		"k3sa-app.example.com. TXT set=sg region=ap-southeast-1 ttl=300 "+ownership("k3s-cluster"),
 		"web.example.com. A set=p failover=PRIMARY health-check-id="+hc+" ttl=60 "+k3sIP,
-		"k3sa-web.example.com. TXT set=p failover=PRIMARY health-check-id="+hc+" ttl=60 "+ownership("k3s-cluster"),
+		"k3sa-web.example.com. TXT set=p failover=PRIMARY health-check-id="+hc+" ttl=300 "+ownership("k3s-cluster"),
 	)
-	// A new latency set next to upstream's copies its record's policy, so
-	// the TXT name keeps one policy kind.
+	// A new latency set's ownership record copies its record's policy.
 	hkEp := withProps(owned("app.example.com", "A", "ingress/default/app", rke2IP).WithTTL(60).WithSetIdentifier("hk"), propRegion, "ap-east-1")
 	c.mustConverge(appEp, webEp, hkEp)
 	got := e.zoneContent(zid)
-	wantLine := "k3sa-app.example.com. TXT set=hk region=ap-east-1 ttl=60 " + ownership("k3s-cluster")
+	wantLine := "k3sa-app.example.com. TXT set=hk region=ap-east-1 ttl=300 " + ownership("k3s-cluster")
 	if !contains(got, wantLine) {
 		t.Errorf("missing %q in\n%v", wantLine, got)
 	}

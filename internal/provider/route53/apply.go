@@ -14,14 +14,32 @@ import (
 
 	"github.com/exodns/exodns/internal/endpoint"
 	"github.com/exodns/exodns/internal/plan"
+	"github.com/exodns/exodns/internal/provider"
 )
 
 // ApplyError lists the changes that were not applied. Everything else was.
 // Nothing is lost: the failed changes are still wanted, so the next plan
-// asks for them again, against a freshly listed zone.
+// asks for them again, against a freshly listed zone; one that Route 53
+// refused is held meanwhile (see holdRefused).
 type ApplyError struct {
-	Total  int      // changes sent or attempted
-	Failed []string // one line per failed change: action, set, reason
+	Total int // changes sent or attempted
+	// Failed has one line per refused change, naming it, its resource and
+	// Route 53's reason. Changes that failed only because they go with a
+	// refused one (a record and its ownership record) are counted on that
+	// line, not listed as if they had been refused themselves.
+	Failed []string
+	// refused is set when every failure was a refusal and everything else
+	// landed: the controller then reports and holds them instead of
+	// failing the reconcile.
+	refused *provider.RefusedError
+}
+
+// Unwrap gives the refusals, when they are all that failed.
+func (e *ApplyError) Unwrap() error {
+	if e.refused == nil {
+		return nil
+	}
+	return e.refused
 }
 
 func (e *ApplyError) Error() string {
@@ -48,12 +66,18 @@ func (p *Provider) ApplyChanges(ctx context.Context, c *plan.Changes) error {
 		return err
 	}
 	byZone, stray := p.splitByZone(c)
-	for _, ep := range stray {
-		p.log.WarnContext(ctx, "route53: skipping record outside every managed zone", "record", ep.Key().String())
-	}
+	refusals := &provider.RefusedError{}
 	conv := p.converter()
-	total := 0
+	total, nfailed := 0, 0
 	var failed []string
+	allRefused := true
+	for _, ep := range stray {
+		err := fmt.Errorf("%s is in no hosted zone exodns manages (check --domain-filter, --zone-id-filter, --aws-zone-type)", ep.DNSName)
+		refusals.Refused = append(refusals.Refused, provider.Refusal{Action: actionOf(c, ep), Endpoint: ep, Err: err})
+		failed = append(failed, fmt.Sprintf("%s %s: %v", actionOf(c, ep), ep.Key(), err))
+		total++
+		nfailed++
+	}
 	names := make([]string, 0, len(byZone))
 	for n := range byZone {
 		names = append(names, n)
@@ -61,29 +85,56 @@ func (p *Provider) ApplyChanges(ctx context.Context, c *plan.Changes) error {
 	slices.Sort(names)
 	for _, name := range names {
 		for _, z := range p.zones.byName[name] {
-			n, f, err := p.applyZone(ctx, z, conv, byZone[name])
+			n, f, lines, err := p.applyZone(ctx, z, conv, byZone[name], refusals)
 			if err != nil {
 				return err
 			}
 			total += n
-			failed = append(failed, f...)
+			nfailed += f
+			failed = append(failed, lines.text...)
+			allRefused = allRefused && lines.allRefused
 		}
 	}
-	p.m.changes.WithLabelValues("applied").Add(float64(total - len(failed)))
-	p.m.changes.WithLabelValues("failed").Add(float64(len(failed)))
-	if len(failed) > 0 {
-		return &ApplyError{Total: total, Failed: failed}
+	p.m.changes.WithLabelValues("applied").Add(float64(total - nfailed))
+	p.m.changes.WithLabelValues("failed").Add(float64(nfailed))
+	if len(failed) == 0 {
+		return nil
 	}
-	return nil
+	ae := &ApplyError{Total: total, Failed: failed}
+	if allRefused {
+		// Only refusals: everything else landed. The controller reports
+		// each on its object and holds it. Otherwise something was not
+		// sent (throttling that outlasted its retries, the network): a
+		// real failure, retried with backoff.
+		refusals.Applied = total - nfailed
+		ae.refused = refusals
+	}
+	return ae
+}
+
+// failures is what applyZone says of the changes that did not land.
+type failures struct {
+	text       []string
+	allRefused bool // every failure was a refusal, nothing was left unsent
+}
+
+func actionOf(c *plan.Changes, e *endpoint.Endpoint) string {
+	if slices.Contains(c.Delete, e) {
+		return "delete"
+	}
+	if slices.Contains(c.UpdateNew, e) {
+		return "update"
+	}
+	return "create"
 }
 
 // applyZone sends one zone's changes. It returns how many changes were
-// attempted and a line for each that failed.
-func (p *Provider) applyZone(ctx context.Context, z *zone, conv converter, c *plan.Changes) (int, []string, error) {
+// attempted and how many failed, with a line for each refused one.
+func (p *Provider) applyZone(ctx context.Context, z *zone, conv converter, c *plan.Changes, refusals *provider.RefusedError) (int, int, failures, error) {
 	if err := p.ensureRecords(ctx, z); err != nil {
-		return 0, nil, err
+		return 0, 0, failures{}, err
 	}
-	groups, bad := buildGroups(z, conv, c)
+	groups, bad := buildGroups(z, conv, p.cfg.Policy, c)
 	limit := Cost{Changes: p.cfg.BatchChangeSize, Values: p.cfg.BatchChangeSizeValues, Bytes: p.cfg.BatchChangeSizeBytes}
 	sub := Submitter[change]{
 		Send: func(ctx context.Context, items []change) error {
@@ -104,29 +155,97 @@ func (p *Provider) applyZone(ctx context.Context, z *zone, conv converter, c *pl
 			}
 		},
 	}
-	failures := append(bad, sub.Submit(ctx, Pack(groups, limit))...)
+	failed := append(bad, sub.Submit(ctx, Pack(groups, limit))...)
 	total := 0
 	for _, g := range groups {
 		total += len(g.Items)
 	}
+	nfailed := 0
 	for _, f := range bad {
 		total += max(len(f.Group.Items), 1)
 	}
-	var lines []string
-	for _, f := range failures {
-		for _, it := range f.Group.Items {
-			lines = append(lines, fmt.Sprintf("%s in %s: %v", it.desc, z.name, f.Err))
-		}
-		if len(f.Group.Items) == 0 {
-			lines = append(lines, fmt.Sprintf("in %s: %v", z.name, f.Err))
+	out := failures{allRefused: true}
+	for _, f := range failed {
+		nfailed += max(len(f.Group.Items), 1)
+		out.text = append(out.text, failureLines(z.name, f)...)
+		if isRefusal(f.Err) {
+			p.holdRefused(f)
+			refusals.Refused = append(refusals.Refused, refusalsOf(z.name, f)...)
+		} else {
+			out.allRefused = false
 		}
 	}
-	if len(failures) > 0 {
+	if len(failed) > 0 {
 		// The zone is no longer known for sure: list it before next use.
 		z.stale = true
 	}
 	p.m.records.WithLabelValues(z.name).Set(float64(len(z.sets)))
-	return total, lines, nil
+	return total, nfailed, out, nil
+}
+
+// refusalsOf turns a refused group into the shared report: the changes the
+// error is about, each with Route 53's own reason.
+func refusalsOf(zone string, f Failure[change]) []provider.Refusal {
+	reason := fmt.Errorf("route53 (zone %s): %s", zone, apiMessage(f.Err))
+	var out []provider.Refusal
+	for _, i := range culprits(f.Err, f.Group.Items) {
+		it := f.Group.Items[i]
+		ep := it.ep
+		if ep == nil {
+			k := keyOf(it.ResourceRecordSet)
+			ep = endpoint.New(k.name, k.typ).WithSetIdentifier(k.set)
+		}
+		action := map[types.ChangeAction]string{types.ChangeActionCreate: "create", types.ChangeActionDelete: "delete"}[it.Action]
+		if action == "" {
+			action = "update"
+		}
+		out = append(out, provider.Refusal{Action: action, Endpoint: ep, Err: reason})
+	}
+	return out
+}
+
+// failureLines reports a failed group: a line for each change the error is
+// about, with the record's resource and the API's own code and message.
+// The group's other changes were not refused, only not applied with it,
+// and are counted on the last line rather than blamed.
+func failureLines(zone string, f Failure[change]) []string {
+	reason := apiMessage(f.Err)
+	if len(f.Group.Items) == 0 {
+		return []string{fmt.Sprintf("in %s: %s", zone, reason)}
+	}
+	var lines []string
+	idx := culprits(f.Err, f.Group.Items)
+	for _, i := range idx {
+		it := f.Group.Items[i]
+		line := it.desc
+		if res := resourceOf(it); res != "" {
+			line += " (" + res + ")"
+		}
+		lines = append(lines, fmt.Sprintf("%s in %s: %s", line, zone, reason))
+	}
+	if rest := len(f.Group.Items) - len(idx); rest > 0 {
+		lines[len(lines)-1] += fmt.Sprintf(" (with it, %d other change(s) at that name not applied)", rest)
+	}
+	return lines
+}
+
+// resourceOf names the Kubernetes object behind a change, so the report
+// can be acted on.
+func resourceOf(c change) string {
+	if c.ep == nil {
+		return ""
+	}
+	return c.ep.Resource()
+}
+
+// apiMessage is an error as the API put it, "Code: message", without the
+// SDK's wrapping (operation, status, request id); other errors as they are.
+func apiMessage(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) && !errors.Is(err, errNotSent) {
+		return ae.ErrorCode() + ": " + ae.ErrorMessage()
+	}
+	return err.Error()
 }
 
 // refused tells whether Route 53 refused the content of a request, so a
@@ -141,6 +260,17 @@ func refused(err error) bool {
 		return true
 	}
 	return false
+}
+
+// isRefusal tells whether a failure means the changes themselves were
+// refused, by Route 53 or before the call, rather than not sent (network,
+// throttling, an earlier failure); only those are held.
+func isRefusal(err error) bool {
+	if errors.Is(err, errNotSent) {
+		return false
+	}
+	var re *refusedError
+	return refused(err) || errors.As(err, &re) || errors.Is(err, errBuild)
 }
 
 // splitByZone sorts the plan's changes by zone name. An ownership record

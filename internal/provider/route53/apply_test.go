@@ -142,12 +142,12 @@ func TestRefusedEndpointIsHeld(t *testing.T) {
 	t.Log(probs[0].Error())
 	e.wantZone(zid,
 		"app.example.com. A set=a weight=50 ttl=300 "+rke2IP,
-		"a-app.example.com. TXT set=a weight=1 ttl=300 "+ownership("c1"))
+		"a-app.example.com. TXT set=a weight=50 ttl=300 "+ownership("c1"))
 }
 
 // TestPolicyKindChange switches a record from weighted to latency: Route 53
 // cannot change a set's policy kind in place, so it is deleted and created
-// in one request.
+// in one request, and so is its ownership record, which follows.
 func TestPolicyKindChange(t *testing.T) {
 	e := newEnv(t, route53fake.Options{Rate: -1})
 	zid := e.fake.AddZone("example.com", false, nil)
@@ -156,5 +156,5 @@ func TestPolicyKindChange(t *testing.T) {
 	c.mustConverge(withProps(owned("app.example.com", "A", "ingress/default/app", rke2IP).WithSetIdentifier("a"), propRegion, "eu-west-1"))
 	e.wantZone(zid,
 		"app.example.com. A set=a region=eu-west-1 ttl=300 "+rke2IP,
-		"a-app.example.com. TXT set=a weight=1 ttl=300 "+ownership("c1"))
+		"a-app.example.com. TXT set=a region=eu-west-1 ttl=300 "+ownership("c1"))
 }

@@ -75,42 +75,19 @@ func keyOf(s *types.ResourceRecordSet) setKey {
 	return setKey{name: canonicalName(aws.ToString(s.Name)), typ: string(s.Type), set: aws.ToString(s.SetIdentifier)}
 }
 
-// zoneEndpoints maps the cached sets of z to endpoints, sorted by key. An
-// A alias with an AAAA alias twin (same name, set and target) becomes one
-// dual-stack endpoint.
+// zoneEndpoints maps the cached sets of z to endpoints, sorted by key.
 func zoneEndpoints(conv converter, z *zone) []*endpoint.Endpoint {
 	out := make([]*endpoint.Endpoint, 0, len(z.sets))
-	for k, s := range z.sets {
+	for _, s := range z.sets {
 		if s.Type == types.RRTypeSoa {
 			continue
 		}
-		if s.AliasTarget != nil && s.Type == types.RRTypeAaaa {
-			if twin := z.sets[setKey{k.name, string(types.RRTypeA), k.set}]; aliasTwins(twin, s) {
-				continue // folded into the A alias
-			}
-		}
-		dual := false
-		if s.AliasTarget != nil && s.Type == types.RRTypeA {
-			dual = aliasTwins(s, z.sets[setKey{k.name, string(types.RRTypeAaaa), k.set}])
-		}
-		if ep, ok := conv.endpointOf(s, dual); ok {
+		if ep, ok := conv.endpointOf(s); ok {
 			out = append(out, ep)
 		}
 	}
 	slices.SortFunc(out, func(a, b *endpoint.Endpoint) int { return strings.Compare(a.Key().String(), b.Key().String()) })
 	return out
-}
-
-// aliasTwins reports whether a (A) and b (AAAA) are the two halves of one
-// dual-stack alias.
-func aliasTwins(a, b *types.ResourceRecordSet) bool {
-	if a == nil || b == nil || a.AliasTarget == nil || b.AliasTarget == nil {
-		return false
-	}
-	return canonicalName(aws.ToString(a.AliasTarget.DNSName)) == canonicalName(aws.ToString(b.AliasTarget.DNSName)) &&
-		aws.ToString(a.AliasTarget.HostedZoneId) == aws.ToString(b.AliasTarget.HostedZoneId) &&
-		a.AliasTarget.EvaluateTargetHealth == b.AliasTarget.EvaluateTargetHealth &&
-		routingOf(*a) == routingOf(*b)
 }
 
 // remember records in the cache what an accepted change did.

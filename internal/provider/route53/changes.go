@@ -1,9 +1,9 @@
 package route53
 
 import (
+	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
@@ -12,14 +12,17 @@ import (
 	"github.com/exodns/exodns/internal/plan"
 )
 
-// change is one Route 53 change with a description for error reports.
+// change is one Route 53 change with what error reports need: a
+// description, and the endpoint it comes from (for its resource, and to
+// hold a refused record).
 type change struct {
 	types.Change
 	desc string
+	ep   *endpoint.Endpoint
 }
 
-func newChange(action types.ChangeAction, s types.ResourceRecordSet) change {
-	return change{Change: types.Change{Action: action, ResourceRecordSet: &s}, desc: string(action) + " " + keyOf(&s).String()}
+func newChange(action types.ChangeAction, s types.ResourceRecordSet, ep *endpoint.Endpoint) change {
+	return change{Change: types.Change{Action: action, ResourceRecordSet: &s}, desc: string(action) + " " + keyOf(&s).String(), ep: ep}
 }
 
 // groupBuilder turns one zone's share of a plan into groups of changes.
@@ -30,33 +33,30 @@ func newChange(action types.ChangeAction, s types.ResourceRecordSet) change {
 type groupBuilder struct {
 	z      *zone
 	conv   converter
-	txt    *txtRouting
+	policy string
 	groups map[string]*Group[change]
 	order  []string
 	bad    map[string]error // groups that cannot be sent, and why
 	gone   map[setKey]bool  // sets already deleted in this build
+	made   map[setKey]bool  // sets created or kept in this build
+	// byName indexes the zone's and this build's sets by name and type,
+	// built on first use (see mixed.go).
+	byName map[nameType][]setKey
 }
 
 // buildGroups converts c into groups for z. Groups that cannot be built
 // are returned apart, with the reason.
-func buildGroups(z *zone, conv converter, c *plan.Changes) ([]Group[change], []Failure[change]) {
-	b := &groupBuilder{z: z, conv: conv, txt: newTXTRouting(z), groups: map[string]*Group[change]{},
-		bad: map[string]error{}, gone: map[setKey]bool{}}
-	for _, ep := range c.Create {
-		b.txt.note(ep)
-	}
-	for _, ep := range c.UpdateNew {
-		b.txt.note(ep)
-	}
-	owners := recordNames(c)
+func buildGroups(z *zone, conv converter, policy string, c *plan.Changes) ([]Group[change], []Failure[change]) {
+	b := &groupBuilder{z: z, conv: conv, policy: policy, groups: map[string]*Group[change]{},
+		bad: map[string]error{}, gone: map[setKey]bool{}, made: map[setKey]bool{}}
 	for _, ep := range c.Delete {
-		b.remove(b.groupOf(ep, owners), ep)
+		b.remove(groupOf(ep), ep)
 	}
 	for i := range c.UpdateNew {
-		b.update(b.groupOf(c.UpdateNew[i], owners), c.UpdateOld[i], c.UpdateNew[i])
+		b.update(groupOf(c.UpdateNew[i]), c.UpdateOld[i], c.UpdateNew[i])
 	}
 	for _, ep := range c.Create {
-		b.create(b.groupOf(ep, owners), ep)
+		b.create(groupOf(ep), ep)
 	}
 	var ok []Group[change]
 	var failed []Failure[change]
@@ -66,6 +66,9 @@ func buildGroups(z *zone, conv converter, c *plan.Changes) ([]Group[change], []F
 		slices.SortStableFunc(g.Items, func(x, y change) int {
 			return boolRank(x.Action != types.ChangeActionDelete) - boolRank(y.Action != types.ChangeActionDelete)
 		})
+		if err := b.mixedRouting(g); err != nil {
+			b.fail(k, err)
+		}
 		if err := b.bad[k]; err != nil {
 			failed = append(failed, Failure[change]{Group: *g, Err: err})
 		} else if len(g.Items) > 0 {
@@ -101,88 +104,82 @@ func (b *groupBuilder) add(key string, c change) {
 	g.Cost = g.Cost.Add(costOf(c))
 }
 
+// errBuild marks changes that could not be turned into a request: they
+// are refused before the call.
+var errBuild = errors.New("route53: refused before the call")
+
 func (b *groupBuilder) fail(key string, err error) {
 	b.group(key)
 	if b.bad[key] == nil {
+		var re *refusedError
+		if !errors.As(err, &re) {
+			err = fmt.Errorf("%w: %w", errBuild, err)
+		}
 		b.bad[key] = err
 	}
 }
 
 func (b *groupBuilder) create(key string, ep *endpoint.Endpoint) {
-	sets, err := b.conv.recordSets(ep, b.txt.route)
+	s, err := b.conv.recordSet(ep)
 	if err != nil {
 		b.fail(key, fmt.Errorf("%s: %w", ep.Key(), err))
 		return
 	}
-	for _, s := range sets {
-		if cur := b.z.sets[keyOf(&s)]; cur != nil && sameSet(cur, &s) {
-			continue // already there
-		}
-		b.add(key, newChange(types.ChangeActionCreate, s))
+	k := keyOf(&s)
+	b.made[k] = true
+	if cur := b.z.sets[k]; cur != nil && !b.gone[k] && sameSet(cur, &s) {
+		return // already there
 	}
+	b.add(key, newChange(types.ChangeActionCreate, s, ep))
 }
 
 func (b *groupBuilder) update(key string, old, new *endpoint.Endpoint) {
-	sets, err := b.conv.recordSets(new, b.txt.route)
+	s, err := b.conv.recordSet(new)
 	if err != nil {
 		b.fail(key, fmt.Errorf("%s: %w", new.Key(), err))
 		return
 	}
-	keep := map[setKey]bool{}
-	for _, s := range sets {
-		k := keyOf(&s)
-		keep[k] = true
-		cur := b.z.sets[k]
-		switch {
-		case cur == nil || b.gone[k]:
-			b.add(key, newChange(types.ChangeActionCreate, s))
-		case sameSet(cur, &s):
-		case routingOf(*cur).kind != routingOf(s).kind:
-			// Route 53 will not change a set's policy kind in place.
-			b.gone[k] = true
-			b.add(key, newChange(types.ChangeActionDelete, *cur))
-			b.add(key, newChange(types.ChangeActionCreate, s))
-		default:
-			b.add(key, newChange(types.ChangeActionUpsert, s))
-		}
+	k := keyOf(&s)
+	b.made[k] = true
+	cur := b.z.sets[k]
+	switch {
+	case cur == nil || b.gone[k]:
+		b.add(key, newChange(types.ChangeActionCreate, s, new))
+	case sameSet(cur, &s):
+	case routingOf(*cur).kind != routingOf(s).kind:
+		// Route 53 will not change a set's policy kind in place.
+		b.gone[k] = true
+		b.add(key, newChange(types.ChangeActionDelete, *cur, new))
+		b.add(key, newChange(types.ChangeActionCreate, s, new))
+	default:
+		b.add(key, newChange(types.ChangeActionUpsert, s, new))
 	}
-	for _, k := range setKeys(old) {
-		if !keep[k] {
-			b.deleteSet(key, k)
-		}
+	if ok := setKeyOf(old); ok != k {
+		b.deleteSet(key, ok, old)
 	}
 }
 
 func (b *groupBuilder) remove(key string, ep *endpoint.Endpoint) {
-	for _, k := range setKeys(ep) {
-		b.deleteSet(key, k)
-	}
+	b.deleteSet(key, setKeyOf(ep), ep)
 }
 
 // deleteSet deletes the set as the zone holds it, since Route 53 wants a
 // delete to repeat the current values. A set the zone does not hold is
 // already gone.
-func (b *groupBuilder) deleteSet(key string, k setKey) {
+func (b *groupBuilder) deleteSet(key string, k setKey, ep *endpoint.Endpoint) {
 	if cur := b.z.sets[k]; cur != nil && !b.gone[k] {
 		b.gone[k] = true
-		b.add(key, newChange(types.ChangeActionDelete, *cur))
+		b.add(key, newChange(types.ChangeActionDelete, *cur, ep))
 	}
 }
 
-// setKeys returns the keys of the sets that represent ep.
-func setKeys(ep *endpoint.Endpoint) []setKey {
-	name := canonicalName(ep.DNSName)
-	if !isAlias(ep) {
-		return []setKey{{name, ep.RecordType, ep.SetIdentifier}}
+// setKeyOf returns the key of the set that represents ep.
+func setKeyOf(ep *endpoint.Endpoint) setKey {
+	typ := ep.RecordType
+	if isAlias(ep) {
+		typ = string(aliasType(ep))
 	}
-	if ep.RecordType == endpoint.RecordTypeAAAA {
-		return []setKey{{name, endpoint.RecordTypeAAAA, ep.SetIdentifier}}
-	}
-	keys := []setKey{{name, endpoint.RecordTypeA, ep.SetIdentifier}}
-	if isTrue(ep.ProviderSpecific, propDualstack) {
-		keys = append(keys, setKey{name, endpoint.RecordTypeAAAA, ep.SetIdentifier})
-	}
-	return keys
+	return setKey{canonicalName(ep.DNSName), typ, ep.SetIdentifier}
 }
 
 // costOf counts a change against Route 53's request limits: each value
@@ -228,49 +225,15 @@ func sameSet(a, b *types.ResourceRecordSet) bool {
 	return slices.Equal(values(a), values(b))
 }
 
-// recordNames lists, per set identifier, the names of the records (not
-// ownership records) a plan touches.
-func recordNames(c *plan.Changes) map[string][]string {
-	out := map[string][]string{}
-	for _, list := range [][]*endpoint.Endpoint{c.Create, c.UpdateNew, c.Delete} {
-		for _, ep := range list {
-			if ep.RecordType != endpoint.RecordTypeTXT {
-				out[ep.SetIdentifier] = append(out[ep.SetIdentifier], canonicalName(ep.DNSName))
-			}
+// groupOf names the group of ep: for an ownership record, the name of the
+// record it owns, which the TXT registry labels it with (on what it writes
+// and what it deletes alike); for any other record, its own name. A TXT
+// record of a user is thus never taken for someone's ownership record.
+func groupOf(ep *endpoint.Endpoint) string {
+	if ep.RecordType == endpoint.RecordTypeTXT {
+		if owned := ep.Labels[endpoint.OwnedRecordLabel]; owned != "" {
+			return canonicalName(owned)
 		}
 	}
-	return out
-}
-
-// groupOf names the group of ep: its own name for a record; for an
-// ownership record, the name of the record it owns. The TXT registry
-// labels the ownership records it writes with that name; those it deletes
-// come as read, unlabelled, and are matched to a record of the same set
-// identifier whose name they contain (the registry builds them from the
-// record's first label and the rest of its name).
-func (b *groupBuilder) groupOf(ep *endpoint.Endpoint, owners map[string][]string) string {
-	name := canonicalName(ep.DNSName)
-	if ep.RecordType != endpoint.RecordTypeTXT {
-		return name
-	}
-	if owned := ep.Labels[endpoint.OwnedRecordLabel]; owned != "" {
-		return canonicalName(owned)
-	}
-	best, score := name, 0
-	for _, rec := range owners[ep.SetIdentifier] {
-		first, rest, _ := strings.Cut(rec, ".")
-		s := 0
-		switch {
-		case strings.HasSuffix(name, "."+rec):
-			s = 3 // templated prefix: "a-k3s.app.example.com"
-		case rest != "" && strings.HasSuffix(name, "."+rest) && strings.Contains(strings.TrimSuffix(name, "."+rest), first):
-			s = 2 // "k3sa-app.example.com", "a-app-k3s.example.com"
-		case rest != "" && strings.HasSuffix(name, "."+rest):
-			s = 1 // same parent (a wildcard's replacement)
-		}
-		if s > score || (s == score && s > 0 && len(rec) > len(best)) {
-			best, score = rec, s
-		}
-	}
-	return best
+	return canonicalName(ep.DNSName)
 }

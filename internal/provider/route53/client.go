@@ -2,7 +2,6 @@ package route53
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
@@ -56,7 +55,12 @@ func loadAWSConfig(ctx context.Context, cfg Config, profile string) (aws.Config,
 	}
 	awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
-		return aws.Config{}, fmt.Errorf("route53: loading AWS configuration (profile %q): %w", profile, err)
+		return aws.Config{}, explainLoadError(profile, err)
+	}
+	if awsCfg.Credentials != nil {
+		// Credentials are resolved on first use; when none are found,
+		// say where the chain looked.
+		awsCfg.Credentials = explainedCredentials{inner: awsCfg.Credentials, profile: profile}
 	}
 	if awsCfg.Region == "" {
 		awsCfg.Region = defaultRegion

@@ -81,6 +81,10 @@ type Config struct {
 	// second; 0 means no client-side limit. Flag: --aws-requests-per-second
 	// (exodns only).
 	APIRateLimit float64
+	// Policy is the controller's --policy (sync, upsert-only, create-only;
+	// "" means sync). Under a policy that never deletes, a change Route 53
+	// allows only after a delete is refused before the call, saying so.
+	Policy string
 }
 
 // DefaultConfig returns the flag defaults.
@@ -118,6 +122,11 @@ func (c Config) Validate() error {
 	}
 	if c.APIRateLimit < 0 {
 		errs = append(errs, errors.New("the API rate limit must not be negative"))
+	}
+	switch c.Policy {
+	case "", "sync", "upsert-only", "create-only":
+	default:
+		errs = append(errs, fmt.Errorf("--policy must be sync, upsert-only or create-only, not %q", c.Policy))
 	}
 	if c.AssumeRoleExternalID != "" && c.AssumeRole == "" {
 		errs = append(errs, errors.New("--aws-assume-role-external-id needs --aws-assume-role"))

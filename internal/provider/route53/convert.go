@@ -39,10 +39,11 @@ func (c converter) autoTargetZone(target string) string {
 	return ""
 }
 
-// endpointOf maps one record set to an endpoint. An A alias maps to the
-// CNAME form exodns plans with (alias=true); dual, when set, is the AAAA
-// alias twin folded into it. ok is false for types exodns does not model.
-func (c converter) endpointOf(s *types.ResourceRecordSet, dual bool) (*endpoint.Endpoint, bool) {
+// endpointOf maps one record set to an endpoint. An alias keeps its own
+// type (A or AAAA), with alias=true, as upstream reports it since v0.22,
+// so each alias set has its own ownership record. ok is false for types
+// exodns does not model.
+func (c converter) endpointOf(s *types.ResourceRecordSet) (*endpoint.Endpoint, bool) {
 	typ := string(s.Type)
 	if !endpoint.IsKnownRecordType(typ) {
 		return nil, false
@@ -56,16 +57,10 @@ func (c converter) endpointOf(s *types.ResourceRecordSet, dual bool) (*endpoint.
 	if a := s.AliasTarget; a != nil {
 		target := canonicalName(aws.ToString(a.DNSName))
 		ep.Targets = endpoint.Targets{target}
-		if typ == endpoint.RecordTypeA {
-			ep.RecordType = endpoint.RecordTypeCNAME
-		}
 		ep.ProviderSpecific.Set(propAlias, "true")
 		ep.ProviderSpecific.Set(propEvaluateTargetHealth, strconv.FormatBool(a.EvaluateTargetHealth))
 		if id := aws.ToString(a.HostedZoneId); id != c.autoTargetZone(target) {
 			ep.ProviderSpecific.Set(propTargetHostedZone, id)
-		}
-		if dual {
-			ep.ProviderSpecific.Set(propDualstack, "true")
 		}
 	} else {
 		ep.RecordTTL = endpoint.TTL(aws.ToInt64(s.TTL))
@@ -79,29 +74,22 @@ func (c converter) endpointOf(s *types.ResourceRecordSet, dual bool) (*endpoint.
 	return ep, true
 }
 
-// recordSets maps an endpoint to the record sets that represent it: one,
-// or two for a dual-stack alias (A and AAAA). The endpoint is expected to
-// be valid (see adjust); what is still wrong is returned as an error.
-// routeTXT, when not nil, supplies the routing of an ownership TXT record
-// that carries a set identifier but no routing properties.
-func (c converter) recordSets(ep *endpoint.Endpoint, routeTXT func(*endpoint.Endpoint) (routing, bool)) ([]types.ResourceRecordSet, error) {
+// recordSet maps an endpoint to the record set that represents it. The
+// endpoint is expected to be valid (see adjust); what is still wrong is
+// returned as an error. An ownership TXT record carries its record's
+// routing properties (see OwnershipForm), so it is routed like any other.
+func (c converter) recordSet(ep *endpoint.Endpoint) (types.ResourceRecordSet, error) {
 	r, perr := parseRouting(ep.ProviderSpecific)
 	if perr != nil {
-		return nil, perr
+		return types.ResourceRecordSet{}, perr
 	}
 	if r.kind == policyNone && ep.SetIdentifier != "" {
-		if routeTXT == nil || ep.RecordType != endpoint.RecordTypeTXT {
-			return nil, fmt.Errorf("set identifier %q without a routing policy", ep.SetIdentifier)
-		}
-		var ok bool
-		if r, ok = routeTXT(ep); !ok {
-			return nil, fmt.Errorf("no routing policy for ownership record with set identifier %q", ep.SetIdentifier)
-		}
+		return types.ResourceRecordSet{}, fmt.Errorf("set identifier %q without a routing policy", ep.SetIdentifier)
 	}
 	base := types.ResourceRecordSet{Name: aws.String(ep.DNSName), SetIdentifier: optional(ep.SetIdentifier)}
 	r.apply(&base)
 	if isAlias(ep) {
-		return c.aliasSets(ep, base)
+		return c.aliasSet(ep, base)
 	}
 	base.Type = types.RRType(ep.RecordType)
 	ttl := int64(ep.RecordTTL)
@@ -116,14 +104,14 @@ func (c converter) recordSets(ep *endpoint.Endpoint, routeTXT func(*endpoint.End
 		base.ResourceRecords = append(base.ResourceRecords, types.ResourceRecord{Value: aws.String(t)})
 	}
 	if len(base.ResourceRecords) == 0 {
-		return nil, fmt.Errorf("no targets")
+		return types.ResourceRecordSet{}, fmt.Errorf("no targets")
 	}
-	return []types.ResourceRecordSet{base}, nil
+	return base, nil
 }
 
-func (c converter) aliasSets(ep *endpoint.Endpoint, base types.ResourceRecordSet) ([]types.ResourceRecordSet, error) {
+func (c converter) aliasSet(ep *endpoint.Endpoint, base types.ResourceRecordSet) (types.ResourceRecordSet, error) {
 	if len(ep.Targets) != 1 {
-		return nil, fmt.Errorf("an alias record needs exactly one target, not %d", len(ep.Targets))
+		return base, fmt.Errorf("an alias record needs exactly one target, not %d", len(ep.Targets))
 	}
 	target := canonicalName(ep.Targets[0])
 	zoneID, _ := ep.ProviderSpecific.Get(propTargetHostedZone)
@@ -131,27 +119,24 @@ func (c converter) aliasSets(ep *endpoint.Endpoint, base types.ResourceRecordSet
 		zoneID = c.autoTargetZone(target)
 	}
 	if zoneID == "" {
-		return nil, fmt.Errorf("alias target %s is neither an AWS endpoint nor in a managed zone; set %s", target, propTargetHostedZone)
+		return base, fmt.Errorf("alias target %s is neither an AWS endpoint nor in a managed zone; set %s", target, propTargetHostedZone)
 	}
 	eth := c.evaluateTargetHealth
 	if v, ok := ep.ProviderSpecific.Get(propEvaluateTargetHealth); ok {
 		eth, _ = strconv.ParseBool(v)
 	}
 	base.AliasTarget = &types.AliasTarget{DNSName: aws.String(target), HostedZoneId: aws.String(zoneID), EvaluateTargetHealth: eth}
-	aliasTypes := []types.RRType{types.RRTypeA}
-	switch {
-	case ep.RecordType == endpoint.RecordTypeAAAA:
-		aliasTypes = []types.RRType{types.RRTypeAaaa}
-	case isTrue(ep.ProviderSpecific, propDualstack):
-		aliasTypes = append(aliasTypes, types.RRTypeAaaa)
+	base.Type = aliasType(ep)
+	return base, nil
+}
+
+// aliasType is the type of an alias endpoint's set. A CNAME with the alias
+// property (as a webhook client may send it, unadjusted) is an A alias.
+func aliasType(ep *endpoint.Endpoint) types.RRType {
+	if ep.RecordType == endpoint.RecordTypeCNAME {
+		return types.RRTypeA
 	}
-	out := make([]types.ResourceRecordSet, 0, len(aliasTypes))
-	for _, t := range aliasTypes {
-		s := base
-		s.Type = t
-		out = append(out, s)
-	}
-	return out, nil
+	return types.RRType(ep.RecordType)
 }
 
 func isAlias(ep *endpoint.Endpoint) bool { return isTrue(ep.ProviderSpecific, propAlias) }

@@ -18,7 +18,7 @@ func TestRoundTrip(t *testing.T) {
 		ep("a.example.com", "CNAME", "b.other.org"),
 		ep("a.example.com", "TXT", "v=spf1 -all"),
 		ep("a.example.com", "MX", "10 mx.other.org"),
-		set(withProps(ep("a.example.com", "A", "1.2.3.4"), propWeight, "7", propHealthCheck, "hc-1"), "w"),
+		set(withProps(ep("a.example.com", "A", "1.2.3.4"), propWeight, "7", propHealthCheck, "abcdef11-2222-3333-4444-555555fedcba"), "w"),
 		set(withProps(ep("a.example.com", "A", "1.2.3.4"), propRegion, "eu-west-1"), "l"),
 		set(withProps(ep("a.example.com", "A", "1.2.3.4"), propFailover, "SECONDARY"), "f"),
 		set(withProps(ep("a.example.com", "A", "1.2.3.4"), propGeoCountry, "US", propGeoSubdivision, "CA"), "g"),
@@ -36,26 +36,28 @@ func TestRoundTrip(t *testing.T) {
 	a := testAdjuster()
 	for _, in := range cases {
 		t.Run(in.String()+" "+propsString(in.ProviderSpecific), func(t *testing.T) {
-			want, p := a.adjust(in)
+			wants, p := a.adjust(in)
 			if p != nil {
 				t.Fatalf("refused: %v", p)
 			}
-			sets, err := a.conv.recordSets(want, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
 			z := &zone{sets: map[setKey]*types.ResourceRecordSet{}}
-			for i := range sets {
-				z.sets[keyOf(&sets[i])] = &sets[i]
+			for _, want := range wants {
+				s, err := a.conv.recordSet(want)
+				if err != nil {
+					t.Fatal(err)
+				}
+				z.sets[keyOf(&s)] = &s
 			}
 			got := zoneEndpoints(a.conv, z)
-			if len(got) != 1 {
-				t.Fatalf("%d endpoints back from %d sets", len(got), len(sets))
+			if len(got) != len(wants) {
+				t.Fatalf("%d endpoints back from %d", len(got), len(wants))
 			}
-			g := got[0]
-			if g.Key() != want.Key() || !g.Targets.Same(want.Targets) || !g.ProviderSpecific.Same(want.ProviderSpecific) ||
-				(want.RecordTTL.IsConfigured() && g.RecordTTL != want.RecordTTL) {
-				t.Errorf("read back %v %v\nwant       %v %v", g, g.ProviderSpecific, want, want.ProviderSpecific)
+			for i, want := range wants {
+				g := got[i]
+				if g.Key() != want.Key() || !g.Targets.Same(want.Targets) || !g.ProviderSpecific.Same(want.ProviderSpecific) ||
+					(want.RecordTTL.IsConfigured() && g.RecordTTL != want.RecordTTL) {
+					t.Errorf("read back %v %v\nwant       %v %v", g, g.ProviderSpecific, want, want.ProviderSpecific)
+				}
 			}
 		})
 	}

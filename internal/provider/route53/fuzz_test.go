@@ -28,18 +28,20 @@ func FuzzAdjust(f *testing.F) {
 			}
 		}
 		a := testAdjuster()
-		out, p := a.adjust(e)
-		if out == nil {
+		outs, p := a.adjust(e)
+		if len(outs) == 0 {
 			t.Fatal("an in-zone endpoint vanished")
 		}
 		if p != nil {
-			if !out.Held() || p.Record != e.Key() || p.Reason == "" {
-				t.Fatalf("refusal not held or not explained: %+v %+v", out, p)
+			if len(outs) != 1 || !outs[0].Held() || p.Record != e.Key() || p.Reason == "" {
+				t.Fatalf("refusal not held or not explained: %+v %+v", outs, p)
 			}
 			return
 		}
-		if _, err := a.conv.recordSets(out, nil); err != nil {
-			t.Fatalf("accepted endpoint %v does not convert: %v", out, err)
+		for _, out := range outs {
+			if _, err := a.conv.recordSet(out); err != nil {
+				t.Fatalf("accepted endpoint %v does not convert: %v", out, err)
+			}
 		}
 	})
 }

@@ -58,7 +58,7 @@ type counting struct {
 
 func newCounting(api API) *counting {
 	c := &counting{API: api, calls: map[string]*atomic.Int64{}}
-	for _, op := range []string{"ListHostedZones", "ListTagsForResources", "ListResourceRecordSets", "ChangeResourceRecordSets"} {
+	for _, op := range []string{"ListHostedZones", "ListTagsForResources", "ListResourceRecordSets", "ChangeResourceRecordSets", "GetHealthCheck"} {
 		c.calls[op] = &atomic.Int64{}
 	}
 	return c
@@ -98,6 +98,11 @@ func (c *counting) ChangeResourceRecordSets(ctx context.Context, in *route53.Cha
 	return c.API.ChangeResourceRecordSets(ctx, in, o...)
 }
 
+func (c *counting) GetHealthCheck(ctx context.Context, in *route53.GetHealthCheckInput, o ...func(*route53.Options)) (*route53.GetHealthCheckOutput, error) {
+	c.calls["GetHealthCheck"].Add(1)
+	return c.API.GetHealthCheck(ctx, in, o...)
+}
+
 // provider returns a provider on the fake's default account.
 func (e *env) provider(cfg Config) (*Provider, *counting) {
 	return e.providerWith(cfg, Options{})
@@ -116,10 +121,12 @@ func (e *env) providerWith(cfg Config, opts Options) (*Provider, *counting) {
 // cluster is one controller: TXT registry over the provider, planning in
 // sync mode, as internal/controller runs it.
 type cluster struct {
-	t   testing.TB
-	p   *Provider
-	api *counting
-	reg *txt.Registry
+	t       testing.TB
+	p       *Provider
+	api     *counting
+	reg     *txt.Registry
+	policy  plan.Policy // sync unless set
+	managed []string    // --managed-record-types; A, AAAA and CNAME when empty
 }
 
 func (e *env) cluster(owner, prefix string, cfg Config) *cluster {
@@ -127,13 +134,22 @@ func (e *env) cluster(owner, prefix string, cfg Config) *cluster {
 }
 
 func (e *env) clusterWith(owner, prefix string, cfg Config, opts Options) *cluster {
+	return e.clusterTXT(txt.Config{OwnerID: owner, Prefix: prefix}, cfg, opts)
+}
+
+// clusterTXT is a cluster with any TXT registry settings.
+func (e *env) clusterTXT(tc txt.Config, cfg Config, opts Options) *cluster {
 	e.t.Helper()
 	p, api := e.providerWith(cfg, opts)
-	reg, err := txt.New(p, txt.Config{OwnerID: owner, Prefix: prefix})
+	reg, err := txt.New(p, tc)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return &cluster{t: e.t, p: p, api: api, reg: reg}
+	policy := plan.PolicySync
+	if cfg.Policy != "" {
+		policy = plan.Policy(cfg.Policy)
+	}
+	return &cluster{t: e.t, p: p, api: api, reg: reg, policy: policy}
 }
 
 // sync runs one reconcile of desired and returns the changes it applied.
@@ -151,7 +167,7 @@ func (c *cluster) sync(desired ...*endpoint.Endpoint) (*plan.Changes, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := plan.Calculate(plan.Input{Desired: adjusted, Current: current, OwnerID: c.reg.OwnerID(), Policy: plan.PolicySync})
+	res := plan.Calculate(plan.Input{Desired: adjusted, Current: current, OwnerID: c.reg.OwnerID(), Policy: c.policy, ManagedTypes: c.managed})
 	return res.Changes, c.reg.ApplyChanges(ctx, res.Changes)
 }
 

@@ -39,6 +39,11 @@ type Provider struct {
 	mu       sync.Mutex
 	zones    *zoneSet // nil until first discovered
 	problems []Problem
+	// refusals are records Route 53 refused, held until a retry is due
+	// (see refusals.go).
+	refusals map[endpoint.Key]refusal
+	// checks caches health check lookups (see healthchecks.go).
+	checks map[checkKey]checkResult
 }
 
 var _ provider.Provider = (*Provider)(nil)
@@ -63,7 +68,7 @@ func New(cfg Config, opts Options, accounts ...Account) (*Provider, error) {
 		if a.API == nil {
 			return nil, errors.New("route53: account " + a.Name + " has no client")
 		}
-		l := newLimiter(a.Name, cfg.APIRateLimit, p.m)
+		l := newLimiter(a.Name, cfg.APIRateLimit, p.m, p.now)
 		p.accounts = append(p.accounts, &account{name: a.Name, api: limitedAPI{api: a.API, l: l}})
 	}
 	return p, nil
@@ -154,7 +159,10 @@ func (p *Provider) converter() converter {
 // and refuses, before any API call, every endpoint Route 53 would reject:
 // such an endpoint is returned held, with the reason, so the plan leaves
 // its name alone, and the problem is kept for Problems. Endpoints for names
-// in no managed zone are dropped once the zones are known.
+// in no managed zone are dropped once the zones are known. Once they are,
+// the checks that need the zone also run: health checks that do not exist,
+// a simple record next to routed ones (or back) that only a delete could
+// allow, and records Route 53 refused before (see refusals.go).
 func (p *Provider) AdjustEndpoints(eps []*endpoint.Endpoint) ([]*endpoint.Endpoint, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -162,18 +170,29 @@ func (p *Provider) AdjustEndpoints(eps []*endpoint.Endpoint) ([]*endpoint.Endpoi
 	if a.zonesKnown {
 		a.inZone = func(name string) bool { _, ok := p.zones.matcher.Zone(name); return ok }
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), adjustTimeout)
+	defer cancel()
+	p.pruneRefusals()
 	out := make([]*endpoint.Endpoint, 0, len(eps))
 	var problems []Problem
 	for _, ep := range eps {
-		adj, prob := a.adjust(ep)
+		adjusted, prob := a.adjust(ep)
+		if prob == nil && a.zonesKnown {
+			for _, adj := range adjusted {
+				if prob = p.zoneProblem(ctx, adj); prob != nil {
+					held := ep.DeepCopy()
+					held.WithLabel(endpoint.HoldLabel, prob.Error())
+					adjusted = []*endpoint.Endpoint{held}
+					break
+				}
+			}
+		}
 		if prob != nil {
 			problems = append(problems, *prob)
 			p.log.Warn("route53: record refused before reaching AWS", "record", prob.Record.String(),
 				"resource", prob.Resource, "annotation", prob.Annotation, "reason", prob.Reason)
 		}
-		if adj != nil {
-			out = append(out, adj)
-		}
+		out = append(out, adjusted...)
 	}
 	p.problems = problems
 	p.m.invalid.Set(float64(len(problems)))

@@ -24,10 +24,18 @@ func isThrottle(err error) bool {
 	return errors.As(err, &ae) && slices.Contains(throttleCodes, ae.ErrorCode())
 }
 
+// recoverEvery is how long an account must go without a throttling answer
+// to win back a tenth of its configured rate. From the floor (a twentieth)
+// the full rate returns after about half a minute of quiet.
+const recoverEvery = 3 * time.Second
+
 // limiter shares one request budget between all zones of an account. Each
 // call waits for a token; a throttling answer halves the rate and retries
-// after a jittered backoff; every run of successes wins back a tenth of the
-// configured rate (additive increase, multiplicative decrease).
+// after a jittered backoff. The rate climbs back by a tenth of the
+// configured rate for every run of successes and for every recoverEvery
+// without throttling (additive increase, multiplicative decrease). The
+// time-based climb matters for an idle account: without calls there are
+// no successes, and the rate would otherwise stay at its floor.
 type limiter struct {
 	account string
 	bucket  *rate.Limiter
@@ -40,17 +48,23 @@ type limiter struct {
 	baseBackoff        time.Duration
 	maxBackoff         time.Duration
 
+	// now is the clock that times recovery.
+	now func() time.Time
+
 	mu        sync.Mutex
 	successes int
+	// changedAt is when the rate last went down or up; recovery counts
+	// quiet time from there.
+	changedAt time.Time
 }
 
-func newLimiter(account string, perSecond float64, m *metrics) *limiter {
+func newLimiter(account string, perSecond float64, m *metrics, now func() time.Time) *limiter {
 	max := rate.Limit(perSecond)
 	if perSecond <= 0 {
 		max = rate.Inf
 	}
 	l := &limiter{account: account, bucket: rate.NewLimiter(max, 1), max: max, min: max / 20, m: m,
-		maxThrottleRetries: 12, baseBackoff: 200 * time.Millisecond, maxBackoff: 20 * time.Second}
+		maxThrottleRetries: 12, baseBackoff: 200 * time.Millisecond, maxBackoff: 20 * time.Second, now: now}
 	m.rate.WithLabelValues(account).Set(float64(max))
 	return l
 }
@@ -58,6 +72,7 @@ func newLimiter(account string, perSecond float64, m *metrics) *limiter {
 // do runs call under the budget, retrying throttled attempts.
 func (l *limiter) do(ctx context.Context, op string, call func() error) error {
 	for attempt := 0; ; attempt++ {
+		l.limit() // apply the recovery earned while idle before waiting
 		if err := l.bucket.Wait(ctx); err != nil {
 			return err
 		}
@@ -83,6 +98,37 @@ func (l *limiter) do(ctx context.Context, op string, call func() error) error {
 	}
 }
 
+// limit returns the rate the account currently allows itself, after the
+// recovery its quiet time has earned.
+func (l *limiter) limit() rate.Limit {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.recoverLocked()
+	return l.bucket.Limit()
+}
+
+// recoverLocked raises a lowered rate by a tenth of the configured rate for
+// each recoverEvery since the last change. It runs lazily, before each
+// call, so an idle account needs no timer.
+func (l *limiter) recoverLocked() {
+	if l.max == rate.Inf || l.bucket.Limit() >= l.max {
+		return
+	}
+	now := l.now()
+	steps := now.Sub(l.changedAt) / recoverEvery
+	if steps <= 0 {
+		return
+	}
+	l.setLocked(min(l.bucket.Limit()+rate.Limit(steps)*l.max/10, l.max), l.changedAt.Add(steps*recoverEvery))
+}
+
+// setLocked changes the rate, noting when, and publishes it.
+func (l *limiter) setLocked(r rate.Limit, at time.Time) {
+	l.bucket.SetLimit(r)
+	l.changedAt = at
+	l.m.rate.WithLabelValues(l.account).Set(float64(r))
+}
+
 func (l *limiter) backoff(attempt int) time.Duration {
 	d := l.baseBackoff << min(attempt, 10)
 	d = min(d, l.maxBackoff)
@@ -96,9 +142,7 @@ func (l *limiter) slowDown() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.successes = 0
-	r := max(l.bucket.Limit()/2, l.min)
-	l.bucket.SetLimit(r)
-	l.m.rate.WithLabelValues(l.account).Set(float64(r))
+	l.setLocked(max(l.bucket.Limit()/2, l.min), l.now())
 }
 
 func (l *limiter) succeeded() {
@@ -114,9 +158,7 @@ func (l *limiter) succeeded() {
 		return
 	}
 	l.successes = 0
-	r := min(l.bucket.Limit()+l.max/10, l.max)
-	l.bucket.SetLimit(r)
-	l.m.rate.WithLabelValues(l.account).Set(float64(r))
+	l.setLocked(min(l.bucket.Limit()+l.max/10, l.max), l.now())
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {
@@ -166,4 +208,8 @@ func (a limitedAPI) ListResourceRecordSets(ctx context.Context, in *route53.List
 
 func (a limitedAPI) ChangeResourceRecordSets(ctx context.Context, in *route53.ChangeResourceRecordSetsInput, opts ...func(*route53.Options)) (*route53.ChangeResourceRecordSetsOutput, error) {
 	return limited(ctx, a.l, "ChangeResourceRecordSets", in, opts, a.api.ChangeResourceRecordSets)
+}
+
+func (a limitedAPI) GetHealthCheck(ctx context.Context, in *route53.GetHealthCheckInput, opts ...func(*route53.Options)) (*route53.GetHealthCheckOutput, error) {
+	return limited(ctx, a.l, "GetHealthCheck", in, opts, a.api.GetHealthCheck)
 }

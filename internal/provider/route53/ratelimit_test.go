@@ -41,7 +41,7 @@ func TestLimiterBacksOffAndRecovers(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			l := newLimiter("a", 100, newMetrics(nil))
+			l := newLimiter("a", 100, newMetrics(nil), time.Now)
 			l.baseBackoff, l.maxBackoff, l.maxThrottleRetries = time.Millisecond, 2*time.Millisecond, 5
 			api := &throttling{n: tc.throttles, code: tc.code}
 			_, err := limitedAPI{api: api, l: l}.ListHostedZones(context.Background(), nil)
@@ -80,5 +80,32 @@ func TestLimiterBacksOffAndRecovers(t *testing.T) {
 	}
 	if isThrottle(errors.New("Throttling")) {
 		t.Error("a plain error is not an API throttle")
+	}
+}
+
+// TestLimiterRecoversWhileIdle throttles an account down to its floor and
+// then lets it sit idle: the rate must climb back with time alone, since an
+// idle account has no successes to earn it back with.
+func TestLimiterRecoversWhileIdle(t *testing.T) {
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	l := newLimiter("a", 5, newMetrics(nil), func() time.Time { return clock })
+	for range 20 {
+		l.slowDown()
+	}
+	if got := l.limit(); got != 0.25 {
+		t.Fatalf("rate after throttling = %v, want the floor 0.25", got)
+	}
+	clock = clock.Add(time.Second)
+	if got := l.limit(); got >= 5 {
+		t.Fatalf("rate = %v one second after throttling, want still lowered", got)
+	}
+	clock = clock.Add(time.Minute)
+	if got := l.limit(); got != 5 {
+		t.Errorf("rate = %v after a quiet minute, want the configured 5", got)
+	}
+	// A new throttle starts the climb again from half the rate.
+	l.slowDown()
+	if got := l.limit(); got != 2.5 {
+		t.Errorf("rate = %v after one more throttle, want 2.5", got)
 	}
 }

@@ -122,8 +122,8 @@ func parseRouting(ps endpoint.ProviderSpecific) (routing, *propError) {
 	}
 	if hc, ok := ps.Get(propHealthCheck); ok {
 		r.healthCheck = strings.TrimSpace(hc)
-		if r.healthCheck == "" || len(r.healthCheck) > 64 {
-			return r, refuse(propHealthCheck, "must be a health check ID of 1 to 64 characters, not %q", hc)
+		if !healthCheckIDRE.MatchString(r.healthCheck) {
+			return r, refuse(propHealthCheck, "%q is not a Route 53 health check ID, which is a UUID such as abcdef11-2222-3333-4444-555555fedcba (a placeholder copied from an example?)", hc)
 		}
 	}
 	return r, nil

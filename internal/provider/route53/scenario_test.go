@@ -101,12 +101,19 @@ func TestScenarioTwoClusters(t *testing.T) {
 			rke2.mustConverge(rke2Ep)
 			k3s.mustConverge(k3sEp)
 			rke2.mustConverge(rke2Ep) // the other cluster's records change nothing here
-			want := []string{
-				"k3sa-app.example.com. TXT set=" + k3sEp.SetIdentifier + " weight=1 ttl=60 " + ownership("k3s-cluster"),
-				"rke2a-app.example.com. TXT set=" + rke2Ep.SetIdentifier + " weight=1 ttl=60 " + ownership("rke2-cluster"),
-			}
+			var want []string
 			for _, w := range tc.want {
-				want = append(want, strings.NewReplacer("{hc1}", hc1, "{hc2}", hc2).Replace(w))
+				w = strings.NewReplacer("{hc1}", hc1, "{hc2}", hc2).Replace(w)
+				want = append(want, w)
+				// Each ownership record is its record's routing, with the
+				// default TTL, exactly as upstream writes it.
+				prefix := "k3s"
+				if strings.Contains(w, rke2IP) {
+					prefix = "rke2"
+				}
+				txt := strings.Replace(w, "app.example.com. A", prefix+"a-app.example.com. TXT", 1)
+				txt = txt[:strings.Index(txt, " ttl=")] + " ttl=300 " + ownership(prefix+"-cluster")
+				want = append(want, txt)
 			}
 			e.wantZone(zid, want...)
 		})

@@ -41,6 +41,7 @@ func (r *Registry) ApplyChanges(ctx context.Context, changes *plan.Changes) erro
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	b := &batch{r: r, snap: r.state, touched: map[endpoint.Key]bool{}, set: map[endpoint.Key]*ownership{}, dropped: map[nameKey]bool{}}
+	creates, refused := r.refuseReserved(changes, b.snap)
 	if err := b.checkOwned(changes.Delete); err != nil {
 		return err
 	}
@@ -55,7 +56,7 @@ func (r *Registry) ApplyChanges(ctx context.Context, changes *plan.Changes) erro
 			return err
 		}
 	}
-	for _, ep := range changes.Create {
+	for _, ep := range creates {
 		if err := b.create(ep, false); err != nil {
 			return err
 		}
@@ -65,20 +66,19 @@ func (r *Registry) ApplyChanges(ctx context.Context, changes *plan.Changes) erro
 	}
 
 	out := &plan.Changes{
-		Create:    slices.Concat(changes.Create, b.txt.Create),
+		Create:    slices.Concat(creates, b.txt.Create),
 		UpdateOld: slices.Concat(changes.UpdateOld, b.txt.UpdateOld),
 		UpdateNew: slices.Concat(changes.UpdateNew, b.txt.UpdateNew),
 		Delete:    slices.Concat(changes.Delete, b.txt.Delete),
 	}
-	if !out.HasChanges() {
-		return nil
+	if out.HasChanges() {
+		if err := r.provider.ApplyChanges(ctx, out); err != nil {
+			return errors.Join(fmt.Errorf("txt registry: %w", err), refused)
+		}
+		b.commit()
+		r.applied++
 	}
-	if err := r.provider.ApplyChanges(ctx, out); err != nil {
-		return fmt.Errorf("txt registry: %w", err)
-	}
-	b.commit()
-	r.applied++
-	return nil
+	return refused
 }
 
 // batch gathers the ownership changes of one ApplyChanges call.
@@ -102,7 +102,7 @@ func (b *batch) checkOwned(eps []*endpoint.Endpoint) error {
 	for _, ep := range eps {
 		// Both the caller's view and the zone's, in case either is stale.
 		owners := []string{ep.Labels[endpoint.OwnerLabel], ""}
-		if o, _ := b.snap.find(b.r.lookupKey(ep), ep.RecordType); o != nil {
+		if o, _ := b.snap.find(b.r.lookupKey(ep), ep); o != nil {
 			owners[1] = o.owner
 		}
 		for _, owner := range owners {
@@ -128,17 +128,21 @@ func (b *batch) delete(ep *endpoint.Endpoint) {
 	}
 	b.touched[k] = true
 	if o := b.current(k); o.ownedBy(b.r.ownerID) {
-		b.txt.Delete = append(b.txt.Delete, o.txt)
+		b.txt.Delete = append(b.txt.Delete, labelled(o.txt, ep.DNSName))
 		b.set[k] = nil
 	}
-	// The legacy record goes too. Other records it still covers are
-	// pending, and get their own ownership records in this same batch.
+	// The legacy or alias "cname-" record goes too. Other records it
+	// still covers are pending, and get their own ownership records in
+	// this same batch.
+	if o, kind := b.snap.find(k, ep); kind == fromAliasCNAME {
+		b.dropAliasCNAME(k, o, ep.DNSName)
+	}
 	if ep.RecordType == endpoint.RecordTypeAAAA {
 		return
 	}
 	nk := nameKey{k.DNSName, k.SetIdentifier}
 	if o := b.snap.legacy[nk]; o.ownedBy(b.r.ownerID) && !b.dropped[nk] {
-		b.txt.Delete = append(b.txt.Delete, o.txt)
+		b.txt.Delete = append(b.txt.Delete, labelled(o.txt, ep.DNSName))
 		b.dropped[nk] = true
 	}
 }
@@ -148,7 +152,7 @@ func (b *batch) update(old, new *endpoint.Endpoint) error {
 	if oldKey != newKey && !b.touched[oldKey] {
 		b.touched[oldKey] = true
 		if o := b.current(oldKey); o.ownedBy(b.r.ownerID) {
-			b.txt.Delete = append(b.txt.Delete, o.txt)
+			b.txt.Delete = append(b.txt.Delete, labelled(o.txt, old.DNSName))
 			b.set[oldKey] = nil
 		}
 	}
@@ -172,25 +176,14 @@ func (b *batch) create(ep *endpoint.Endpoint, inheritLegacy bool) error {
 	}
 	base := existing
 	if base == nil && inheritLegacy {
-		if o, legacy := b.snap.find(k, ep.RecordType); legacy && o.ownedBy(b.r.ownerID) {
+		if o, kind := b.snap.find(k, ep); kind != outdated && o.ownedBy(b.r.ownerID) {
 			base = o
+			if kind == fromAliasCNAME {
+				b.dropAliasCNAME(k, o, ep.DNSName)
+			}
 		}
 	}
 	return b.put(k, ep, existing, base)
-}
-
-// migrate gives each pending record a current ownership record.
-func (b *batch) migrate() error {
-	for _, p := range b.snap.pending {
-		if b.touched[p.key] || b.current(p.key) != nil {
-			continue
-		}
-		b.touched[p.key] = true
-		if err := b.put(p.key, p.record, nil, p.legacy); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // put writes the ownership record of ep over existing (nil: none), keeping
@@ -207,10 +200,10 @@ func (b *batch) put(k endpoint.Key, ep *endpoint.Endpoint, existing, base *owner
 		// Read back under this key but named otherwise (an ambiguous
 		// templated affix, say): replacing is safer than asking a
 		// provider to rename a record through an update.
-		b.txt.Delete = append(b.txt.Delete, existing.txt)
+		b.txt.Delete = append(b.txt.Delete, labelled(existing.txt, ep.DNSName))
 		b.txt.Create = append(b.txt.Create, txt)
 	case b.r.differs(existing, o, txt):
-		b.txt.UpdateOld = append(b.txt.UpdateOld, existing.txt)
+		b.txt.UpdateOld = append(b.txt.UpdateOld, labelled(existing.txt, ep.DNSName))
 		b.txt.UpdateNew = append(b.txt.UpdateNew, txt)
 	default:
 		return nil
@@ -233,78 +226,4 @@ func (b *batch) commit() {
 		delete(b.snap.legacy, nk)
 	}
 	b.snap.pending = nil
-}
-
-// ownershipRecord builds the ownership TXT record of ep. Its labels are
-// those of base, overlaid with ep's, with our owner. It has the record's
-// name, set identifier and TTL, and no provider-specific properties:
-// routing settings such as weights or an alias flag describe how the
-// record is served, and upstream copying them onto the TXT record is a
-// bug. A provider whose API wants routing settings on every record with a
-// set identifier must supply its own for TXT records.
-func (r *Registry) ownershipRecord(ep *endpoint.Endpoint, existing, base *ownership) (*endpoint.Endpoint, *ownership, error) {
-	labels := endpoint.Labels{}
-	if base != nil {
-		if parsed, err := ParseLabels(base.text); err == nil {
-			labels = parsed
-		}
-	}
-	for k, v := range ep.Labels {
-		labels[k] = v
-	}
-	delete(labels, endpoint.NonceLabel)
-	labels[endpoint.OwnerLabel] = r.ownerID
-	text := SerializeLabels(labels)
-
-	value := quote(text)
-	var nonce []byte
-	if r.encrypt {
-		// An unchanged text keeps its nonce, so it encrypts to the same
-		// value and providers see no change. A changed text gets a fresh
-		// nonce: reusing a GCM nonce for another text would leak the key
-		// stream.
-		if existing != nil && existing.nonce != nil && existing.text == text {
-			nonce = existing.nonce
-		} else {
-			var err error
-			if nonce, err = newNonce(); err != nil {
-				return nil, nil, fmt.Errorf("txt registry: %w", err)
-			}
-		}
-		sealed, err := r.sealer.seal(text, nonce)
-		if err != nil {
-			return nil, nil, fmt.Errorf("txt registry: encrypting ownership of %s: %w", ep.DNSName, err)
-		}
-		value = quote(sealed)
-	}
-
-	txt := &endpoint.Endpoint{
-		DNSName:       r.mapper.ToTXTName(ep.DNSName, ownershipType(ep)),
-		RecordType:    endpoint.RecordTypeTXT,
-		Targets:       endpoint.Targets{value},
-		SetIdentifier: ep.SetIdentifier,
-		RecordTTL:     ep.RecordTTL,
-		Labels:        endpoint.Labels{endpoint.OwnedRecordLabel: ep.DNSName},
-	}
-	if txt.DNSName == "" {
-		return nil, nil, errors.New("txt registry: record without a name")
-	}
-	return txt, &ownership{txt: txt, owner: r.ownerID, text: text, nonce: nonce}, nil
-}
-
-// differs reports whether the existing ownership record must be rewritten
-// to become want. Labels are compared in canonical form, so a value that
-// upstream or a provider quoted differently is not rewritten for nothing.
-func (r *Registry) differs(existing, want *ownership, txt *endpoint.Endpoint) bool {
-	if (existing.nonce != nil) != r.encrypt {
-		return true
-	}
-	if txt.RecordTTL.IsConfigured() && txt.RecordTTL != existing.txt.RecordTTL {
-		return true
-	}
-	if existing.text == want.text {
-		return false
-	}
-	labels, err := ParseLabels(existing.text)
-	return err != nil || SerializeLabels(labels) != want.text
 }

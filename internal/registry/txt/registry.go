@@ -32,10 +32,13 @@ type Config struct {
 // Registry keeps ownership in TXT records next to the records they own.
 type Registry struct {
 	provider provider.Provider
-	ownerID  string
-	mapper   NameMapper
-	sealer   *sealer // nil without a key
-	encrypt  bool    // write encrypted values
+	// former gives ownership records the provider's own form (routing,
+	// TTL); nil when the provider has none.
+	former  OwnershipFormer
+	ownerID string
+	mapper  NameMapper
+	sealer  *sealer // nil without a key
+	encrypt bool    // write encrypted values
 
 	// mu guards state and serialises ApplyChanges, whose changes are
 	// computed from state and written back into it.
@@ -57,7 +60,7 @@ func New(p provider.Provider, cfg Config) (*Registry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("txt registry: %w", err)
 	}
-	r := &Registry{provider: p, ownerID: cfg.OwnerID, mapper: m}
+	r := &Registry{provider: p, former: formerOf(p), ownerID: cfg.OwnerID, mapper: m}
 	if len(cfg.EncryptKey) > 0 {
 		key, err := ParseAESKey(cfg.EncryptKey)
 		if err != nil {
@@ -76,43 +79,38 @@ func New(p provider.Provider, cfg Config) (*Registry, error) {
 // OwnerID returns the owner this registry writes.
 func (r *Registry) OwnerID() string { return r.ownerID }
 
-// AdjustEndpoints leaves adjustment to the provider: ownership adds nothing
-// to the desired records.
+// AdjustEndpoints lets the provider adjust the desired records, then holds
+// those whose ownership record cannot be written: a TXT or CNAME record
+// whose name is some record's ownership record name, and records whose
+// ownership record the provider cannot store (see OwnershipFormer). A held
+// endpoint freezes its name in the plan and carries the reason.
 func (r *Registry) AdjustEndpoints(eps []*endpoint.Endpoint) ([]*endpoint.Endpoint, error) {
-	return r.provider.AdjustEndpoints(eps)
-}
-
-// ownership is one ownership TXT record as found in the zone.
-type ownership struct {
-	txt    *endpoint.Endpoint // exactly as the provider returned it, to delete or update it
-	owner  string
-	text   string // the label text it carries, decrypted if it was encrypted
-	nonce  []byte // the nonce it was encrypted under; nil when plain text
-	labels endpoint.Labels
-	// lent is set once labels has been handed to a returned record, after
-	// which other records get a copy.
-	lent bool
-}
-
-func (o *ownership) ownedBy(owner string) bool { return o != nil && o.owner == owner }
-
-// nameKey identifies a legacy, type-less ownership record.
-type nameKey struct{ name, setIdentifier string }
-
-// snapshot is what Records saw, kept so ApplyChanges deletes and updates the
-// ownership records that really exist rather than ones it would have written.
-type snapshot struct {
-	typed  map[endpoint.Key]*ownership // keyed by the record's lookupKey
-	legacy map[nameKey]*ownership
-	// pending are records owned by us through a legacy record only: the
-	// next ApplyChanges gives them a current ownership record.
-	pending []pendingRecord
-}
-
-type pendingRecord struct {
-	key    endpoint.Key
-	record *endpoint.Endpoint
-	legacy *ownership
+	out, err := r.provider.AdjustEndpoints(eps)
+	if err != nil {
+		return nil, err
+	}
+	// The snapshot is read under the lock: ApplyChanges updates it.
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	snap := r.state
+	desired := r.desiredKeys(out)
+	for i, ep := range out {
+		if ep.Held() {
+			continue
+		}
+		reason := r.reservedBy(ep, snap, desired)
+		if reason == "" && r.former != nil {
+			if _, _, ferr := r.former.OwnershipForm(ep); ferr != nil {
+				reason = "its ownership record cannot be written: " + ferr.Error()
+			}
+		}
+		if reason != "" {
+			held := ep.DeepCopy()
+			held.WithLabel(endpoint.HoldLabel, "txt registry: "+ep.Key().String()+": "+reason)
+			out[i] = held
+		}
+	}
+	return out, nil
 }
 
 // Records returns the provider's records, with the owner, resource and other
@@ -128,9 +126,11 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	snap := &snapshot{
 		typed:  make(map[endpoint.Key]*ownership, len(records)/2),
 		legacy: make(map[nameKey]*ownership),
+		cnames: make(map[endpoint.Key]bool),
 	}
 	others := make([]*endpoint.Endpoint, 0, len(records))
 	var arena ownershipArena
+	var foreign []*ownership // ownership records this mapper cannot place
 	for _, rec := range records {
 		if rec.RecordType == endpoint.RecordTypeTXT {
 			if o := r.readOwnership(rec, &arena); o != nil {
@@ -139,13 +139,19 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 				case name == "":
 					// Ours in form but naming nothing this mapper writes:
 					// hidden all the same, as upstream hides it.
+					foreign = append(foreign, o)
 				case recordType == "":
 					snap.legacy[nameKey{name, rec.SetIdentifier}] = o
 				default:
-					snap.typed[endpoint.Key{DNSName: name, RecordType: recordType, SetIdentifier: rec.SetIdentifier}] = o
+					k := endpoint.Key{DNSName: name, RecordType: recordType, SetIdentifier: rec.SetIdentifier}
+					snap.typed[k] = o
 				}
 				continue
 			}
+			r.noteUnreadable(snap, rec)
+		}
+		if rec.RecordType == endpoint.RecordTypeCNAME {
+			snap.cnames[r.lookupKey(rec)] = true
 		}
 		others = append(others, rec)
 	}
@@ -155,17 +161,30 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	// of its ownership record.
 	copies := make([]endpoint.Endpoint, len(others))
 	out := make([]*endpoint.Endpoint, len(others))
+	var unowned []*endpoint.Endpoint
 	for i, rec := range others {
 		c := &copies[i]
 		*c = *rec
 		key := r.lookupKey(rec)
-		o, legacy := snap.find(key, rec.RecordType)
+		o, kind := snap.find(key, rec)
 		c.Labels = attachLabels(rec.Labels, o)
-		if legacy && o.ownedBy(r.ownerID) {
-			snap.pending = append(snap.pending, pendingRecord{key: key, record: pendingCopy(c), legacy: o})
+		switch {
+		case o == nil:
+			unowned = append(unowned, c)
+		case !o.ownedBy(r.ownerID):
+			o.used = true
+		case kind != outdated:
+			o.used = true
+			snap.pending = append(snap.pending, pendingRecord{key: key, record: pendingCopy(c), base: o, kind: kind})
+		default:
+			o.used = true
+			if r.outdated(o, c) {
+				snap.pending = append(snap.pending, pendingRecord{key: key, record: pendingCopy(c), base: o, kind: outdated})
+			}
 		}
 		out[i] = c
 	}
+	r.explainUnowned(snap, unowned, foreign)
 
 	r.mu.Lock()
 	if r.state == nil || r.applied == generation {
@@ -198,39 +217,6 @@ func (r *Registry) readOwnership(rec *endpoint.Endpoint, arena *ownershipArena) 
 		return nil
 	}
 	return arena.add(rec, value, nil, labels)
-}
-
-// ownershipArena allocates ownership records in blocks: a zone of many
-// records would otherwise cost one allocation each on every Records.
-type ownershipArena struct{ block []ownership }
-
-func (a *ownershipArena) add(rec *endpoint.Endpoint, text string, nonce []byte, labels endpoint.Labels) *ownership {
-	if len(a.block) == cap(a.block) {
-		a.block = make([]ownership, 0, 512)
-	}
-	a.block = a.block[:len(a.block)+1]
-	o := &a.block[len(a.block)-1]
-	// The nonce label is bookkeeping kept here; records do not carry it.
-	delete(labels, endpoint.NonceLabel)
-	*o = ownership{txt: rec, owner: labels[endpoint.OwnerLabel], text: text, nonce: nonce, labels: labels}
-	return o
-}
-
-// find returns the ownership record of the record with lookup key k, and
-// whether it is a legacy one. A legacy record covers every type at its name
-// except AAAA: type-less records predate AAAA support, so, like upstream,
-// exodns does not let them claim AAAA records someone else may have made.
-func (s *snapshot) find(k endpoint.Key, recordType string) (o *ownership, legacy bool) {
-	if o := s.typed[k]; o != nil {
-		return o, false
-	}
-	if recordType == endpoint.RecordTypeAAAA {
-		return nil, false
-	}
-	if o := s.legacy[nameKey{k.DNSName, k.SetIdentifier}]; o != nil {
-		return o, true
-	}
-	return nil, false
 }
 
 // attachLabels returns the labels of a returned record: the provider's own
@@ -273,23 +259,24 @@ func pendingCopy(c *endpoint.Endpoint) *endpoint.Endpoint {
 }
 
 // lookupKey is the key under which a record's ownership record is filed.
+// The type is the record's own, for AWS alias records too, as upstream
+// names them since v0.22 ("a-" and "aaaa-"); see find for the older
+// "cname-" form, which is still read.
 func (r *Registry) lookupKey(ep *endpoint.Endpoint) endpoint.Key {
 	return endpoint.Key{
 		DNSName:       r.mapper.LookupName(ep.DNSName),
-		RecordType:    ownershipType(ep),
+		RecordType:    ep.RecordType,
 		SetIdentifier: ep.SetIdentifier,
 	}
 }
 
-// ownershipType is the type named in a record's ownership record. Upstream
-// files AWS alias A records under CNAME (alias records were once CNAMEs),
-// and existing zones depend on it. The alias property is "true", or "A" in
-// upstream versions that let it pick the alias type.
-func ownershipType(ep *endpoint.Endpoint) string {
-	if ep.RecordType == endpoint.RecordTypeA {
-		if v, _ := ep.ProviderSpecific.Get("alias"); v == "true" || v == endpoint.RecordTypeA {
-			return endpoint.RecordTypeCNAME
-		}
+// isAlias reports an AWS alias A or AAAA record: the alias property is
+// "true", or names the record's type in upstream versions that let it
+// pick the alias type.
+func isAlias(ep *endpoint.Endpoint) bool {
+	if ep.RecordType != endpoint.RecordTypeA && ep.RecordType != endpoint.RecordTypeAAAA {
+		return false
 	}
-	return ep.RecordType
+	v, _ := ep.ProviderSpecific.Get("alias")
+	return v == "true" || v == ep.RecordType
 }

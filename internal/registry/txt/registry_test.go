@@ -204,7 +204,7 @@ func TestLegacyMigration(t *testing.T) {
 	if want := []string{"k3s-a-app.example.com/TXT", "k3s-mx-app.example.com/TXT"}; !slices.Equal(names(c.Create), want) || len(c.Delete)+len(c.UpdateNew) != 0 {
 		t.Fatalf("migration batch %+v", c)
 	}
-	if txt := p.get("k3s-a-app.example.com", "TXT"); txt.Targets[0] != legacyValue || txt.RecordTTL != 60 {
+	if txt := p.get("k3s-a-app.example.com", "TXT"); txt.Targets[0] != legacyValue || txt.RecordTTL != 0 {
 		t.Errorf("migrated ownership record %v", txt)
 	}
 	// Done once: a second call, with or without Records in between, has

@@ -50,7 +50,10 @@ func TestUpdate(t *testing.T) {
 	}
 }
 
-func TestUpdateChangesOwnershipType(t *testing.T) {
+// TestUpdateToAliasKeepsOwnershipName: an A record that becomes an AWS
+// alias keeps its "a-" ownership record, as upstream names aliases by their
+// own type since v0.22.
+func TestUpdateToAliasKeepsOwnershipName(t *testing.T) {
 	p := newFakeProvider()
 	r := newRegistry(t, p, Config{})
 	plain := app("app.example.com", "A", "192.0.2.1")
@@ -63,8 +66,8 @@ func TestUpdateChangesOwnershipType(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := p.lastCall()
-	if !slices.Equal(names(c.Delete), []string{"a-app.example.com/TXT"}) || !slices.Equal(names(c.Create), []string{"cname-app.example.com/TXT"}) {
-		t.Fatalf("deleted %v, created %v", names(c.Delete), names(c.Create))
+	if len(c.Delete)+len(c.Create) != 0 || !slices.Equal(names(c.UpdateNew), []string{"app.example.com/A"}) {
+		t.Fatalf("deleted %v, created %v, updated %v", names(c.Delete), names(c.Create), names(c.UpdateNew))
 	}
 	if o := records(t, r)["app.example.com/A"].Labels[endpoint.OwnerLabel]; o != owner {
 		t.Fatalf("alias record owner %q", o)
@@ -79,8 +82,10 @@ func TestProviderSpecificAndSetIdentifier(t *testing.T) {
 	if err := r.ApplyChanges(ctx, &plan.Changes{Create: []*endpoint.Endpoint{east, west}}); err != nil {
 		t.Fatal(err)
 	}
+	// Without a provider form: no TTL of its own (the provider's
+	// default), and no provider-specific properties.
 	txt := p.getSet("a-app.example.com", "TXT", "east")
-	if txt == nil || txt.RecordTTL != 120 || len(txt.ProviderSpecific) != 0 {
+	if txt == nil || txt.RecordTTL != 0 || len(txt.ProviderSpecific) != 0 {
 		t.Fatalf("east ownership record %+v", txt)
 	}
 	if p.getSet("a-app.example.com", "TXT", "west") == nil {
@@ -98,23 +103,28 @@ func TestProviderSpecificAndSetIdentifier(t *testing.T) {
 	}
 }
 
-func TestOwnershipType(t *testing.T) {
+func TestOwnershipNameHasRecordType(t *testing.T) {
 	tests := []struct {
 		recordType, alias, want string
 	}{
-		{"A", "", "A"},
-		{"A", "true", "CNAME"},
-		{"A", "A", "CNAME"},
-		{"A", "false", "A"},
-		{"AAAA", "true", "AAAA"},
-		{"CNAME", "", "CNAME"},
+		{"A", "", "a-app.example.com"},
+		{"A", "true", "a-app.example.com"},
+		{"A", "A", "a-app.example.com"},
+		{"A", "false", "a-app.example.com"},
+		{"AAAA", "true", "aaaa-app.example.com"},
+		{"CNAME", "", "cname-app.example.com"},
 	}
 	for _, tc := range tests {
-		ep := endpoint.New("app.example.com", tc.recordType, "x")
+		p := newFakeProvider()
+		r := newRegistry(t, p, Config{})
+		ep := app("app.example.com", tc.recordType, "x")
 		if tc.alias != "" {
 			ep.WithProviderSpecific("alias", tc.alias)
 		}
-		if got := ownershipType(ep); got != tc.want {
+		if err := r.ApplyChanges(ctx, &plan.Changes{Create: []*endpoint.Endpoint{ep}}); err != nil {
+			t.Fatal(err)
+		}
+		if got := p.lastCall().Create[1].DNSName; got != tc.want {
 			t.Errorf("%s alias=%q: %s, want %s", tc.recordType, tc.alias, got, tc.want)
 		}
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -39,14 +37,14 @@ type CRD struct {
 	n        notifier
 
 	mu   sync.Mutex
-	seen map[string]seenObject // by namespace/name, from the last Endpoints
+	seen map[string]SeenObject // by namespace/name, from the last Endpoints
 }
 
-// seenObject is what the last Endpoints call read of one object, for its
+// SeenObject is what the last Endpoints call read of one object, for its
 // status: the generation it converted and the problems it found.
-type seenObject struct {
-	generation int64
-	problems   []string
+type SeenObject struct {
+	Generation int64
+	Problems   []string
 }
 
 // NewCRD finds the resource through discovery, so the CRD must be
@@ -77,7 +75,7 @@ func (s *CRD) Endpoints(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	seen := make(map[string]seenObject, len(objs))
+	seen := make(map[string]SeenObject, len(objs))
 	var out []*endpoint.Endpoint
 	for _, o := range objs {
 		u, ok := o.(*unstructured.Unstructured)
@@ -96,10 +94,10 @@ func (s *CRD) Endpoints(ctx context.Context) ([]*endpoint.Endpoint, error) {
 		}
 		r := dnsendpoint.Endpoints(d, s.opts)
 		report(s.reporter, r.Problems)
-		so := seenObject{generation: d.Generation}
+		so := SeenObject{Generation: d.Generation}
 		for _, p := range r.Problems {
 			if p.Kind == source.InvalidInput {
-				so.problems = append(so.problems, p.Err.Error())
+				so.Problems = append(so.Problems, p.Err.Error())
 			}
 		}
 		seen[d.Namespace+"/"+d.Name] = so
@@ -112,12 +110,29 @@ func (s *CRD) Endpoints(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	return out, nil
 }
 
-// lastSeen returns a copy of what the last Endpoints read.
-func (s *CRD) lastSeen() map[string]seenObject {
+// LastSeen returns a copy of what the last Endpoints read, by
+// namespace/name.
+func (s *CRD) LastSeen() map[string]SeenObject {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return maps.Clone(s.seen)
 }
+
+// Cached returns an object from the informer's cache.
+func (s *CRD) Cached(ns, name string) (*unstructured.Unstructured, error) {
+	o, err := s.lister.ByNamespace(ns).Get(name)
+	if err != nil {
+		return nil, err
+	}
+	u, ok := o.(*unstructured.Unstructured)
+	if !ok {
+		return nil, fmt.Errorf("kube: %s/%s is a %T, not unstructured", ns, name, o)
+	}
+	return u, nil
+}
+
+// GVR is the resource the source reads.
+func (s *CRD) GVR() schema.GroupVersionResource { return s.gvr }
 
 // Lookup implements Lookuper for crd/namespace/name.
 func (s *CRD) Lookup(resource string) (source.ObjectRef, bool) {
@@ -154,11 +169,4 @@ func specChanged(old, new any) bool {
 		// Objects without a generation (a CRD without the status
 		// subresource) change it on no update at all.
 		(o.GetGeneration() == 0 && o.GetResourceVersion() != n.GetResourceVersion())
-}
-
-// sortedKeys returns m's keys in order, for writes in a stable order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := slices.Collect(maps.Keys(m))
-	slices.SortFunc(keys, strings.Compare)
-	return keys
 }

@@ -105,8 +105,9 @@ type Lookuper interface {
 	Lookup(resource string) (source.ObjectRef, bool)
 }
 
-// Resolver combines the lookups of several sources, for kube.NewEvents.
-func Resolver(sources ...Lookuper) kube.Resolver {
+// Resolver combines the lookups of several sources, for Events on objects
+// (internal/kubereport).
+func Resolver(sources ...Lookuper) func(resource string) (source.ObjectRef, bool) {
 	return func(resource string) (source.ObjectRef, bool) {
 		for _, s := range sources {
 			if ref, ok := s.Lookup(resource); ok {

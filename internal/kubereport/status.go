@@ -1,9 +1,11 @@
-package kubesource
+package kubereport
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -13,10 +15,10 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/exodns/exodns/internal/controller"
 	"github.com/exodns/exodns/internal/endpoint"
 	"github.com/exodns/exodns/internal/kube"
-	"github.com/exodns/exodns/internal/plan"
-	"github.com/exodns/exodns/internal/provider"
+	"github.com/exodns/exodns/internal/source/kubesource"
 )
 
 // maxMessage keeps condition messages readable in kubectl output.
@@ -29,7 +31,7 @@ const maxMessage = 1024
 // never waits on thousands of status updates and their rate limit. Only the
 // latest verdict per object is kept.
 type StatusWriter struct {
-	crd     *CRD
+	crd     *kubesource.CRD
 	cluster *kube.Cluster
 	log     *slog.Logger
 	now     func() time.Time
@@ -46,17 +48,16 @@ type verdict struct {
 
 // NewStatusWriter writes the status of crd's objects through the cluster's
 // dynamic client. Run it (only on the leader) for it to write anything.
-func NewStatusWriter(c *kube.Cluster, crd *CRD, log *slog.Logger) *StatusWriter {
+func NewStatusWriter(c *kube.Cluster, crd *kubesource.CRD, log *slog.Logger) *StatusWriter {
 	return &StatusWriter{crd: crd, cluster: c, log: log, now: time.Now,
 		pending: map[string]verdict{}, kick: make(chan struct{}, 1)}
 }
 
-// Reconciled is the controller's hook, called after every ApplyChanges
-// with its changes, the plan's conflicts and ApplyChanges's error. It
-// judges each object the CRD source read in that same reconcile.
-func (w *StatusWriter) Reconciled(ch *plan.Changes, conflicts []plan.Conflict, applyErr error) {
+// Reconciled judges each object the CRD source read in the reconcile
+// whose outcome o is: its changes, conflicts and refusals.
+func (w *StatusWriter) Reconciled(o controller.Outcome) {
 	lost := map[string]string{}
-	for _, c := range conflicts {
+	for _, c := range o.Conflicts {
 		for _, l := range c.Losers {
 			if _, ok := lost[l]; !ok {
 				lost[l] = fmt.Sprintf("record %s is held by %s: %s", c.Key, orNobody(c.Winner), c.Reason)
@@ -64,27 +65,25 @@ func (w *StatusWriter) Reconciled(ch *plan.Changes, conflicts []plan.Conflict, a
 		}
 	}
 	failed := map[string]string{}
-	if re, ok := provider.AsRefused(applyErr); ok {
-		// ch holds only what landed; the refusals name their own records.
-		for _, r := range re.Refused {
-			failed[r.Endpoint.Resource()] = fmt.Sprintf("the provider refused %s %s: %v", r.Action, r.Endpoint.Key(), r.Err)
-		}
-	} else if applyErr != nil && ch != nil {
-		for _, eps := range [][]*endpoint.Endpoint{ch.Create, ch.UpdateNew, ch.Delete} {
+	for _, r := range o.Refused {
+		failed[r.Endpoint.Resource()] = fmt.Sprintf("the provider refused %s %s: %v", r.Action, r.Endpoint.Key(), r.Err)
+	}
+	if o.Err != nil && o.Tried != nil {
+		for _, eps := range [][]*endpoint.Endpoint{o.Tried.Create, o.Tried.UpdateNew, o.Tried.Delete} {
 			for _, e := range eps {
-				failed[e.Resource()] = "applying the records failed, retrying: " + applyErr.Error()
+				failed[e.Resource()] = "applying the records failed, retrying: " + o.Err.Error()
 			}
 		}
 	}
-	seen := w.crd.lastSeen()
+	seen := w.crd.LastSeen()
 	w.mu.Lock()
 	for key, so := range seen {
 		res := "crd/" + key
-		cond := metav1.Condition{Type: ConditionReady, ObservedGeneration: so.generation}
+		cond := metav1.Condition{Type: ConditionReady, ObservedGeneration: so.Generation}
 		switch {
-		case len(so.problems) > 0:
+		case len(so.Problems) > 0:
 			cond.Status, cond.Reason = metav1.ConditionFalse, ReasonInvalidInput
-			cond.Message = "invalid entries skipped, their existing records kept: " + strings.Join(so.problems, "; ")
+			cond.Message = "invalid entries skipped, their existing records kept: " + strings.Join(so.Problems, "; ")
 		case failed[res] != "":
 			cond.Status, cond.Reason, cond.Message = metav1.ConditionFalse, ReasonProviderError, failed[res]
 		case lost[res] != "":
@@ -95,7 +94,7 @@ func (w *StatusWriter) Reconciled(ch *plan.Changes, conflicts []plan.Conflict, a
 		if len(cond.Message) > maxMessage {
 			cond.Message = cond.Message[:maxMessage-3] + "..."
 		}
-		w.pending[key] = verdict{generation: so.generation, cond: cond}
+		w.pending[key] = verdict{generation: so.Generation, cond: cond}
 	}
 	w.mu.Unlock()
 	w.signal()
@@ -120,7 +119,7 @@ func (w *StatusWriter) Run(ctx context.Context) {
 		batch := w.pending
 		w.pending = map[string]verdict{}
 		w.mu.Unlock()
-		for _, key := range sortedKeys(batch) {
+		for _, key := range slices.Sorted(maps.Keys(batch)) {
 			if ctx.Err() != nil {
 				return
 			}
@@ -151,15 +150,14 @@ func (w *StatusWriter) requeue(key string, v verdict) {
 // the status only if it differs.
 func (w *StatusWriter) write(ctx context.Context, key string, v verdict) error {
 	ns, name, _ := strings.Cut(key, "/")
-	o, err := w.crd.lister.ByNamespace(ns).Get(name)
+	u, err := w.crd.Cached(ns, name)
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("kube: reading %s from cache: %w", key, err)
 	}
-	u, ok := o.(*unstructured.Unstructured)
-	if !ok || u.GetGeneration() != v.generation {
+	if u.GetGeneration() != v.generation {
 		return nil // a newer spec is on its way to a reconcile of its own
 	}
 	conds, err := readConditions(u)
@@ -175,7 +173,7 @@ func (w *StatusWriter) write(ctx context.Context, key string, v verdict) error {
 	if err := writeStatus(c, v.generation, conds); err != nil {
 		return err
 	}
-	_, err = w.cluster.Dynamic.Resource(w.crd.gvr).Namespace(ns).UpdateStatus(ctx, c, metav1.UpdateOptions{})
+	_, err = w.cluster.Dynamic.Resource(w.crd.GVR()).Namespace(ns).UpdateStatus(ctx, c, metav1.UpdateOptions{})
 	if err != nil {
 		return fmt.Errorf("kube: updating status of %s: %w", key, err)
 	}

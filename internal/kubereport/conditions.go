@@ -1,4 +1,4 @@
-package kubesource
+package kubereport
 
 import (
 	"time"

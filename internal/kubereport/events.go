@@ -1,4 +1,4 @@
-package kube
+package kubereport
 
 import (
 	"context"
@@ -24,7 +24,6 @@ const Component = "exodns"
 
 // Event reasons.
 const (
-	ReasonInvalidInput     = "InvalidInput"     // source.InvalidInput
 	ReasonHostnameConflict = "HostnameConflict" // source.Conflict
 	ReasonRecordCreated    = "RecordCreated"
 	ReasonRecordUpdated    = "RecordUpdated"

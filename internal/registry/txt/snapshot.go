@@ -1,0 +1,107 @@
+package txt
+
+import "github.com/exodns/exodns/internal/endpoint"
+
+// ownership is one ownership TXT record as found in the zone.
+type ownership struct {
+	txt    *endpoint.Endpoint // exactly as the provider returned it, to delete or update it
+	owner  string
+	text   string // the label text it carries, decrypted if it was encrypted
+	nonce  []byte // the nonce it was encrypted under; nil when plain text
+	labels endpoint.Labels
+	// lent is set once labels has been handed to a returned record, after
+	// which other records get a copy.
+	lent bool
+	// used is set once a record was found through it; unused ones explain
+	// records that look unowned (see notes.go).
+	used bool
+}
+
+func (o *ownership) ownedBy(owner string) bool { return o != nil && o.owner == owner }
+
+// nameKey identifies a legacy, type-less ownership record.
+type nameKey struct{ name, setIdentifier string }
+
+// snapshot is what Records saw, kept so ApplyChanges deletes and updates the
+// ownership records that really exist rather than ones it would have written.
+type snapshot struct {
+	typed  map[endpoint.Key]*ownership // keyed by the record's lookupKey
+	legacy map[nameKey]*ownership
+	// cnames are the CNAME records' keys: a "cname-" ownership record
+	// at such a key belongs to the CNAME, not to an alias.
+	cnames map[endpoint.Key]bool
+	// pending are records of ours whose ownership record must be
+	// rewritten, even with nothing else to change: found through a
+	// legacy record only, or in an outdated form. The next ApplyChanges
+	// does it.
+	pending []pendingRecord
+	// undecryptable are TXT records at ownership names whose value could
+	// not be read, by the record key they would own.
+	undecryptable map[endpoint.Key]string
+}
+
+type nameType struct{ name, recordType string }
+
+// pendingKind says why a record's ownership record is rewritten.
+type pendingKind uint8
+
+const (
+	// fromLegacy: owned through a type-less legacy record only.
+	fromLegacy pendingKind = iota
+	// fromAliasCNAME: an alias record owned through the "cname-" record
+	// upstream wrote before v0.22, which is replaced.
+	fromAliasCNAME
+	// outdated: the ownership record exists in an older form (TTL,
+	// routing) than the provider wants; it is rewritten in place.
+	outdated
+)
+
+type pendingRecord struct {
+	key    endpoint.Key
+	record *endpoint.Endpoint
+	base   *ownership // the ownership record it was found through
+	kind   pendingKind
+}
+
+// ownershipArena allocates ownership records in blocks: a zone of many
+// records would otherwise cost one allocation each on every Records.
+type ownershipArena struct{ block []ownership }
+
+func (a *ownershipArena) add(rec *endpoint.Endpoint, text string, nonce []byte, labels endpoint.Labels) *ownership {
+	if len(a.block) == cap(a.block) {
+		a.block = make([]ownership, 0, 512)
+	}
+	a.block = a.block[:len(a.block)+1]
+	o := &a.block[len(a.block)-1]
+	// The nonce label is bookkeeping kept here; records do not carry it.
+	delete(labels, endpoint.NonceLabel)
+	*o = ownership{txt: rec, owner: labels[endpoint.OwnerLabel], text: text, nonce: nonce, labels: labels}
+	return o
+}
+
+// find returns the ownership record of rec, whose lookup key is k, and how
+// it was found: "outdated" stands for a current, typed record (whose form
+// may or may not be outdated). An AWS alias record with no typed record is
+// owned through the "cname-" record upstream wrote for aliases before
+// v0.22, unless a real CNAME holds that key. A legacy record covers every
+// type at its name except AAAA: type-less records predate AAAA support,
+// so, like upstream, exodns does not let them claim AAAA records someone
+// else may have made.
+func (s *snapshot) find(k endpoint.Key, rec *endpoint.Endpoint) (*ownership, pendingKind) {
+	if o := s.typed[k]; o != nil {
+		return o, outdated
+	}
+	if isAlias(rec) {
+		ck := endpoint.Key{DNSName: k.DNSName, RecordType: endpoint.RecordTypeCNAME, SetIdentifier: k.SetIdentifier}
+		if o := s.typed[ck]; o != nil && !s.cnames[ck] {
+			return o, fromAliasCNAME
+		}
+	}
+	if rec.RecordType == endpoint.RecordTypeAAAA {
+		return nil, fromLegacy
+	}
+	if o := s.legacy[nameKey{k.DNSName, k.SetIdentifier}]; o != nil {
+		return o, fromLegacy
+	}
+	return nil, fromLegacy
+}
