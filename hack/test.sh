@@ -22,13 +22,22 @@ go test -count=1 ./...
 echo "== go test -race -short (concurrent packages; -short skips the 10k+ record scenarios already run above)"
 go test -count=1 -race -short ./internal/controller/... ./internal/source/... ./internal/provider/...
 
-echo "== integration tests (real binaries: exodns, dig, kube-apiserver, etcd)"
+echo "== integration tests (real binaries: exodns, dig, kube-apiserver, etcd, helm, a kubelet on containerd)"
 if [ -z "${KUBEBUILDER_ASSETS:-}" ] && [ -d test/k8s ]; then
   # Built from the module proxy on first use, then cached.
   KUBEBUILDER_ASSETS=$(./hack/k8s-test-bins.sh | tail -n 1)
   export KUBEBUILDER_ASSETS
 fi
-go test -count=1 -tags integration ./test/...
+if [ -d test/deploy ]; then
+  # test/deploy: helm and the node's binaries, built once and cached, and
+  # the image of this checkout.
+  [ -n "${HELM:-}" ] || { HELM=$(./hack/helm.sh | tail -n 1); export HELM; }
+  [ -n "${EXODNS_CLUSTER_BINS:-}" ] || { EXODNS_CLUSTER_BINS=$(./hack/cluster/k8s-node-bins.sh | tail -n 1); export EXODNS_CLUSTER_BINS; }
+  [ -n "${EXODNS_IMAGE:-}" ] || { EXODNS_IMAGE=$(./hack/image/build.sh | tail -n 1); export EXODNS_IMAGE; }
+fi
+# The cluster of test/deploy takes minutes on a busy machine: more than go
+# test's default 10 minutes per package.
+go test -count=1 -timeout 30m -tags integration ./test/...
 
 echo "== fuzz (${FUZZTIME} each)"
 for pkg in $(go list ./...); do

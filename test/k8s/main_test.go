@@ -43,7 +43,7 @@ func run(m *testing.M) int {
 	env := &envtest.Environment{
 		BinaryAssetsDirectory: assets,
 		CRDDirectoryPaths: []string{
-			filepath.Join(filepath.Dir(file), "..", "..", "deploy", "crds"),
+			filepath.Join(filepath.Dir(file), "..", "..", "deploy", "chart", "exodns", "crds"),
 			filepath.Join(filepath.Dir(file), "testdata", "crds"),
 		},
 		ErrorIfCRDPathMissing: true,
