@@ -169,9 +169,16 @@ func boltOpen(path string, bo *bolt.Options) (*bolt.DB, error) {
 	return nil, fmt.Errorf("dnsserver: store: open %s: %w", path, err)
 }
 
-// check runs bbolt's consistency check, which finds double-freed and lost
-// pages that would otherwise surface as a panic in a later write.
+// check first reads every key and value itself, then runs bbolt's
+// consistency check, which finds double-freed and lost pages that would
+// otherwise surface as a panic in a later write. bbolt checks in a
+// goroutine of its own, where a fault on a wild page or key pointer
+// cannot be recovered and kills the process; reading everything here
+// first, under guard, meets any such pointer where it can be recovered.
 func check(db *bolt.DB) error {
+	if err := db.View(walk); err != nil {
+		return err
+	}
 	return db.View(func(tx *bolt.Tx) error {
 		var errs []error
 		for err := range tx.Check() { // drain: the checker is a goroutine
@@ -181,6 +188,40 @@ func check(db *bolt.DB) error {
 		}
 		return errors.Join(errs...)
 	})
+}
+
+// walk touches every byte of every key and value in every bucket.
+func walk(tx *bolt.Tx) error {
+	var sum byte
+	var visit func(b *bolt.Bucket, depth int) error
+	visit = func(b *bolt.Bucket, depth int) error {
+		if depth > 16 {
+			return errors.New("buckets nested too deep")
+		}
+		c := b.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			for _, x := range k {
+				sum ^= x
+			}
+			if v == nil {
+				sub := b.Bucket(k)
+				if sub == nil {
+					return fmt.Errorf("key %q has no value and is no bucket", k)
+				}
+				if err := visit(sub, depth+1); err != nil {
+					return err
+				}
+				continue
+			}
+			for _, x := range v {
+				sum ^= x
+			}
+		}
+		return nil
+	}
+	err := tx.ForEach(func(name []byte, b *bolt.Bucket) error { return visit(b, 0) })
+	_ = sum // read only to touch the bytes
+	return err
 }
 
 // panicError is a bbolt panic (or a memory fault in the mapped file)
