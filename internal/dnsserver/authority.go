@@ -12,6 +12,7 @@ import (
 
 	"github.com/exodns/exodns/internal/dnsserver/store"
 	"github.com/exodns/exodns/internal/endpoint"
+	"github.com/exodns/exodns/internal/gslb"
 	"github.com/exodns/exodns/internal/plan"
 )
 
@@ -24,8 +25,26 @@ type Authority struct {
 	metrics *authorityMetrics
 
 	// mu serialises Apply, so snapshots are swapped in commit order.
-	mu   sync.Mutex
-	snap atomic.Pointer[Snapshot]
+	mu       sync.Mutex
+	snap     atomic.Pointer[Snapshot]
+	watchers []func(*Snapshot) // told of each new snapshot, under mu
+}
+
+// Watch calls f with the current snapshot now and with every new one,
+// in order; f must be quick (it runs while changes wait).
+func (a *Authority) Watch(f func(*Snapshot)) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.watchers = append(a.watchers, f)
+	f(a.snap.Load())
+}
+
+// swap installs a new snapshot; call it with mu held.
+func (a *Authority) swap(s *Snapshot) {
+	a.snap.Store(s)
+	for _, f := range a.watchers {
+		f(s)
+	}
 }
 
 // NewAuthority builds the first snapshot from everything in st. reg may be
@@ -87,7 +106,7 @@ func (a *Authority) Apply(_ context.Context, c *plan.Changes) error {
 		a.metrics.apply("error")
 		return fmt.Errorf("dnsserver: apply committed but cannot be served: %w", err)
 	}
-	a.snap.Store(a.snap.Load().with(zs...))
+	a.swap(a.snap.Load().with(zs...))
 	a.metrics.apply("success")
 	return nil
 }
@@ -98,7 +117,28 @@ func (a *Authority) Check(e *endpoint.Endpoint) error {
 	if _, _, err := recordRRs(e, a.opts); err != nil {
 		return fmt.Errorf("%w: %w", store.ErrInvalid, err)
 	}
+	if routed(e) {
+		// The routing the GSLB answers by must be readable, or the name
+		// is held rather than answered some other way than asked.
+		if _, err := gslb.SetFrom(e, a.opts.Regions); err != nil {
+			return fmt.Errorf("%w: %w", store.ErrInvalid, err)
+		}
+	}
 	return nil
+}
+
+// routed reports whether e asks for GSLB routing: a set identifier, or a
+// gslb property (a health check on a simple record).
+func routed(e *endpoint.Endpoint) bool {
+	if e.SetIdentifier != "" {
+		return true
+	}
+	for _, p := range e.ProviderSpecific {
+		if strings.HasPrefix(p.Name, "gslb/") {
+			return true
+		}
+	}
+	return false
 }
 
 // build makes the answer data of the named zones from the store.

@@ -97,8 +97,8 @@ func TestConvertTypes(t *testing.T) {
 func TestSelectorHook(t *testing.T) {
 	a := newAuthority(t, []string{"example.com", "example.org"}, fixture()...)
 	var seen []string
-	pick := SelectorFunc(func(req *Request, sets []RRSet) []dns.RR {
-		for _, s := range sets {
+	pick := SelectorFunc(func(req *Request, r *Routed) []dns.RR {
+		for _, s := range r.Sets {
 			seen = append(seen, s.SetIdentifier)
 			if s.SetIdentifier == "eu" && req.IP().String() == "192.0.2.99" {
 				return s.RRs

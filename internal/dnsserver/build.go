@@ -120,6 +120,8 @@ func (z *zone) finish(name string, n *node) {
 		rs.all = union(rs.sets)
 		if len(rs.sets) == 1 && rs.sets[0].SetIdentifier == "" {
 			rs.sets = nil // no choice to make: no Selector call
+		} else {
+			rs.routed = &Routed{Name: name, Type: rs.rrtype, Sets: rs.sets}
 		}
 	}
 	if name != z.origin {

@@ -188,6 +188,12 @@ func (h *Handler) write(req *Request, m *dns.Msg) {
 		if req.cookie.present {
 			o.Option = []dns.EDNS0{h.responseCookie(req)}
 		}
+		if ecs := req.ClientSubnet(); ecs != nil && h.selector != nil {
+			// We route on client subnets: echo the option with the scope
+			// the answer depended on, 0 when it did not (RFC 7871 7.2.1).
+			o.Option = append(o.Option, &dns.EDNS0_SUBNET{Code: dns.EDNS0SUBNET, Family: ecs.Family,
+				SourceNetmask: ecs.SourceNetmask, SourceScope: uint8(req.scope), Address: ecs.Address})
+		}
 		m.Extra = append(m.Extra, o)
 	}
 	t := h.responseTSIG(req, m)

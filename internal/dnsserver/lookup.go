@@ -102,11 +102,11 @@ func (h *Handler) lookupName(z *zone, owner, lname string, qtype uint16, req *Re
 
 // choose applies the Selector to an RRset with set identifiers.
 func (h *Handler) choose(z *zone, rs *rrset, req *Request) (answer, extra []dns.RR) {
-	if rs.sets == nil || h.selector == nil {
+	if rs.routed == nil || h.selector == nil {
 		return rs.all, rs.extra
 	}
 	req.selected = true // the answer depends on the client: never cache it
-	answer = h.selector.Select(req, rs.sets)
+	answer = h.selector.Select(req, rs.routed)
 	return answer, z.additional(answer)
 }
 

@@ -40,8 +40,8 @@ func fixture() []*endpoint.Endpoint {
 		ep("deleg.example.com", "NS", "ns.deleg.example.com"),
 		ep("ns.deleg.example.com", "A", "192.0.2.53"),
 		ep("todeleg.example.com", "CNAME", "x.deleg.example.com"),
-		ep("multi.example.com", "A", "192.0.2.30").WithSetIdentifier("eu"),
-		ep("multi.example.com", "A", "192.0.2.31").WithSetIdentifier("us"),
+		ep("multi.example.com", "A", "192.0.2.30").WithSetIdentifier("eu").WithProviderSpecific("aws/weight", "50"),
+		ep("multi.example.com", "A", "192.0.2.31").WithSetIdentifier("us").WithProviderSpecific("aws/weight", "50"),
 		ep("big.example.com", "A", bigTargets(60)...),
 		ep("www.example.org", "A", "198.51.100.1").WithTTL(30),
 	}

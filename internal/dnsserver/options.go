@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/miekg/dns"
+
+	"github.com/exodns/exodns/internal/geo"
 )
 
 // ZoneOptions shape the synthesized SOA and NS of every zone, and the TTL of
@@ -23,6 +25,9 @@ type ZoneOptions struct {
 	NegativeTTL uint32
 	// Refresh, Retry and Expire are the SOA timers secondaries use.
 	Refresh, Retry, Expire uint32
+	// Regions place the aws-region values of routed records; nil means
+	// geo.BuiltinRegions. A record whose routing cannot be read is refused.
+	Regions geo.Regions
 }
 
 // Defaults for ZoneOptions.
@@ -37,6 +42,9 @@ const (
 func (o ZoneOptions) withDefaults() (ZoneOptions, error) {
 	if o.DefaultTTL == 0 {
 		o.DefaultTTL = DefaultTTL
+	}
+	if o.Regions == nil {
+		o.Regions = geo.BuiltinRegions()
 	}
 	if o.NegativeTTL == 0 {
 		o.NegativeTTL = DefaultNegativeTTL

@@ -26,6 +26,9 @@ type Request struct {
 	ipDone bool
 	// selected is set when a Selector shaped the answer.
 	selected bool
+	// scope is the EDNS Client Subnet scope the answer depended on, set
+	// by a Selector (RFC 7871 section 7.2.1).
+	scope int
 
 	// raw is the query as received, when the transport has it; EDNS
 	// options are checked on it (readOptions packs Req without it).
@@ -98,6 +101,23 @@ func (r *Request) Size(ours uint16) int {
 	}
 	return int(max(dns.MinMsgSize, min(r.opt.UDPSize(), ours)))
 }
+
+// ClientSubnet returns the query's EDNS Client Subnet option, or nil.
+func (r *Request) ClientSubnet() *dns.EDNS0_SUBNET {
+	if r.opt == nil {
+		return nil
+	}
+	for _, o := range r.opt.Option {
+		if s, ok := o.(*dns.EDNS0_SUBNET); ok {
+			return s
+		}
+	}
+	return nil
+}
+
+// SetScope records the client-subnet prefix length the answer depended
+// on; it is returned as the ECS scope.
+func (r *Request) SetScope(bits int) { r.scope = bits }
 
 // IP is the client's address, or the zero Addr if unknown.
 func (r *Request) IP() netip.Addr {

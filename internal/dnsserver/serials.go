@@ -48,6 +48,6 @@ func (a *Authority) AdoptSerial(zone string, v ZoneVersion) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("dnsserver: serial of %s: %w", zone, err)
 	}
-	a.snap.Store(a.snap.Load().with(zs...))
+	a.swap(a.snap.Load().with(zs...))
 	return true, nil
 }

@@ -54,6 +54,7 @@ type rrset struct {
 	all    []dns.RR
 	extra  []dns.RR // additional-section addresses for all (MX, SRV, NS)
 	sets   []RRSet
+	routed *Routed // the sets as a Selector sees them; nil without sets
 }
 
 // RRSet is the records of one endpoint: what a Selector chooses among when

@@ -31,7 +31,7 @@ func desired() []*endpoint.Endpoint {
 		endpoint.New("www.example.com", "A", "192.0.2.1"), // TTL unset
 		endpoint.New("api.example.com", "CNAME", "www.example.com").WithTTL(60),
 		endpoint.New("txt.example.com", "TXT", `"heritage=external-dns"`),
-		endpoint.New("geo.example.com", "A", "192.0.2.7").WithSetIdentifier("eu").WithProviderSpecific("weight", "10"),
+		endpoint.New("geo.example.com", "A", "192.0.2.7").WithSetIdentifier("eu").WithProviderSpecific("aws/weight", "10"),
 	}
 }
 
