@@ -24,6 +24,7 @@ type embeddedServer struct {
 	store  *store.Store
 	auth   *dnsserver.Authority
 	server *dnsserver.Server
+	gslb   *gslbParts
 }
 
 func newEmbedded(cfg *config.Config, log *slog.Logger, reg prometheus.Registerer) (*embeddedServer, provider.Provider, error) {
@@ -51,20 +52,34 @@ func newEmbedded(cfg *config.Config, log *slog.Logger, reg prometheus.Registerer
 			return nil, nil, err
 		}
 	}
+	g, err := newGSLB(cfg.GSLB, log, reg)
+	if err != nil {
+		_ = st.Close()
+		return nil, nil, err
+	}
 	auth, err := dnsserver.NewAuthority(st, dnsserver.ZoneOptions{
 		NameServers: cfg.EmbeddedNameservers,
 		NegativeTTL: cfg.EmbeddedNegativeTTL,
+		Regions:     g.regions,
 	}, reg)
 	if err != nil {
+		_ = g.close()
 		_ = st.Close()
 		return nil, nil, err
 	}
+	auth.Watch(func(s *dnsserver.Snapshot) {
+		if err := g.router.Sync(s); err != nil {
+			log.Warn("health checks not all started", "err", err)
+		}
+	})
+	scfg.Selector = g.router
 	srv, err := dnsserver.New(auth, scfg, reg)
 	if err != nil {
+		_ = g.close()
 		_ = st.Close()
 		return nil, nil, err
 	}
-	return &embeddedServer{store: st, auth: auth, server: srv}, embedded.New(auth, cfg.EmbeddedZone...), nil
+	return &embeddedServer{store: st, auth: auth, server: srv, gslb: g}, embedded.New(auth, cfg.EmbeddedZone...), nil
 }
 
 // embeddedServerConfig turns the --embedded-* flags into the server's
@@ -123,7 +138,15 @@ func (e *embeddedServer) start(ctx context.Context, log *slog.Logger) error {
 
 func (e *embeddedServer) close(ctx context.Context) {
 	_ = e.server.Shutdown(ctx)
+	_ = e.gslb.close()
 	_ = e.store.Close()
+}
+
+// explain adds the routed sets of a name and their health.
+func (e *embeddedServer) explain(x *controller.Explanation) {
+	for _, s := range e.gslb.router.Explain(e.auth.Snapshot(), x.Name) {
+		x.Sets = append(x.Sets, controller.SetHealth{SetIdentifier: s.SetIdentifier, Policy: s.Policy, Targets: s.Targets})
+	}
 }
 
 // versions returns the zones' serials and digests.

@@ -106,7 +106,11 @@ func runController(ctx context.Context, cmd *cobra.Command, cfg *config.Config, 
 	if cfg.MetricsAddress != "" {
 		var explain http.Handler
 		if cfg.ExplainEndpoint {
-			explain = explainHandler(ctl, nil)
+			var extra func(*controller.Explanation)
+			if emb != nil {
+				extra = emb.explain
+			}
+			explain = explainHandler(ctl, extra)
 		}
 		srv, err := serveMetrics(cfg.MetricsAddress, reg, health, explain)
 		if err != nil {

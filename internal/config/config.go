@@ -119,6 +119,7 @@ type Config struct {
 	EmbeddedTSIGKey     string
 	EmbeddedNegativeTTL uint32
 	EmbeddedNameservers []string
+	GSLB                GSLB
 	// The embedded server's defences and answer order; the CLI parses and
 	// checks them with the dnsserver package's parsers.
 	EmbeddedDBOnCorrupt                string
@@ -142,6 +143,7 @@ func Default() Config {
 		MinEventSyncInterval:        5 * time.Second,
 		ManifestSettleTime:          500 * time.Millisecond,
 		ExplainEndpoint:             true,
+		GSLB:                        GSLB{CheckConcurrency: 64},
 		Policy:                      "sync",
 		LogLevel:                    "info",
 		LogFormat:                   "text",

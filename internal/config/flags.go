@@ -119,6 +119,7 @@ func BindFlags(fs *pflag.FlagSet, c *Config) {
 	fs.IntVar(&c.EmbeddedTCPMaxConnections, "embedded-tcp-max-connections", c.EmbeddedTCPMaxConnections, "Open TCP connections at most; when full, the one idle longest is closed for a new one")
 	fs.IntVar(&c.EmbeddedTCPMaxConnectionsPerClient, "embedded-tcp-max-connections-per-client", c.EmbeddedTCPMaxConnectionsPerClient, "Open TCP connections per client address (/64 for IPv6)")
 	fs.DurationVar(&c.EmbeddedTCPIdleTimeout, "embedded-tcp-idle-timeout", c.EmbeddedTCPIdleTimeout, "How long a TCP connection may wait between queries")
+	c.GSLB.BindFlags(fs)
 }
 
 // EnvPrefix starts the environment variable of every flag, as upstream's.

@@ -1,0 +1,24 @@
+package config
+
+import (
+	"github.com/spf13/pflag"
+)
+
+// GSLB configures how the embedded server answers routed names: where
+// clients are, where regions are, and how its health checks connect.
+type GSLB struct {
+	GeoIPDB          string
+	GeoIPTable       string
+	RegionsFile      string
+	CheckVerifyTLS   bool
+	CheckConcurrency int
+}
+
+// BindFlags registers the GSLB flags.
+func (g *GSLB) BindFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&g.GeoIPDB, "geoip-db", g.GeoIPDB, "MMDB file (GeoLite2/GeoIP2 City layout) locating clients for latency and geolocation answers")
+	fs.StringVar(&g.GeoIPTable, "geoip-table", g.GeoIPTable, "File of 'CIDR continent country [subdivision] [lat lon]' lines locating clients; checked before --geoip-db")
+	fs.StringVar(&g.RegionsFile, "gslb-regions-file", g.RegionsFile, "File of 'region lat lon' lines placing aws-region values; merged over the built-in AWS regions")
+	fs.BoolVar(&g.CheckVerifyTLS, "gslb-health-check-verify-tls", g.CheckVerifyTLS, "Verify certificates in https health checks (Route 53 does not)")
+	fs.IntVar(&g.CheckConcurrency, "gslb-health-check-concurrency", g.CheckConcurrency, "Health checks running at once at most")
+}
