@@ -192,7 +192,8 @@ func TestReplicasAnswerAlike(t *testing.T) {
 			"--provider=embedded", "--embedded-zone=example.com", "--embedded-listen=" + r.dnsAddr,
 			"--metrics-address=" + r.metrics, "--txt-owner-id=replicas", "--leader-elect",
 			"--leader-election-namespace=" + ns, "--leader-election-lease-duration=2s",
-			"--leader-election-renew-deadline=1s", "--leader-election-retry-period=200ms", "--interval=1h"}
+			"--leader-election-renew-deadline=1s", "--leader-election-retry-period=200ms", "--interval=1h",
+			"--embedded-rrl-responses-per-second=0"} // the queriers ask without pause from one address
 		r.start()
 		reps[i] = r
 	}
