@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"strings"
 	"sync/atomic"
 
+	"github.com/miekg/dns"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/exodns/exodns/internal/config"
@@ -14,6 +16,7 @@ import (
 	"github.com/exodns/exodns/internal/dnsserver"
 	"github.com/exodns/exodns/internal/dnsserver/store"
 	"github.com/exodns/exodns/internal/kube"
+	"github.com/exodns/exodns/internal/peering"
 	"github.com/exodns/exodns/internal/provider"
 	"github.com/exodns/exodns/internal/provider/embedded"
 )
@@ -25,6 +28,7 @@ type embeddedServer struct {
 	auth   *dnsserver.Authority
 	server *dnsserver.Server
 	gslb   *gslbParts
+	peers  *peering.Peering
 }
 
 func newEmbedded(cfg *config.Config, log *slog.Logger, reg prometheus.Registerer) (*embeddedServer, provider.Provider, error) {
@@ -73,13 +77,22 @@ func newEmbedded(cfg *config.Config, log *slog.Logger, reg prometheus.Registerer
 		}
 	})
 	scfg.Selector = g.router
+	pe, err := newPeering(cfg, auth, log, reg)
+	if err != nil {
+		_ = g.close()
+		_ = st.Close()
+		return nil, nil, err
+	}
+	if pe != nil {
+		scfg.OnNotify = pe.Notified
+	}
 	srv, err := dnsserver.New(auth, scfg, reg)
 	if err != nil {
 		_ = g.close()
 		_ = st.Close()
 		return nil, nil, err
 	}
-	return &embeddedServer{store: st, auth: auth, server: srv, gslb: g}, embedded.New(auth, cfg.EmbeddedZone...), nil
+	return &embeddedServer{store: st, auth: auth, server: srv, gslb: g, peers: pe}, embedded.New(auth, cfg.EmbeddedZone...), nil
 }
 
 // embeddedServerConfig turns the --embedded-* flags into the server's
@@ -131,6 +144,9 @@ func embeddedServerConfig(cfg *config.Config, log *slog.Logger) (dnsserver.Confi
 func (e *embeddedServer) start(ctx context.Context, log *slog.Logger) error {
 	if err := e.server.Start(ctx); err != nil {
 		return err
+	}
+	if e.peers != nil {
+		go e.peers.Run(ctx)
 	}
 	log.Info("embedded DNS server answering", "address", e.server.Addr(), "zones", e.auth.Zones())
 	return nil
@@ -200,4 +216,50 @@ func (e *embeddedServer) shareSerials(ctx context.Context, cluster *kube.Cluster
 		ctl.Observer = share
 	}
 	return versions, nil
+}
+
+// newPeering connects this server to the other clusters' (--gslb-peer):
+// their records are pulled and answered beside ours, and they are told by
+// NOTIFY whenever ours change.
+func newPeering(cfg *config.Config, auth *dnsserver.Authority, log *slog.Logger, reg prometheus.Registerer) (*peering.Peering, error) {
+	if len(cfg.GSLB.Peers) == 0 {
+		return nil, nil
+	}
+	var peers []peering.Peer
+	for _, s := range cfg.GSLB.Peers {
+		p, err := peering.ParsePeer(s)
+		if err != nil {
+			return nil, fmt.Errorf("--gslb-peer: %w", err)
+		}
+		peers = append(peers, p)
+	}
+	if cfg.EmbeddedTSIGKey == "" {
+		return nil, fmt.Errorf("--gslb-peer needs --embedded-tsig-key: peers transfer zones signed with it")
+	}
+	key, err := dnsserver.ParseTSIGKey(cfg.EmbeddedTSIGKey)
+	if err != nil {
+		return nil, fmt.Errorf("--embedded-tsig-key: %w", err)
+	}
+	pe, err := peering.New(peering.Config{Zones: cfg.EmbeddedZone, Peers: peers, Key: key, Refresh: cfg.GSLB.PeerRefresh,
+		Auth: auth, Log: log, Registerer: reg})
+	if err != nil {
+		return nil, err
+	}
+	// Our own records are versioned by the SOA serial: when one moves,
+	// the peers are told.
+	last := map[string]uint32{}
+	auth.Watch(func(s *dnsserver.Snapshot) {
+		moved := false
+		for _, z := range cfg.EmbeddedZone {
+			serial, _ := s.Serial(dns.Fqdn(strings.ToLower(z)))
+			if old, ok := last[z]; ok && old != serial {
+				moved = true
+			}
+			last[z] = serial
+		}
+		if moved {
+			pe.Changed()
+		}
+	})
+	return pe, nil
 }

@@ -143,7 +143,7 @@ func Default() Config {
 		MinEventSyncInterval:        5 * time.Second,
 		ManifestSettleTime:          500 * time.Millisecond,
 		ExplainEndpoint:             true,
-		GSLB:                        GSLB{CheckConcurrency: 64},
+		GSLB:                        GSLB{CheckConcurrency: 64, PeerRefresh: 30 * time.Second},
 		Policy:                      "sync",
 		LogLevel:                    "info",
 		LogFormat:                   "text",

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"time"
+
 	"github.com/spf13/pflag"
 )
 
@@ -12,6 +14,8 @@ type GSLB struct {
 	RegionsFile      string
 	CheckVerifyTLS   bool
 	CheckConcurrency int
+	Peers            []string
+	PeerRefresh      time.Duration
 }
 
 // BindFlags registers the GSLB flags.
@@ -21,4 +25,6 @@ func (g *GSLB) BindFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&g.RegionsFile, "gslb-regions-file", g.RegionsFile, "File of 'region lat lon' lines placing aws-region values; merged over the built-in AWS regions")
 	fs.BoolVar(&g.CheckVerifyTLS, "gslb-health-check-verify-tls", g.CheckVerifyTLS, "Verify certificates in https health checks (Route 53 does not)")
 	fs.IntVar(&g.CheckConcurrency, "gslb-health-check-concurrency", g.CheckConcurrency, "Health checks running at once at most")
+	fs.StringSliceVar(&g.Peers, "gslb-peer", g.Peers, "Another cluster's embedded server, name=host:port (repeatable): its records are pulled by zone transfer (TSIG: --embedded-tsig-key, shared) on NOTIFY and every --gslb-peer-refresh, and answered beside ours")
+	fs.DurationVar(&g.PeerRefresh, "gslb-peer-refresh", g.PeerRefresh, "How often each peer is asked for changes without a NOTIFY")
 }

@@ -28,6 +28,8 @@ type Authority struct {
 	mu       sync.Mutex
 	snap     atomic.Pointer[Snapshot]
 	watchers []func(*Snapshot) // told of each new snapshot, under mu
+	// peers holds other clusters' records, by zone then peer (peers.go).
+	peers map[string]map[string][]*endpoint.Endpoint
 }
 
 // Watch calls f with the current snapshot now and with every new one,
@@ -153,7 +155,7 @@ func (a *Authority) build(names []string) ([]*zone, error) {
 		if cur := a.snap.Load(); cur != nil {
 			prev = cur.zones[dns.Fqdn(strings.ToLower(name))]
 		}
-		z, err := buildZone(sz, a.opts, prev)
+		z, err := buildZone(a.withPeers(sz), a.opts, prev)
 		if err != nil {
 			return nil, fmt.Errorf("dnsserver: zone %s: %w", name, err)
 		}

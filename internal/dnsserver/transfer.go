@@ -1,7 +1,6 @@
 package dnsserver
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -28,7 +27,12 @@ func (h *Handler) transfer(req *Request) {
 		h.sendTransfer(req, []dns.RR{z.soa})
 		return
 	}
-	h.sendTransfer(req, z.records())
+	rrs, ok := h.auth.ownTransfer(req.lname)
+	if !ok {
+		h.fail(req, dns.RcodeRefused)
+		return
+	}
+	h.sendTransfer(req, rrs)
 }
 
 // upToDate reports whether an IXFR's SOA serial is not older than ours
@@ -67,28 +71,6 @@ func (h *Handler) sendTransfer(req *Request, rrs []dns.RR) {
 		rrs = rrs[n:]
 	}
 	h.metrics.response(true, dns.RcodeSuccess)
-}
-
-// records lists the zone for a transfer: SOA, every record with the apex
-// first and the other names in order, SOA again (RFC 5936 section 2.2).
-func (z *zone) records() []dns.RR {
-	names := make([]string, 0, len(z.nodes))
-	for name := range z.nodes {
-		if name != z.origin {
-			names = append(names, name)
-		}
-	}
-	slices.SortFunc(names, compareNames)
-	out := make([]dns.RR, 0, z.nRecords+8)
-	out = append(out, z.soa)
-	for _, name := range append([]string{z.origin}, names...) {
-		for _, rs := range z.nodes[name].rrsets {
-			if rs.rrtype != dns.TypeSOA {
-				out = append(out, rs.all...)
-			}
-		}
-	}
-	return append(out, z.soa)
 }
 
 // compareNames orders names label by label from the right, so a zone file
