@@ -129,14 +129,20 @@ func (a *Authority) Check(e *endpoint.Endpoint) error {
 	return nil
 }
 
-// routed reports whether e asks for GSLB routing: a set identifier, or a
-// gslb property (a health check on a simple record).
-func routed(e *endpoint.Endpoint) bool {
-	if e.SetIdentifier != "" {
-		return true
-	}
-	for _, p := range e.ProviderSpecific {
-		if strings.HasPrefix(p.Name, "gslb/") {
+// routed reports whether e asks for GSLB routing: a routing policy or a
+// gslb property. A set identifier alone does not: ownership TXT records of
+// routed records carry their set identifier and no policy.
+func routed(e *endpoint.Endpoint) bool { return hasRouting(e.ProviderSpecific) }
+
+func hasRouting(ps endpoint.ProviderSpecific) bool {
+	for _, p := range ps {
+		switch {
+		case strings.HasPrefix(p.Name, "gslb/"), strings.HasPrefix(p.Name, "aws/geolocation-"),
+			strings.HasPrefix(p.Name, "aws/geoproximity-"):
+			return true
+		}
+		switch p.Name {
+		case "aws/weight", "aws/failover", "aws/region", "aws/multi-value-answer":
 			return true
 		}
 	}

@@ -118,9 +118,10 @@ func (z *zone) finish(name string, n *node) {
 		// The store hands records over in no order; answers must not vary.
 		slices.SortFunc(rs.sets, func(a, b RRSet) int { return strings.Compare(a.SetIdentifier, b.SetIdentifier) })
 		rs.all = union(rs.sets)
-		if len(rs.sets) == 1 && rs.sets[0].SetIdentifier == "" {
+		switch {
+		case len(rs.sets) == 1 && rs.sets[0].SetIdentifier == "":
 			rs.sets = nil // no choice to make: no Selector call
-		} else {
+		case slices.ContainsFunc(rs.sets, func(s RRSet) bool { return hasRouting(s.ProviderSpecific) }):
 			rs.routed = &Routed{Name: name, Type: rs.rrtype, Sets: rs.sets}
 		}
 	}
