@@ -12,10 +12,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/exodns/exodns/internal/config"
+	"github.com/exodns/exodns/internal/controller"
 	"github.com/exodns/exodns/internal/dnsserver"
 	"github.com/exodns/exodns/internal/geo"
 	"github.com/exodns/exodns/internal/gslb"
 	"github.com/exodns/exodns/internal/healthcheck"
+	"github.com/exodns/exodns/internal/kubereport"
 )
 
 // gslbParts are the embedded server's routing: where regions and clients
@@ -108,4 +110,29 @@ func (g *gslbParts) close() error {
 		errs = append(errs, c.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// healthEvents tells a health change on the objects whose records the
+// check serves, as a Kubernetes Event.
+func (e *embeddedServer) healthEvents(ctl *controller.Controller, kr *kubereport.Reporter) {
+	e.gslb.checker.OnChange(func(id string, from, to healthcheck.Status) {
+		if from.Health == to.Health {
+			return
+		}
+		healthy := to.Health != gslb.Unhealthy
+		for _, u := range e.gslb.router.UsersOf(id) {
+			res := ctl.ResourceOf(u.Name, u.SetIdentifier)
+			if res == "" {
+				continue // a peer's record: its own cluster tells its objects
+			}
+			note := fmt.Sprintf("target %s of %s (set %s) is %s", u.Target, u.Name, u.SetIdentifier, to.Health)
+			if !healthy {
+				note += ": it leaves the answers until it passes again"
+				if to.LastError != "" {
+					note += " (" + to.LastError + ")"
+				}
+			}
+			kr.Health(res, note, healthy)
+		}
+	})
 }

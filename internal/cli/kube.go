@@ -22,6 +22,7 @@ type kubeParts struct {
 	cluster *kube.Cluster
 	lookups []kubesource.Lookuper
 	status  *kubereport.StatusWriter
+	report  *kubereport.Reporter
 }
 
 // kubeSource builds one Kubernetes source, connecting on first use.
@@ -90,6 +91,7 @@ func (k *kubeParts) hook(ctx context.Context, ctl *controller.Controller, report
 	}
 	reporter.Next = kr
 	ctl.Observer = kr
+	k.report = kr
 	return nil
 }
 

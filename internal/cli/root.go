@@ -99,6 +99,9 @@ func runController(ctx context.Context, cmd *cobra.Command, cfg *config.Config, 
 		return ctl.RunOnce(ctx)
 	}
 	if emb != nil {
+		if kp.report != nil {
+			emb.healthEvents(ctl, kp.report)
+		}
 		if err := emb.start(ctx, log); err != nil {
 			return err
 		}

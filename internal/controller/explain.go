@@ -200,3 +200,17 @@ func (r *Reporter) standingFor(obj source.ObjectRef) []string {
 	}
 	return out
 }
+
+// ResourceOf names the object that asks for the set setID at name in the
+// last reconcile, or "" (a peer's record, or one no longer wanted).
+func (c *Controller) ResourceOf(name, setID string) string {
+	name = canon(name)
+	c.explain.mu.Lock()
+	defer c.explain.mu.Unlock()
+	for _, e := range c.explain.desired {
+		if canon(e.DNSName) == name && e.SetIdentifier == setID {
+			return e.Resource()
+		}
+	}
+	return ""
+}

@@ -28,6 +28,7 @@ type Router struct {
 	mu      sync.Mutex
 	warned  map[string]string // name -> last parse error logged
 	current map[string]healthcheck.Check
+	snap    *Snapshot // the one the checks were last synced to
 }
 
 // RouterConfig configures a Router. Checker may be nil (every target
@@ -154,9 +155,37 @@ func (r *Router) Sync(snap *Snapshot) error {
 	}
 	checks := healthcheck.ChecksFor(all)
 	r.mu.Lock()
-	r.current = checks
+	r.current, r.snap = checks, snap
 	r.mu.Unlock()
 	return r.checker.Set(checks)
+}
+
+// CheckUse is one target of one routed set that a check watches.
+type CheckUse struct {
+	Name, SetIdentifier, Target string
+}
+
+// UsersOf lists the routed sets and targets a health check serves, so a
+// change of its health can be told on their objects.
+func (r *Router) UsersOf(checkID string) []CheckUse {
+	r.mu.Lock()
+	snap := r.snap
+	r.mu.Unlock()
+	var out []CheckUse
+	for _, rt := range snap.routed() {
+		m := rt.Memo(r.parse).(*route)
+		if m.err != nil {
+			continue
+		}
+		for _, s := range m.sets {
+			for _, t := range s.Targets {
+				if c, ok := healthcheck.FromSet(s, t); ok && c.ID() == checkID {
+					out = append(out, CheckUse{Name: strings.TrimSuffix(rt.Name, "."), SetIdentifier: s.ID, Target: t})
+				}
+			}
+		}
+	}
+	return out
 }
 
 // SetHealth is one set of a routed name and the health of its targets.

@@ -48,3 +48,10 @@ func (r *Reporter) Reconciled(o controller.Outcome) {
 		r.Status.Reconciled(o)
 	}
 }
+
+// Health records a health change of one of the object's targets.
+func (r *Reporter) Health(resource, note string, healthy bool) {
+	if r.Events != nil && r.leading() {
+		r.Events.Health(resource, note, healthy)
+	}
+}
