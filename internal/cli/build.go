@@ -20,6 +20,7 @@ import (
 	"github.com/exodns/exodns/internal/registry/noop"
 	"github.com/exodns/exodns/internal/registry/txt"
 	"github.com/exodns/exodns/internal/source"
+	"github.com/exodns/exodns/internal/source/delegation"
 	"github.com/exodns/exodns/internal/source/manifest"
 )
 
@@ -109,6 +110,21 @@ func buildSources(cfg *config.Config, opts source.Options, reporter source.Repor
 	for _, name := range cfg.Sources {
 		if name == "manifest" {
 			all = append(all, manifest.New(cfg.ManifestPaths, opts, reporter, log, cfg.ManifestSettleTime))
+			continue
+		}
+		if name == "gslb-delegation" {
+			d := &delegation.Source{Zone: cfg.GSLB.DelegationZone}
+			for _, s := range cfg.GSLB.DelegationNS {
+				sv, err := delegation.ParseServer(s)
+				if err != nil {
+					return nil, fmt.Errorf("--gslb-delegation-nameserver: %w", err)
+				}
+				d.Servers = append(d.Servers, sv)
+			}
+			if d.Zone == "" || len(d.Servers) == 0 {
+				return nil, fmt.Errorf("--source=gslb-delegation needs --gslb-delegation-zone and --gslb-delegation-nameserver")
+			}
+			all = append(all, d)
 			continue
 		}
 		s, err := kp.kubeSource(name, cfg, opts, reporter, log)

@@ -111,3 +111,18 @@ spec:
 		t.Errorf("the stray name is not reported with its reason:\n%s", out)
 	}
 }
+
+// TestOnceDelegation: --source=gslb-delegation writes the GSLB zone's NS
+// and glue into the parent zone's provider.
+func TestOnceDelegation(t *testing.T) {
+	out, err := run(t, "--source=gslb-delegation", "--gslb-delegation-zone=gslb.example.com",
+		"--gslb-delegation-nameserver=ns1.cluster-a.example.com=192.0.2.10", "--gslb-delegation-nameserver=ns1.cluster-b.example.com=192.0.2.11",
+		"--provider=inmemory", "--inmemory-zone=example.com", "--managed-record-types=A,NS", "--txt-owner-id=t", "--once", "--log-format=json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	want := []string{"create gslb.example.com NS", "create ns1.cluster-a.example.com A", "create ns1.cluster-b.example.com A"}
+	if got := changes(t, out); !slices.Equal(got, want) {
+		t.Errorf("changes %q, want %q\n%s", got, want, out)
+	}
+}

@@ -195,6 +195,7 @@ var (
 		{"gateway-httproute", "Gateway API HTTPRoutes"}, {"gateway-grpcroute", "Gateway API GRPCRoutes"},
 		{"gateway-tlsroute", "Gateway API TLSRoutes"}, {"gateway-tcproute", "Gateway API TCPRoutes"},
 		{"gateway-udproute", "Gateway API UDPRoutes"}, {"manifest", "YAML/JSON files (--manifest-path)"},
+		{"gslb-delegation", "NS and glue delegating --gslb-delegation-zone to every cluster's embedded server"},
 	}
 	providerChoices = []choice{
 		{"embedded", "exodns's own authoritative DNS server"}, {"aws", "Amazon Route 53"},

@@ -16,6 +16,8 @@ type GSLB struct {
 	CheckConcurrency int
 	Peers            []string
 	PeerRefresh      time.Duration
+	DelegationZone   string
+	DelegationNS     []string
 }
 
 // BindFlags registers the GSLB flags.
@@ -27,4 +29,6 @@ func (g *GSLB) BindFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&g.CheckConcurrency, "gslb-health-check-concurrency", g.CheckConcurrency, "Health checks running at once at most")
 	fs.StringSliceVar(&g.Peers, "gslb-peer", g.Peers, "Another cluster's embedded server, name=host:port (repeatable): its records are pulled by zone transfer (TSIG: --embedded-tsig-key, shared) on NOTIFY and every --gslb-peer-refresh, and answered beside ours")
 	fs.DurationVar(&g.PeerRefresh, "gslb-peer-refresh", g.PeerRefresh, "How often each peer is asked for changes without a NOTIFY")
+	fs.StringVar(&g.DelegationZone, "gslb-delegation-zone", g.DelegationZone, "With --source=gslb-delegation: the GSLB zone to delegate from its parent")
+	fs.StringSliceVar(&g.DelegationNS, "gslb-delegation-nameserver", g.DelegationNS, "With --source=gslb-delegation: a cluster's embedded server as name=ip (repeatable); written as NS and glue in the parent")
 }
