@@ -91,7 +91,9 @@ func TestHealthCheckPagingAndTags(t *testing.T) {
 		t.Fatalf("capped list: %v %+v", err, out)
 	}
 
-	tag := func(id string) types.Tag { return types.Tag{Key: aws.String("external-dns/owner"), Value: aws.String("c1-" + id[:4])} }
+	tag := func(id string) types.Tag {
+		return types.Tag{Key: aws.String("external-dns/owner"), Value: aws.String("c1-" + id[:4])}
+	}
 	if _, err := e.c.ChangeTagsForResource(ctx, &route53.ChangeTagsForResourceInput{ResourceType: types.TagResourceTypeHealthcheck,
 		ResourceId: aws.String(ids[0]), AddTags: []types.Tag{tag(ids[0])}}); err != nil {
 		t.Fatal(err)
