@@ -67,6 +67,7 @@ func (p *Provider) ApplyChanges(ctx context.Context, c *plan.Changes) error {
 	}
 	refusals := &provider.RefusedError{}
 	orig := c
+	lettingGo := p.accountsLettingGo(c)
 	// The managed health checks the records now want exist before the
 	// records name them (see hcattach.go).
 	c, checkFailures := p.createPending(ctx, c)
@@ -102,7 +103,7 @@ func (p *Provider) ApplyChanges(ctx context.Context, c *plan.Changes) error {
 	p.m.changes.WithLabelValues("failed").Add(float64(nfailed))
 	// The checks the records no longer use go only now, after the
 	// changes that stopped using them.
-	p.deleteUnusedChecks(ctx)
+	p.deleteUnusedChecks(ctx, lettingGo)
 	if len(failed) == 0 {
 		return nil
 	}

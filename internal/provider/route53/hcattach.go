@@ -39,8 +39,10 @@ type healthChecks struct {
 	// pending are the checks still to create, by placeholder ID.
 	pending map[string]*pendingCheck
 	// wanted are the check IDs the last AdjustEndpoints gave records, per
-	// account: they are never deleted.
-	wanted map[*account]map[string]bool
+	// account, and explicit the IDs records name themselves
+	// (aws/health-check-id): they are never deleted.
+	wanted   map[*account]map[string]bool
+	explicit map[string]bool
 	// adjusted is set once AdjustEndpoints ran: before that, nothing is
 	// known to be unwanted, so nothing is deleted.
 	adjusted bool
@@ -87,6 +89,7 @@ func (p *Provider) beginAdjust() (prevPending map[string]*pendingCheck) {
 	prevPending = p.hc.pending
 	p.hc.pending = map[string]*pendingCheck{}
 	p.hc.wanted = map[*account]map[string]bool{}
+	p.hc.explicit = map[string]bool{}
 	p.hc.adjusted = true
 	return prevPending
 }
@@ -122,11 +125,7 @@ func (p *Provider) attachChecks(ctx context.Context, in *endpoint.Endpoint, adju
 		if id, explicit := adj.ProviderSpecific.Get(propHealthCheck); explicit {
 			// An explicit aws/health-check-id wins: that check is used
 			// as it is, and no check is made from gslb/health-check*.
-			if zonesKnown {
-				if z := p.zoneFor(adj.DNSName); z != nil {
-					p.want(z.acct, id)
-				}
-			}
+			p.hc.explicit[id] = true
 			if managed {
 				p.warnOnce(adj, fmt.Sprintf("%s names the health check, so %s is not turned into one", annotationFor(propHealthCheck), annotationFor(gslb.PropCheck)))
 			}
@@ -330,24 +329,46 @@ func (p *Provider) reportCheckFailures(orig *plan.Changes, fs []checkFailure, re
 	return lines, n, allRefused
 }
 
+// accountsLettingGo returns the accounts where the plan deletes or
+// replaces record sets that name a health check: their checks are listed
+// (if they were not) so that ours among them can go after the change.
+func (p *Provider) accountsLettingGo(c *plan.Changes) map[*account]bool {
+	out := map[*account]bool{}
+	if p.zones == nil {
+		return out
+	}
+	for _, ep := range slices.Concat(c.Delete, c.UpdateOld) {
+		if _, ok := ep.ProviderSpecific.Get(propHealthCheck); ok {
+			if z := p.zoneFor(ep.DNSName); z != nil {
+				out[z.acct] = true
+			}
+		}
+	}
+	return out
+}
+
 // deleteUnusedChecks deletes the checks of ours that no record set of the
 // account uses and that the last AdjustEndpoints did not ask for, once the
 // changes that stopped using them have landed. A check whose record is in
 // no zone exodns manages (the domain filter changed) is left alone: a
 // record exodns cannot see may still use it. Failures are logged and the
-// check is tried again after the next change.
-func (p *Provider) deleteUnusedChecks(ctx context.Context) {
+// check is tried again after the next change. The checks of an account are
+// listed for this only when the plan let go of some check there.
+func (p *Provider) deleteUnusedChecks(ctx context.Context, lettingGo map[*account]bool) {
 	if !p.hc.adjusted || p.zones == nil {
 		return
 	}
 	for _, a := range p.accounts {
 		st := p.hc.accts[a]
+		if lettingGo[a] {
+			st, _ = p.checksOf(ctx, a) // a failure is logged there
+		}
 		if st == nil || st.err != nil {
 			continue
 		}
 		var cands []*ownedCheck
 		for _, c := range st.owned {
-			if _, managed := p.zones.matcher.Zone(c.rec.name); managed && !p.hc.wanted[a][c.id] {
+			if _, managed := p.zones.matcher.Zone(c.rec.name); managed && !p.hc.wanted[a][c.id] && !p.hc.explicit[c.id] {
 				cands = append(cands, c)
 			}
 		}
