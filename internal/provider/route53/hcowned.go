@@ -206,7 +206,7 @@ func (p *Provider) listChecks(ctx context.Context, a *account) (*accountChecks, 
 			c := &ownedCheck{id: id, ref: ref, spec: specOf(h.HealthCheckConfig)}
 			owner, hasOwner := t[tagOwner]
 			switch {
-			case hasOwner && owner == p.cfg.OwnerID && t[tagRecord] != "" && t[tagType] != "":
+			case hasOwner && owner == truncate(p.cfg.OwnerID, maxTagValue) && t[tagRecord] != "" && t[tagType] != "":
 				c.rec = setKey{name: canonicalName(t[tagRecord]), typ: t[tagType], set: t[tagSet]}
 				st.add(c)
 			case !hasOwner:
