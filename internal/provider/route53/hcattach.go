@@ -111,7 +111,7 @@ func (p *Provider) warnOnce(ep *endpoint.Endpoint, msg string) {
 		p.hc.warned = map[string]bool{}
 	}
 	p.hc.warned[k] = true
-	p.log.Warn("route53: health check setting approximated", "record", ep.Key().String(), "resource", ep.Resource(), "reason", msg)
+	p.log.Warn("route53: health check annotation not honoured as written", "record", ep.Key().String(), "resource", ep.Resource(), "reason", msg)
 }
 
 // attachChecks gives each set adjusted from in the ID of its managed check
