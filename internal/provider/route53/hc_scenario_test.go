@@ -612,3 +612,76 @@ func TestManagedCheckExplicitIDWins(t *testing.T) {
 		t.Errorf("%d checks", n)
 	}
 }
+
+// TestManagedCheckTargetMoves: a set whose address changes gets a check of
+// the new address in the same request that moves the record, so the check
+// never probes an address the record does not answer; the old check goes
+// after.
+func TestManagedCheckTargetMoves(t *testing.T) {
+	h := newHCEnv(t)
+	c := h.cluster("c1")
+	c.mustConverge(gslbApp("203.0.113.1", "a", propWeight, "80", "gslb/health-check", "tcp", "gslb/health-check-port", "443"))
+	old := h.setCheck("app.example.com", types.RRTypeA, "a")
+	c.api.reset()
+	c.mustConverge(gslbApp("203.0.113.7", "a", propWeight, "80", "gslb/health-check", "tcp", "gslb/health-check-port", "443"))
+	id := h.setCheck("app.example.com", types.RRTypeA, "a")
+	if got := h.checks()[id].HealthCheckConfig; got == nil || aws.ToString(got.IPAddress) != "203.0.113.7" || len(h.checks()) != 1 {
+		t.Fatalf("check %s: %+v, %d checks", id, got, len(h.checks()))
+	}
+	if n := c.api.calls["ChangeResourceRecordSets"].Load(); n != 1 {
+		t.Errorf("%d change requests, want the address and the check in one", n)
+	}
+	r := replayLog(t, h.log.String())
+	if ai, di := r.index("Attach app.example.com A a "+id), r.index("Delete "+old); !(ai >= 0 && ai < di) {
+		t.Errorf("order %v", r.order)
+	}
+}
+
+// TestManagedCheckRetryKeepsReference: a creation that failed for another
+// reason than a refusal fails the run (it is retried, not held), and the
+// retry sends the same CallerReference, which Route 53 answers with the
+// check it made if the first try did make one.
+func TestManagedCheckRetryKeepsReference(t *testing.T) {
+	h := newHCEnv(t)
+	c := h.cluster("c1")
+	want := gslbApp("203.0.113.1", "a", propWeight, "80", "gslb/health-check", "http")
+	h.fake.InjectError("CreateHealthCheck", 1, route53fake.APIError{StatusCode: 403, Code: "AccessDenied", Message: "injected"})
+	_, err := c.sync(want)
+	if _, refused := provider.AsRefused(err); err == nil || refused {
+		t.Fatalf("err = %v, want a failed run", err)
+	}
+	var ref string
+	for _, pc := range c.p.hc.pending {
+		ref = pc.ref
+	}
+	c.mustConverge(want)
+	checks := h.checks()
+	id := h.setCheck("app.example.com", types.RRTypeA, "a")
+	if len(checks) != 1 || ref == "" || aws.ToString(checks[id].CallerReference) != ref {
+		t.Errorf("reference %q, check %+v", ref, checks[id])
+	}
+}
+
+// TestManagedCheckNoPermission: without route53:ListHealthChecks, a record
+// that wants a managed check is held, with the permission named, and the
+// others are published as before.
+func TestManagedCheckNoPermission(t *testing.T) {
+	h := newHCEnv(t)
+	c := h.cluster("c1")
+	h.fake.InjectError("ListHealthChecks", 1, route53fake.APIError{StatusCode: 403, Code: "AccessDenied",
+		Message: "User is not authorized to perform: route53:ListHealthChecks"})
+	if _, err := c.sync(gslbApp("203.0.113.1", "a", propWeight, "80", "gslb/health-check", "http"),
+		owned("plain.example.com", "A", "service/default/plain", "203.0.113.9")); err != nil {
+		t.Fatal(err)
+	}
+	probs := c.p.Problems()
+	if len(probs) != 1 || probs[0].Annotation != "external-dns.alpha.kubernetes.io/gslb-health-check" ||
+		!strings.Contains(probs[0].Reason, "route53:ListHealthChecks and route53:ListTagsForResources") ||
+		!strings.Contains(probs[0].Reason, "AccessDenied") {
+		t.Errorf("problems %v", probs)
+	}
+	got := h.zoneContent(h.zone)
+	if len(got) != 2 || !strings.HasPrefix(got[0], "a-plain.example.com. TXT") || !strings.HasPrefix(got[1], "plain.example.com. A") {
+		t.Errorf("zone %q, want plain.example.com and its ownership record only", got)
+	}
+}
