@@ -36,6 +36,7 @@ func newRoute53(ctx context.Context, cfg *config.Config, filter endpoint.DomainF
 	rc.PreferCNAME = cfg.AWSPreferCNAME
 	rc.APIRateLimit = cfg.AWSRequestsPerSecond
 	rc.Policy = cfg.Policy
+	rc.OwnerID = cfg.TXTOwnerID
 	accounts, err := route53.Clients(ctx, rc)
 	if err != nil {
 		return nil, err

@@ -42,6 +42,13 @@ type Options struct {
 	// RequestLog, when set, receives one line per API call: operation,
 	// account, zone, the changes of a batch, and the result.
 	RequestLog io.Writer
+	// RefuseDeleteInUse makes DeleteHealthCheck answer 400
+	// HealthCheckInUse while a record set of the account names the check,
+	// as Route 53 did before the error was retired. Today's Route 53
+	// deletes such a check and leaves the records pointing at nothing; a
+	// test sets this to catch code that deletes a check before moving its
+	// records off it.
+	RefuseDeleteInUse bool
 }
 
 // Fake is a Route 53 endpoint holding any number of accounts. It is safe

@@ -4,6 +4,9 @@ import (
 	"encoding/xml"
 	"net/http"
 	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 )
 
 // maxHealthChecks is Route 53's default quota of health checks per account.
@@ -193,15 +196,79 @@ type xDeleteHealthCheckResponse struct {
 
 // deleteHealthCheck does not check whether records still use the check:
 // Route 53 documents HealthCheckInUse as no longer in use (rules §4).
+// Options.RefuseDeleteInUse brings the old refusal back, for tests.
 func (a *Account) deleteHealthCheck(req *request) (*response, *APIError) {
 	h := a.liveCheck(req.seg[1])
 	if h == nil {
 		return nil, errNoSuchHealthCheck(req.seg[1])
 	}
+	if a.f.opts.RefuseDeleteInUse {
+		if users := a.checkUsers(h.id); len(users) > 0 {
+			// The wording of the API reference before the error was
+			// retired; the list of records is the fake's own [I].
+			return nil, apiErr(http.StatusBadRequest, "HealthCheckInUse",
+				"The health check ID for this health check is referenced in the HealthCheckId element in one of the resource record sets in one of the hosted zones that are owned by the current AWS account: %s", strings.Join(users, ", "))
+		}
+	}
 	h.deleted = true
 	a.checks = slices.DeleteFunc(a.checks, func(o *healthCheck) bool { return o == h })
 	delete(a.tags, "healthcheck/"+h.id)
 	return ok(&xDeleteHealthCheckResponse{})
+}
+
+// checkUsers names the record sets of the account that use check id.
+func (a *Account) checkUsers(id string) []string {
+	var out []string
+	for _, z := range a.zones {
+		for k, s := range z.sets {
+			if s.x.HealthCheckID != nil && *s.x.HealthCheckID == id {
+				u := strings.TrimSuffix(string(k.name), ".") + " " + k.typ
+				if k.id != "" {
+					u += " set=" + k.id
+				}
+				out = append(out, u)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// DanglingHealthChecks lists the record sets, in any account, that name a
+// health check that does not exist ("zone name type [set=id] -> check"):
+// what a deletion before the records moved off the check leaves behind.
+func (f *Fake) DanglingHealthChecks() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, a := range f.allAccounts() {
+		for _, z := range a.zones {
+			for k, s := range z.sets {
+				if id := s.x.HealthCheckID; id != nil && a.liveCheck(*id) == nil {
+					u := z.id + " " + strings.TrimSuffix(string(k.name), ".") + " " + k.typ
+					if k.id != "" {
+						u += " set=" + k.id
+					}
+					out = append(out, u+" -> "+*id)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// HealthChecks returns the live health checks of every account.
+func (f *Fake) HealthChecks() []types.HealthCheck {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []types.HealthCheck
+	for _, a := range f.allAccounts() {
+		for _, h := range a.checks {
+			out = append(out, h.sdk())
+		}
+	}
+	return out
 }
 
 type xListHealthChecksResponse struct {
@@ -249,4 +316,26 @@ type xGetHealthCheckCountResponse struct {
 
 func (a *Account) getHealthCheckCount(*request) (*response, *APIError) {
 	return ok(&xGetHealthCheckCountResponse{HealthCheckCount: int64(len(a.checks))})
+}
+
+// sdk is the check as the SDK reports it: ID, reference, version and the
+// endpoint settings (the ones a controller sets).
+func (h *healthCheck) sdk() types.HealthCheck {
+	c := h.cfg
+	i32 := func(v *int64) *int32 {
+		if v == nil {
+			return nil
+		}
+		n := int32(*v)
+		return &n
+	}
+	return types.HealthCheck{
+		Id: ptr(h.id), CallerReference: ptr(h.ref), HealthCheckVersion: ptr(h.version),
+		HealthCheckConfig: &types.HealthCheckConfig{
+			Type: types.HealthCheckType(deref(c.Type)), IPAddress: c.IPAddress, Port: i32(c.Port),
+			ResourcePath: c.ResourcePath, FullyQualifiedDomainName: c.FullyQualifiedDomainName,
+			SearchString: c.SearchString, RequestInterval: i32(c.RequestInterval), FailureThreshold: i32(c.FailureThreshold),
+			EnableSNI: c.EnableSNI, Inverted: c.Inverted, Disabled: c.Disabled, MeasureLatency: c.MeasureLatency,
+		},
+	}
 }

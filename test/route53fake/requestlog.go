@@ -13,18 +13,26 @@ import (
 const maxLoggedChanges = 20
 
 // logRequest writes one line for an API call when Options.RequestLog is
-// set: operation, account, zone, the changes of a change batch, and the
-// result ("ok" or the error code and message). It is what an operator
-// reads to see what a controller did.
-func (f *Fake) logRequest(op, key string, req *request, aerr *APIError) {
+// set: operation, account, zone or health check, the changes of a change
+// batch (with the health check each set names), and the result ("ok" or
+// the error code and message). It is what an operator reads to see what a
+// controller did.
+func (f *Fake) logRequest(op, key string, req *request, resp *response, aerr *APIError) {
 	w := f.opts.RequestLog
 	if w == nil {
 		return
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s account=%s", op, key)
-	if len(req.seg) > 1 && (req.seg[0] == "hostedzone" || req.seg[0] == "healthcheck") {
+	switch {
+	case len(req.seg) > 1 && (req.seg[0] == "hostedzone" || req.seg[0] == "healthcheck"):
 		fmt.Fprintf(&b, " %s=%s", map[string]string{"hostedzone": "zone", "healthcheck": "healthcheck"}[req.seg[0]], req.seg[1])
+	case len(req.seg) > 2 && req.seg[0] == "tags":
+		fmt.Fprintf(&b, " %s=%s", map[string]string{"hostedzone": "zone", "healthcheck": "healthcheck"}[req.seg[1]], req.seg[2])
+	case op == "CreateHealthCheck" && aerr == nil && resp != nil:
+		if r, ok := resp.body.(*xHealthCheckResponse); ok {
+			fmt.Fprintf(&b, " healthcheck=%s", r.HealthCheck.ID)
+		}
 	}
 	if op == "ChangeResourceRecordSets" {
 		fmt.Fprintf(&b, " changes=[%s]", changeSummary(req.body))
@@ -60,6 +68,9 @@ func changeSummary(body []byte) string {
 		s := *c.Action + " " + strings.TrimSuffix(c.ResourceRecordSet.Name, ".") + " " + c.ResourceRecordSet.Type
 		if id := c.ResourceRecordSet.SetIdentifier; id != nil {
 			s += " set=" + *id
+		}
+		if hc := c.ResourceRecordSet.HealthCheckID; hc != nil {
+			s += " healthcheck=" + *hc
 		}
 		parts = append(parts, s)
 	}

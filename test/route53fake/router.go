@@ -124,7 +124,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	req := &request{r: r, body: body, seg: seg, q: r.URL.Query()}
 	resp, aerr := f.serve(op, h, key, req)
-	f.logRequest(op, key, req, aerr)
+	f.logRequest(op, key, req, resp, aerr)
 	if aerr != nil {
 		writeError(w, reqID, aerr)
 		return

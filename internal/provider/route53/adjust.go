@@ -76,6 +76,7 @@ func (a adjuster) normalize(ep *endpoint.Endpoint) ([]string, *Problem) {
 	// Keep only what Route 53 stores: other providers' properties would
 	// never come back from Records and so would read as a change forever.
 	in := ep.ProviderSpecific
+	managedCheck := managedCheckProps(in) // gets its aws/health-check-id later
 	ep.ProviderSpecific = nil
 	for _, p := range in {
 		switch {
@@ -115,8 +116,8 @@ func (a adjuster) normalize(ep *endpoint.Endpoint) ([]string, *Problem) {
 		return fail(propSetIdentifier, "must be at most 128 characters")
 	case r.kind != policyNone && slices.Contains(routedForbidden, ep.RecordType):
 		return fail(policyProps[r.kind][0], "Route 53 does not route %s records", ep.RecordType)
-	case r.kind == policyFailover && r.failover == "PRIMARY" && !alias && r.healthCheck == "":
-		return fail(propHealthCheck, "a PRIMARY failover record that is not an alias needs a health check")
+	case r.kind == policyFailover && r.failover == "PRIMARY" && !alias && r.healthCheck == "" && !managedCheck:
+		return fail(propHealthCheck, "a PRIMARY failover record that is not an alias needs a health check (this one, or %s)", annotationFor("gslb/health-check"))
 	case r.kind == policyMultiValue && alias:
 		return fail(propMultiValue, "an alias record cannot be a multivalue answer")
 	case r.kind == policyMultiValue && !slices.Contains(multiValueTypes, ep.RecordType):

@@ -18,6 +18,13 @@ type API interface {
 	// before the record is sent (it needs route53:GetHealthCheck; without
 	// that permission the check is skipped).
 	GetHealthCheck(ctx context.Context, in *route53.GetHealthCheckInput, opts ...func(*route53.Options)) (*route53.GetHealthCheckOutput, error)
+	// The health checks exodns manages from the gslb/health-check*
+	// properties (see hcowned.go) are listed, created, tagged and deleted
+	// with these; ListTagsForResources above reads their tags.
+	ListHealthChecks(ctx context.Context, in *route53.ListHealthChecksInput, opts ...func(*route53.Options)) (*route53.ListHealthChecksOutput, error)
+	CreateHealthCheck(ctx context.Context, in *route53.CreateHealthCheckInput, opts ...func(*route53.Options)) (*route53.CreateHealthCheckOutput, error)
+	DeleteHealthCheck(ctx context.Context, in *route53.DeleteHealthCheckInput, opts ...func(*route53.Options)) (*route53.DeleteHealthCheckOutput, error)
+	ChangeTagsForResource(ctx context.Context, in *route53.ChangeTagsForResourceInput, opts ...func(*route53.Options)) (*route53.ChangeTagsForResourceOutput, error)
 }
 
 var _ API = (*route53.Client)(nil)

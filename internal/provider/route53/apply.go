@@ -65,12 +65,16 @@ func (p *Provider) ApplyChanges(ctx context.Context, c *plan.Changes) error {
 	if err := p.ensureZones(ctx, false); err != nil {
 		return err
 	}
-	byZone, stray := p.splitByZone(c)
 	refusals := &provider.RefusedError{}
+	orig := c
+	lettingGo := p.accountsLettingGo(c)
+	// The managed health checks the records now want exist before the
+	// records name them (see hcattach.go).
+	c, checkFailures := p.createPending(ctx, c)
+	failed, nfailed, allRefused := p.reportCheckFailures(orig, checkFailures, refusals)
+	total := nfailed
+	byZone, stray := p.splitByZone(c)
 	conv := p.converter()
-	total, nfailed := 0, 0
-	var failed []string
-	allRefused := true
 	for _, ep := range stray {
 		err := fmt.Errorf("%s is in no hosted zone exodns manages (check --domain-filter, --zone-id-filter, --aws-zone-type)", ep.DNSName)
 		refusals.Refused = append(refusals.Refused, provider.Refusal{Action: actionOf(c, ep), Endpoint: ep, Err: err})
@@ -97,6 +101,9 @@ func (p *Provider) ApplyChanges(ctx context.Context, c *plan.Changes) error {
 	}
 	p.m.changes.WithLabelValues("applied").Add(float64(total - nfailed))
 	p.m.changes.WithLabelValues("failed").Add(float64(nfailed))
+	// The checks the records no longer use go only now, after the
+	// changes that stopped using them.
+	p.deleteUnusedChecks(ctx, lettingGo)
 	if len(failed) == 0 {
 		return nil
 	}

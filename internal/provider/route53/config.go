@@ -85,6 +85,10 @@ type Config struct {
 	// "" means sync). Under a policy that never deletes, a change Route 53
 	// allows only after a delete is refused before the call, saying so.
 	Policy string
+	// OwnerID is the controller's --txt-owner-id. The health checks exodns
+	// makes from the gslb/health-check* properties are tagged with it, and
+	// only checks with this tag are ever changed or deleted.
+	OwnerID string
 }
 
 // DefaultConfig returns the flag defaults.

@@ -58,7 +58,8 @@ type counting struct {
 
 func newCounting(api API) *counting {
 	c := &counting{API: api, calls: map[string]*atomic.Int64{}}
-	for _, op := range []string{"ListHostedZones", "ListTagsForResources", "ListResourceRecordSets", "ChangeResourceRecordSets", "GetHealthCheck"} {
+	for _, op := range []string{"ListHostedZones", "ListTagsForResources", "ListResourceRecordSets", "ChangeResourceRecordSets", "GetHealthCheck",
+		"ListHealthChecks", "CreateHealthCheck", "DeleteHealthCheck", "ChangeTagsForResource"} {
 		c.calls[op] = &atomic.Int64{}
 	}
 	return c
@@ -140,6 +141,9 @@ func (e *env) clusterWith(owner, prefix string, cfg Config, opts Options) *clust
 // clusterTXT is a cluster with any TXT registry settings.
 func (e *env) clusterTXT(tc txt.Config, cfg Config, opts Options) *cluster {
 	e.t.Helper()
+	if cfg.OwnerID == "" {
+		cfg.OwnerID = tc.OwnerID // as internal/cli wires it
+	}
 	p, api := e.providerWith(cfg, opts)
 	reg, err := txt.New(p, tc)
 	if err != nil {
@@ -251,4 +255,24 @@ func (e *env) healthCheck(ref string) string {
 // owned returns an endpoint from a Kubernetes object, as a source builds it.
 func owned(name, typ, resource string, targets ...string) *endpoint.Endpoint {
 	return endpoint.New(name, typ, targets...).WithLabel(endpoint.ResourceLabel, resource)
+}
+
+func (c *counting) ListHealthChecks(ctx context.Context, in *route53.ListHealthChecksInput, o ...func(*route53.Options)) (*route53.ListHealthChecksOutput, error) {
+	c.calls["ListHealthChecks"].Add(1)
+	return c.API.ListHealthChecks(ctx, in, o...)
+}
+
+func (c *counting) CreateHealthCheck(ctx context.Context, in *route53.CreateHealthCheckInput, o ...func(*route53.Options)) (*route53.CreateHealthCheckOutput, error) {
+	c.calls["CreateHealthCheck"].Add(1)
+	return c.API.CreateHealthCheck(ctx, in, o...)
+}
+
+func (c *counting) DeleteHealthCheck(ctx context.Context, in *route53.DeleteHealthCheckInput, o ...func(*route53.Options)) (*route53.DeleteHealthCheckOutput, error) {
+	c.calls["DeleteHealthCheck"].Add(1)
+	return c.API.DeleteHealthCheck(ctx, in, o...)
+}
+
+func (c *counting) ChangeTagsForResource(ctx context.Context, in *route53.ChangeTagsForResourceInput, o ...func(*route53.Options)) (*route53.ChangeTagsForResourceOutput, error) {
+	c.calls["ChangeTagsForResource"].Add(1)
+	return c.API.ChangeTagsForResource(ctx, in, o...)
 }

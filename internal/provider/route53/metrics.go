@@ -12,6 +12,9 @@ type metrics struct {
 	resyncs   *prometheus.CounterVec // zone
 	records   *prometheus.GaugeVec   // zone
 	invalid   prometheus.Gauge
+	// The health checks exodns manages (hcowned.go).
+	checks       *prometheus.GaugeVec   // account
+	checkChanges *prometheus.CounterVec // action, result
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -31,9 +34,13 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help: "Record sets held in the provider's cache, by zone."}, []string{"zone"}),
 		invalid: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "refused_endpoints",
 			Help: "Desired endpoints refused by the last validation (held, not sent to AWS)."}),
+		checks: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "managed_health_checks",
+			Help: "Health checks exodns manages (tagged with its owner ID), by account, as last known."}, []string{"account"}),
+		checkChanges: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: "health_check_changes_total",
+			Help: "Health checks created and deleted, by action (create, delete) and result (applied, failed)."}, []string{"action", "result"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.calls, m.throttled, m.rate, m.changes, m.resyncs, m.records, m.invalid)
+		reg.MustRegister(m.calls, m.throttled, m.rate, m.changes, m.resyncs, m.records, m.invalid, m.checks, m.checkChanges)
 	}
 	return m
 }

@@ -50,6 +50,8 @@ func annotationFor(prop string) string {
 		return ""
 	case strings.HasPrefix(prop, "aws/"):
 		return prefix + "aws-" + strings.TrimPrefix(prop, "aws/")
+	case strings.HasPrefix(prop, "gslb/"):
+		return prefix + "gslb-" + strings.TrimPrefix(prop, "gslb/")
 	case prop == propAlias, prop == propSetIdentifier:
 		return prefix + prop
 	}

@@ -44,6 +44,8 @@ type Provider struct {
 	refusals map[endpoint.Key]refusal
 	// checks caches health check lookups (see healthchecks.go).
 	checks map[checkKey]checkResult
+	// hc is the state of the health checks exodns manages (hcattach.go).
+	hc healthChecks
 }
 
 var _ provider.Provider = (*Provider)(nil)
@@ -166,26 +168,38 @@ func (p *Provider) converter() converter {
 func (p *Provider) AdjustEndpoints(eps []*endpoint.Endpoint) ([]*endpoint.Endpoint, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), adjustTimeout)
+	defer cancel()
+	if p.zones == nil && wantsManagedChecks(eps) {
+		// A managed health check is found by its zone's account.
+		if err := p.ensureZones(ctx, false); err != nil {
+			p.log.Warn("route53: cannot list the hosted zones", "err", err)
+		}
+	}
 	a := adjuster{conv: p.converter(), preferCNAME: p.cfg.PreferCNAME, zonesKnown: p.zones != nil}
 	if a.zonesKnown {
 		a.inZone = func(name string) bool { _, ok := p.zones.matcher.Zone(name); return ok }
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), adjustTimeout)
-	defer cancel()
 	p.pruneRefusals()
+	prevPending := p.beginAdjust()
 	out := make([]*endpoint.Endpoint, 0, len(eps))
 	var problems []Problem
 	for _, ep := range eps {
 		adjusted, prob := a.adjust(ep)
+		if prob == nil {
+			prob = p.attachChecks(ctx, ep, adjusted, prevPending, a.zonesKnown)
+		}
 		if prob == nil && a.zonesKnown {
 			for _, adj := range adjusted {
 				if prob = p.zoneProblem(ctx, adj); prob != nil {
-					held := ep.DeepCopy()
-					held.WithLabel(endpoint.HoldLabel, prob.Error())
-					adjusted = []*endpoint.Endpoint{held}
 					break
 				}
 			}
+		}
+		if prob != nil && len(adjusted) > 0 && !adjusted[0].Held() {
+			held := ep.DeepCopy()
+			held.WithLabel(endpoint.HoldLabel, prob.Error())
+			adjusted = []*endpoint.Endpoint{held}
 		}
 		if prob != nil {
 			problems = append(problems, *prob)
