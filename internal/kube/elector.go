@@ -176,15 +176,18 @@ func (e *elector) write(ctx context.Context, r leaseRecord) error {
 	return nil
 }
 
-// reportTransition tells onNewLeader of a holder it has not been told of.
-func (e *elector) reportTransition() {
+// reportTransition tells onNewLeader, on a goroutine of its own so that
+// it cannot hold up a renewal, of a holder it has not been told of, and
+// reports whether it did.
+func (e *elector) reportTransition() bool {
 	if e.observed.holder == e.reported {
-		return
+		return false
 	}
 	e.reported = e.observed.holder
 	if e.onNewLeader != nil {
 		go e.onNewLeader(e.reported)
 	}
+	return true
 }
 
 // acquire tries to take the Lease, every retry period (with jitter),
