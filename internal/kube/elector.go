@@ -190,11 +190,21 @@ func (e *elector) reportTransition() bool {
 	return true
 }
 
+// attempt runs one tryAcquireOrRenew to its end even if ctx ends
+// meanwhile, within timeout: a write cancelled halfway may still have
+// been stored, and the elector would then hold a Lease without knowing
+// its resourceVersion, and fail to release it.
+func (e *elector) attempt(ctx context.Context, timeout time.Duration) bool {
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	defer cancel()
+	return e.tryAcquireOrRenew(actx)
+}
+
 // acquire tries to take the Lease, every retry period (with jitter),
 // until it holds it (true) or ctx ends (false).
 func (e *elector) acquire(ctx context.Context) bool {
 	for ctx.Err() == nil {
-		ok := e.tryAcquireOrRenew(ctx)
+		ok := e.attempt(ctx, e.renewDeadline)
 		e.reportTransition()
 		if ok {
 			klog.Infof("successfully acquired lease %s", e.desc)
@@ -232,12 +242,10 @@ func (e *elector) renew(ctx context.Context) (lost bool) {
 // succeeds (true), or the renew deadline passes or ctx ends (false).
 func (e *elector) renewWithin(ctx context.Context) bool {
 	start := e.clock.Now()
-	// The deadline bounds the requests too, so a hung one cannot keep a
-	// replica leading past it.
-	rctx, cancel := context.WithTimeout(ctx, e.renewDeadline)
-	defer cancel()
 	for {
-		ok := e.tryAcquireOrRenew(rctx)
+		// The deadline bounds the requests too, so a hung one cannot
+		// keep a replica leading past it.
+		ok := e.attempt(ctx, max(e.renewDeadline-e.clock.Now().Sub(start), time.Millisecond))
 		e.reportTransition()
 		if ok {
 			return true
@@ -258,7 +266,9 @@ func (e *elector) renewWithin(ctx context.Context) bool {
 }
 
 // release gives the Lease up, if held, so a follower takes it at its next
-// try: no holder, a duration of one second.
+// try: no holder, a duration of one second. If the Lease changed since it
+// was last read (a renewal whose answer was lost), it is read again and
+// released if this replica still holds it.
 func (e *elector) release() {
 	if !e.isLeader() {
 		return
@@ -266,7 +276,19 @@ func (e *elector) release() {
 	ctx, cancel := context.WithTimeout(context.Background(), e.renewDeadline)
 	defer cancel()
 	now := e.clock.Now()
-	if err := e.write(ctx, leaseRecord{durationSecs: 1, acquire: now, renew: now, transitions: e.observed.transitions}); err != nil {
+	released := leaseRecord{durationSecs: 1, acquire: now, renew: now, transitions: e.observed.transitions}
+	err := e.write(ctx, released)
+	if apierrors.IsConflict(err) {
+		var cur *coordinationv1.Lease
+		if cur, err = e.store.get(ctx); err == nil {
+			if recordOf(cur.Spec).holder != e.id {
+				return // taken over meanwhile: nothing to give up
+			}
+			e.lease = cur
+			err = e.write(ctx, released)
+		}
+	}
+	if err != nil {
 		klog.Errorf("Failed to release lease %s: %v", e.desc, err)
 	}
 }

@@ -277,3 +277,31 @@ func TestLeaderElectionConfig(t *testing.T) {
 		t.Error("no client accepted")
 	}
 }
+
+// TestElectorReleaseAfterLostAnswer: a renewal was stored but its answer
+// lost, so the elector's resourceVersion is old; the release still lets go.
+func TestElectorReleaseAfterLostAnswer(t *testing.T) {
+	store := &memLeases{}
+	clk := clocktesting.NewFakeClock(time.Unix(1000, 0))
+	a := testElector(store, "a", clk)
+	a.tryAcquireOrRenew(context.Background())
+	store.mu.Lock()
+	store.store(store.lease) // the renewal the elector never heard back of
+	store.mu.Unlock()
+	a.release()
+	if r := store.holder(); r.holder != "" {
+		t.Fatalf("not released: %+v", r)
+	}
+	// Taken over meanwhile: the new holder's Lease is left alone.
+	b := testElector(store, "b", clk)
+	b.tryAcquireOrRenew(context.Background())
+	b.lease.ResourceVersion = "stale"
+	store.mu.Lock()
+	store.lease.Spec = leaseRecord{holder: "c", durationSecs: 15, acquire: clk.Now(), renew: clk.Now()}.spec()
+	store.store(store.lease)
+	store.mu.Unlock()
+	b.release()
+	if r := store.holder(); r.holder != "c" {
+		t.Errorf("released another's Lease: %+v", r)
+	}
+}
