@@ -305,3 +305,72 @@ func TestElectorReleaseAfterLostAnswer(t *testing.T) {
 		t.Errorf("released another's Lease: %+v", r)
 	}
 }
+
+// TestLeadReleasesAfterRun: when ctx ends, run's context ends, and the
+// Lease is released only once run has returned.
+func TestLeadReleasesAfterRun(t *testing.T) {
+	store := &memLeases{}
+	clk := clocktesting.NewFakeClock(time.Unix(1000, 0))
+	e := testElector(store, "a", clk)
+	ctx, cancel := context.WithCancel(context.Background())
+	heldWhileRunning := make(chan string, 1)
+	errc := make(chan error, 1)
+	go func() {
+		errc <- e.lead(ctx, func(rctx context.Context) {
+			cancel() // the process is told to stop while leading
+			<-rctx.Done()
+			heldWhileRunning <- store.holder().holder
+		})
+	}()
+	if err := <-errc; err != nil {
+		t.Errorf("lead = %v, want nil after ctx ended", err)
+	}
+	if h := <-heldWhileRunning; h != "a" {
+		t.Errorf("holder while run was finishing: %q, want a", h)
+	}
+	if h := store.holder().holder; h != "" {
+		t.Errorf("holder after lead returned: %q, want released", h)
+	}
+}
+
+// TestLeadLost: renewals failing for the renew deadline end run's context,
+// and lead says leadership was lost.
+func TestLeadLost(t *testing.T) {
+	store := &memLeases{}
+	clk := clocktesting.NewFakeClock(time.Unix(1000, 0))
+	e := testElector(store, "a", clk)
+	running := make(chan struct{})
+	errc := make(chan error, 1)
+	go func() {
+		errc <- e.lead(context.Background(), func(rctx context.Context) {
+			close(running)
+			<-rctx.Done()
+		})
+	}()
+	<-running
+	waitBlocked(t, clk)
+	store.setFail(errors.New("API server down"))
+	// One retry period to the next renewal, then tries at 0, 2, 4, 6 and
+	// 8s of the renew deadline, which passes at 10s.
+	for range 5 {
+		clk.Step(2 * time.Second)
+		waitBlocked(t, clk)
+	}
+	clk.Step(2 * time.Second)
+	if err := <-errc; !errors.Is(err, ErrLeadershipLost) {
+		t.Errorf("lead = %v, want ErrLeadershipLost", err)
+	}
+}
+
+// TestLeadRunReturns: run returning by itself lets go of the Lease, and
+// is no error.
+func TestLeadRunReturns(t *testing.T) {
+	store := &memLeases{}
+	e := testElector(store, "a", clocktesting.NewFakeClock(time.Unix(1000, 0)))
+	if err := e.lead(context.Background(), func(context.Context) {}); err != nil {
+		t.Errorf("lead = %v", err)
+	}
+	if h := store.holder().holder; h != "" {
+		t.Errorf("holder %q, want released", h)
+	}
+}

@@ -58,11 +58,17 @@ func RunWithLeaderElection(ctx context.Context, cfg LeaderElection, run func(ctx
 	if err != nil {
 		return err
 	}
+	return e.lead(ctx, run)
+}
+
+// lead is RunWithLeaderElection with an elector.
+func (e *elector) lead(ctx context.Context, run func(ctx context.Context)) error {
 	klog.Infof("attempting to acquire leader lease %s...", e.desc)
 	if !e.acquire(ctx) {
 		return nil
 	}
-	defer e.release() // deferred last, so only once run has returned
+	// On return, which is never before run has returned.
+	defer e.release()
 	if ctx.Err() != nil {
 		return nil
 	}
