@@ -6,13 +6,9 @@ import (
 	"sync"
 	"time"
 
-	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -28,12 +24,12 @@ type Cluster struct {
 	Dynamic   dynamic.Interface
 	Namespace string
 
-	rc     *rest.Config
-	mapper meta.RESTMapper
-	// watchClients and watchDynamic have no request timeout: a watch is
+	rc        *rest.Config
+	resources resourceCache
+	// watchClient and watchDynamic have no request timeout: a watch is
 	// one long request, and net/http applies the timeout to the whole
 	// body, which would turn every watch into a stream of errors.
-	watchClients *Clients
+	watchClient  *Client
 	watchDynamic dynamic.Interface
 
 	mu        sync.Mutex
@@ -65,7 +61,7 @@ func NewClusterForConfig(rc *rest.Config, namespace string) (*Cluster, error) {
 	}
 	wc := rest.CopyConfig(rc)
 	wc.Timeout = 0
-	watchClients, err := NewClients(wc)
+	watchClient, err := NewClient(wc)
 	if err != nil {
 		return nil, err
 	}
@@ -73,17 +69,13 @@ func NewClusterForConfig(rc *rest.Config, namespace string) (*Cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kube: dynamic client: %w", err)
 	}
-	disc, err := discovery.NewDiscoveryClientForConfig(rc)
-	if err != nil {
-		return nil, fmt.Errorf("kube: discovery client: %w", err)
-	}
 	return &Cluster{
 		Clients:      clients,
 		Dynamic:      dyn,
 		Namespace:    namespace,
 		rc:           rc,
-		mapper:       restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc)),
-		watchClients: watchClients,
+		resources:    resourceCache{client: clients.Core},
+		watchClient:  watchClient,
 		watchDynamic: watchDyn,
 		informers:    map[string]cache.SharedIndexInformer{},
 		started:      map[string]bool{},
@@ -94,18 +86,11 @@ func NewClusterForConfig(rc *rest.Config, namespace string) (*Cluster, error) {
 // that must not wait behind the rest: leader election, Events.
 func (c *Cluster) NewClients() (*Clients, error) { return NewClients(c.rc) }
 
-// ResourceFor finds the resource of an apiVersion and kind through
-// discovery, so a CRD's plural need not be configured.
+// ResourceFor finds the resource of an apiVersion and kind in the API
+// server's list of the group version's resources, so a CRD's plural need
+// not be configured.
 func (c *Cluster) ResourceFor(apiVersion, kind string) (schema.GroupVersionResource, error) {
-	gv, err := schema.ParseGroupVersion(apiVersion)
-	if err != nil {
-		return schema.GroupVersionResource{}, fmt.Errorf("kube: apiVersion %q: %w", apiVersion, err)
-	}
-	m, err := c.mapper.RESTMapping(gv.WithKind(kind).GroupKind(), gv.Version)
-	if err != nil {
-		return schema.GroupVersionResource{}, fmt.Errorf("kube: finding the resource of %s %s (is its CRD installed?): %w", apiVersion, kind, err)
-	}
-	return m.Resource, nil
+	return c.resources.resourceFor(context.Background(), apiVersion, kind)
 }
 
 // shared returns the informer registered under key, creating it with

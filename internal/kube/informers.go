@@ -15,11 +15,19 @@ import (
 	"k8s.io/client-go/tools/cache"
 )
 
-// listWatch adapts a typed or dynamic List and Watch to an informer.
-func listWatch(list func(context.Context, metav1.ListOptions) (runtime.Object, error),
-	w func(context.Context, metav1.ListOptions) (watch.Interface, error)) *cache.ListWatch {
-	return &cache.ListWatch{ListWithContextFunc: list, WatchFuncWithContext: w}
-}
+// The kinds read into typed objects, each through its wire type.
+var (
+	services = kindOf[serviceWire](schema.GroupVersionResource{Version: "v1", Resource: "services"},
+		func() runtime.Object { return &corev1.Service{} })
+	pods = kindOf[podWire](schema.GroupVersionResource{Version: "v1", Resource: "pods"},
+		func() runtime.Object { return &corev1.Pod{} })
+	nodes = kindOf[nodeWire](schema.GroupVersionResource{Version: "v1", Resource: "nodes"},
+		func() runtime.Object { return &corev1.Node{} })
+	configMaps = kindOf[configMapWire](schema.GroupVersionResource{Version: "v1", Resource: "configmaps"},
+		func() runtime.Object { return &corev1.ConfigMap{} })
+	ingresses = kindOf[ingressWire](schema.GroupVersionResource{Group: "networking.k8s.io", Version: "v1", Resource: "ingresses"},
+		func() runtime.Object { return &networkingv1.Ingress{} })
+)
 
 // newInformer builds a namespace-indexed informer whose objects pass
 // through transform before they are cached.
@@ -30,48 +38,35 @@ func newInformer(lw *cache.ListWatch, example runtime.Object, transform cache.Tr
 	return inf
 }
 
+// typed returns the shared informer of k in namespace ns.
+func (c *Cluster) typed(k kind, ns string) cache.SharedIndexInformer {
+	return c.shared(ns+"/"+k.gvr.String(), func() cache.SharedIndexInformer {
+		return newInformer(c.watchClient.listWatch(k, ns, nil), k.newObject(), Transform)
+	})
+}
+
 // Services returns the shared Service informer of the cluster's namespace.
 func (c *Cluster) Services() (cache.SharedIndexInformer, corelisters.ServiceLister) {
-	inf := c.shared("services", func() cache.SharedIndexInformer {
-		s := c.watchClients.Core.Services(c.Namespace)
-		return newInformer(listWatch(
-			func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) { return s.List(ctx, o) },
-			s.Watch), &corev1.Service{}, Transform)
-	})
+	inf := c.typed(services, c.Namespace)
 	return inf, corelisters.NewServiceLister(inf.GetIndexer())
 }
 
 // Pods returns the shared Pod informer of the cluster's namespace; its
-// Pods are cut down by Transform.
+// Pods are cut down as Transform cuts them, already when decoded.
 func (c *Cluster) Pods() (cache.SharedIndexInformer, corelisters.PodLister) {
-	inf := c.shared("pods", func() cache.SharedIndexInformer {
-		s := c.watchClients.Core.Pods(c.Namespace)
-		return newInformer(listWatch(
-			func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) { return s.List(ctx, o) },
-			s.Watch), &corev1.Pod{}, Transform)
-	})
+	inf := c.typed(pods, c.Namespace)
 	return inf, corelisters.NewPodLister(inf.GetIndexer())
 }
 
 // Nodes returns the shared Node informer; Nodes have no namespace.
 func (c *Cluster) Nodes() (cache.SharedIndexInformer, corelisters.NodeLister) {
-	inf := c.shared("nodes", func() cache.SharedIndexInformer {
-		s := c.watchClients.Core.Nodes()
-		return newInformer(listWatch(
-			func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) { return s.List(ctx, o) },
-			s.Watch), &corev1.Node{}, Transform)
-	})
+	inf := c.typed(nodes, "")
 	return inf, corelisters.NewNodeLister(inf.GetIndexer())
 }
 
 // Ingresses returns the shared Ingress informer of the cluster's namespace.
 func (c *Cluster) Ingresses() (cache.SharedIndexInformer, networkinglisters.IngressLister) {
-	inf := c.shared("ingresses", func() cache.SharedIndexInformer {
-		s := c.watchClients.Networking.Ingresses(c.Namespace)
-		return newInformer(listWatch(
-			func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) { return s.List(ctx, o) },
-			s.Watch), &networkingv1.Ingress{}, Transform)
-	})
+	inf := c.typed(ingresses, c.Namespace)
 	return inf, networkinglisters.NewIngressLister(inf.GetIndexer())
 }
 
@@ -87,11 +82,14 @@ func (c *Cluster) DynamicInformer(gvr schema.GroupVersionResource, transform cac
 // objects that live apart from the watched ones (Gateways that routes of
 // the watched namespace attach to). Empty means all namespaces.
 func (c *Cluster) DynamicInformerIn(namespace string, gvr schema.GroupVersionResource, transform cache.TransformFunc) (cache.SharedIndexInformer, cache.GenericLister) {
-	inf := c.shared(namespace+"/"+gvr.String(), func() cache.SharedIndexInformer {
+	inf := c.shared("dynamic:"+namespace+"/"+gvr.String(), func() cache.SharedIndexInformer {
 		r := c.watchDynamic.Resource(gvr).Namespace(namespace)
-		return newInformer(listWatch(
-			func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) { return r.List(ctx, o) },
-			r.Watch), &unstructured.Unstructured{}, transform)
+		return newInformer(&cache.ListWatch{
+			ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) { return r.List(ctx, o) },
+			WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+				return r.Watch(ctx, o)
+			},
+		}, &unstructured.Unstructured{}, transform)
 	})
 	return inf, cache.NewGenericLister(inf.GetIndexer(), gvr.GroupResource())
 }

@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"k8s.io/apimachinery/pkg/util/uuid"
-	"k8s.io/client-go/tools/leaderelection"
-	"k8s.io/client-go/tools/leaderelection/resourcelock"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/klog/v2"
+	"k8s.io/utils/clock"
 )
 
 // ErrLeadershipLost is returned when this replica stopped being the leader
@@ -53,79 +54,46 @@ const serviceAccountNamespace = "/var/run/secrets/kubernetes.io/serviceaccount/n
 // duration. It returns nil when ctx ended or run returned by itself, and
 // ErrLeadershipLost when leadership was lost first.
 func RunWithLeaderElection(ctx context.Context, cfg LeaderElection, run func(ctx context.Context)) error {
-	lec, err := cfg.elector()
+	e, err := cfg.elector()
 	if err != nil {
 		return err
 	}
-	// The elector gets a context of its own, ended only once run has
-	// returned: client-go releases the Lease as soon as its context ends,
-	// without waiting for the leader's work to stop.
-	leCtx, leCancel := context.WithCancel(context.WithoutCancel(ctx))
-	defer leCancel()
-	var (
-		mu       sync.Mutex
-		leading  bool
-		finished bool // run returned while still leader
-		done     = make(chan struct{})
-	)
-	stop := context.AfterFunc(ctx, func() {
-		mu.Lock()
-		l := leading
-		mu.Unlock()
-		if l {
-			<-done
-		}
-		leCancel()
-	})
-	defer stop()
-	lec.Callbacks = leaderelection.LeaderCallbacks{
-		OnStartedLeading: func(lctx context.Context) {
-			mu.Lock()
-			if ctx.Err() != nil {
-				mu.Unlock()
-				return
-			}
-			leading = true
-			mu.Unlock()
-			defer close(done)
-			defer leCancel() // done or lost: let go of the Lease
-			rctx, cancel := context.WithCancel(lctx)
-			defer cancel()
-			defer context.AfterFunc(ctx, cancel)()
-			run(rctx)
-			mu.Lock()
-			finished = lctx.Err() == nil
-			mu.Unlock()
-		},
-		OnStoppedLeading: func() {},
-		OnNewLeader: func(id string) {
-			if cfg.OnNewLeader != nil {
-				cfg.OnNewLeader(id)
-			}
-		},
+	return e.lead(ctx, run)
+}
+
+// lead is RunWithLeaderElection with an elector.
+func (e *elector) lead(ctx context.Context, run func(ctx context.Context)) error {
+	klog.Infof("attempting to acquire leader lease %s...", e.desc)
+	if !e.acquire(ctx) {
+		return nil
 	}
-	le, err := leaderelection.NewLeaderElector(lec)
-	if err != nil {
-		return fmt.Errorf("kube: leader election: %w", err)
+	// On return, which is never before run has returned.
+	defer e.release()
+	if ctx.Err() != nil {
+		return nil
 	}
-	le.Run(leCtx)
-	mu.Lock()
-	l := leading
-	mu.Unlock()
-	if l {
-		<-done
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if ctx.Err() != nil || finished {
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var finished atomic.Bool // run returned while still leader
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer cancel() // done by itself: stop renewing, let go of the Lease
+		run(rctx)
+		finished.Store(rctx.Err() == nil)
+	}()
+	lost := e.renew(rctx)
+	cancel()
+	<-done
+	if ctx.Err() != nil || finished.Load() || !lost {
 		return nil
 	}
 	return ErrLeadershipLost
 }
 
-func (cfg LeaderElection) elector() (leaderelection.LeaderElectionConfig, error) {
-	if cfg.Clients == nil {
-		return leaderelection.LeaderElectionConfig{}, errors.New("kube: leader election: no client")
+func (cfg LeaderElection) elector() (*elector, error) {
+	if cfg.Clients == nil || cfg.Clients.Core == nil {
+		return nil, errors.New("kube: leader election: no client")
 	}
 	ns := cfg.Namespace
 	if ns == "" {
@@ -139,23 +107,29 @@ func (cfg LeaderElection) elector() (leaderelection.LeaderElectionConfig, error)
 	if id == "" {
 		host, err := os.Hostname()
 		if err != nil {
-			return leaderelection.LeaderElectionConfig{}, fmt.Errorf("kube: leader election: identity: %w", err)
+			return nil, fmt.Errorf("kube: leader election: identity: %w", err)
 		}
 		id = host + "_" + string(uuid.NewUUID())
 	}
-	lock, err := resourcelock.New(resourcelock.LeasesResourceLock, ns, name,
-		cfg.Clients.Core, cfg.Clients.Coordination, resourcelock.ResourceLockConfig{Identity: id})
-	if err != nil {
-		return leaderelection.LeaderElectionConfig{}, fmt.Errorf("kube: leader election: lock: %w", err)
+	e := &elector{
+		store:         &restLeases{client: cfg.Clients.Core, namespace: ns, name: name},
+		id:            id,
+		desc:          ns + "/" + name,
+		leaseDuration: orDefault(cfg.LeaseDuration, 15*time.Second),
+		renewDeadline: orDefault(cfg.RenewDeadline, 10*time.Second),
+		retryPeriod:   orDefault(cfg.RetryPeriod, 2*time.Second),
+		clock:         clock.RealClock{},
+		jitter:        func(d time.Duration) time.Duration { return wait.Jitter(d, 1.2) },
+		onNewLeader:   cfg.OnNewLeader,
 	}
-	return leaderelection.LeaderElectionConfig{
-		Lock:            lock,
-		LeaseDuration:   orDefault(cfg.LeaseDuration, 15*time.Second),
-		RenewDeadline:   orDefault(cfg.RenewDeadline, 10*time.Second),
-		RetryPeriod:     orDefault(cfg.RetryPeriod, 2*time.Second),
-		ReleaseOnCancel: true,
-		Name:            name,
-	}, nil
+	// client-go's checks of the same values.
+	switch {
+	case e.leaseDuration <= e.renewDeadline:
+		return nil, errors.New("kube: leader election: the lease duration must be longer than the renew deadline")
+	case e.renewDeadline <= time.Duration(1.2*float64(e.retryPeriod)):
+		return nil, errors.New("kube: leader election: the renew deadline must be longer than 1.2 retry periods")
+	}
+	return e, nil
 }
 
 // podNamespace is the namespace the pod runs in, where its service account

@@ -94,12 +94,13 @@ func (z *ZoneVersions) write(ctx context.Context, v map[string]ZoneVersion) erro
 	for zone, ver := range v {
 		data[zone] = fmt.Sprintf("%d %s", ver.Serial, ver.Digest)
 	}
-	cms := z.clients.Core.ConfigMaps(z.namespace)
-	cur, err := cms.Get(ctx, z.name, metav1.GetOptions{})
+	var cur corev1.ConfigMap
+	err := z.clients.Core.Get(ctx, Path(configMaps.gvr, z.namespace, z.name), &cur)
 	if apierrors.IsNotFound(err) {
-		_, err = cms.Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: z.name, Namespace: z.namespace,
-			Labels: map[string]string{"app.kubernetes.io/managed-by": "exodns"}}, Data: data}, metav1.CreateOptions{})
-		return err
+		return z.clients.Core.Create(ctx, Path(configMaps.gvr, z.namespace, ""), &corev1.ConfigMap{
+			TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+			ObjectMeta: metav1.ObjectMeta{Name: z.name, Namespace: z.namespace,
+				Labels: map[string]string{"app.kubernetes.io/managed-by": "exodns"}}, Data: data}, nil)
 	}
 	if err != nil {
 		return err
@@ -107,17 +108,19 @@ func (z *ZoneVersions) write(ctx context.Context, v map[string]ZoneVersion) erro
 	if maps.Equal(cur.Data, data) {
 		return nil
 	}
-	cur = cur.DeepCopy()
+	// The whole object goes back, with its resourceVersion: a concurrent
+	// change makes this fail with a conflict, and Run tries again.
+	cur.TypeMeta = metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"}
 	cur.Data = data
-	_, err = cms.Update(ctx, cur, metav1.UpdateOptions{})
-	return err
+	return z.clients.Core.Update(ctx, Path(configMaps.gvr, z.namespace, z.name), &cur, nil)
 }
 
 // Watch calls fn with the published versions whenever they change, until
 // ctx ends.
 func (z *ZoneVersions) Watch(ctx context.Context, fn func(map[string]ZoneVersion)) {
-	lw := cache.NewListWatchFromClient(z.clients.Core.RESTClient(), "configmaps", z.namespace,
-		fields.OneTermEqualSelector("metadata.name", z.name))
+	lw := z.clients.Core.listWatch(configMaps, z.namespace, func(o *metav1.ListOptions) {
+		o.FieldSelector = fields.OneTermEqualSelector("metadata.name", z.name).String()
+	})
 	inf := cache.NewSharedIndexInformer(lw, &corev1.ConfigMap{}, 0, cache.Indexers{})
 	call := func(obj any) {
 		if cm, ok := obj.(*corev1.ConfigMap); ok {

@@ -2,6 +2,7 @@ package kubereport
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -9,12 +10,10 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes/scheme"
-	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
-	"k8s.io/client-go/tools/record"
 	"k8s.io/client-go/util/flowcontrol"
 
 	"github.com/exodns/exodns/internal/endpoint"
+	"github.com/exodns/exodns/internal/kube"
 	"github.com/exodns/exodns/internal/plan"
 	"github.com/exodns/exodns/internal/source"
 )
@@ -30,7 +29,7 @@ const (
 	ReasonRecordDeleted    = "RecordDeleted"
 )
 
-// Event budgets. The broadcaster queues 1,000 events and logs an error for
+// Event budgets. The sink queues 1,000 events and logs an error for
 // each one it drops, so the first reconcile of a large cluster (thousands
 // of RecordCreated at once) must be thinned out before it, not by it.
 // Warnings have their own budget: a warning that does not fit is not
@@ -55,9 +54,9 @@ type Resolver func(resource string) (source.ObjectRef, bool)
 // Events records Kubernetes Events on the objects records come from. It is
 // a source.Reporter (warnings, with the report's kind as reason) and a
 // change hook (RecordCreated/Updated/Deleted). Recording never blocks:
-// the broadcaster drops events when its queue is full.
+// the sink drops events when its queue is full.
 type Events struct {
-	recorder record.EventRecorder
+	recorder Recorder
 	resolve  Resolver
 	now      func() time.Time
 	warnings flowcontrol.PassiveRateLimiter
@@ -68,19 +67,16 @@ type Events struct {
 	recent map[string]time.Time // warnings said lately, by object+reason+note
 }
 
-// NewEvents starts a broadcaster writing core/v1 Events through client
-// until ctx ends. client should have a rate limit of its own
+// NewEvents starts a Sink writing core/v1 Events through client until ctx
+// ends. client should have a rate limit of its own
 // (Cluster.NewClients().Core) so Events cannot use up the budget status
 // writes need.
-func NewEvents(ctx context.Context, client typedcorev1.EventsGetter, resolve Resolver) *Events {
-	b := record.NewBroadcaster(record.WithContext(ctx))
-	b.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: client.Events("")})
-	context.AfterFunc(ctx, b.Shutdown)
-	return NewEventsWithRecorder(b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: Component}), resolve)
+func NewEvents(ctx context.Context, client *kube.Client, resolve Resolver) *Events {
+	return NewEventsWithRecorder(NewSink(ctx, client, Component), resolve)
 }
 
 // NewEventsWithRecorder records through r (record.FakeRecorder in tests).
-func NewEventsWithRecorder(r record.EventRecorder, resolve Resolver) *Events {
+func NewEventsWithRecorder(r Recorder, resolve Resolver) *Events {
 	return &Events{recorder: r, resolve: resolve, now: time.Now, recent: map[string]time.Time{},
 		warnings: flowcontrol.NewTokenBucketPassiveRateLimiter(warningQPS, warningBurst),
 		changes:  flowcontrol.NewTokenBucketPassiveRateLimiter(changeQPS, changeBurst)}
@@ -131,8 +127,8 @@ func (e *Events) Applied(ch *plan.Changes) {
 				e.dropped.Add(1)
 				continue
 			}
-			e.recorder.Eventf(objectReference(ref), corev1.EventTypeNormal, reason, "%s %s %s %s",
-				verb, ep.RecordType, ep.DNSName, strings.Join(ep.Targets, ","))
+			e.recorder.Event(objectReference(ref), corev1.EventTypeNormal, reason,
+				fmt.Sprintf("%s %s %s %s", verb, ep.RecordType, ep.DNSName, strings.Join(ep.Targets, ",")))
 		}
 	}
 	each(ReasonRecordCreated, "created", ch.Create)

@@ -2,78 +2,82 @@ package probe
 
 import (
 	"fmt"
-	"image/color"
 
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
+	chart "github.com/wcharczuk/go-chart/v2"
 )
 
 // NoAnswer is the timeline row of failed checks that reached no one (DNS
 // failures, refused connections, time-outs).
 const NoAnswer = "(no answer)"
 
-// Plot draws the timeline to path (.svg or .png): one row per target that
-// answered, a dot per up check, a cross per failed check, and each
-// downtime shaded.
+// Plot draws the timeline to path (.svg or .png), 960x384 pixels: one row
+// per target that answered, a dot per up check, a cross per failed check,
+// and each downtime shaded.
 func (r FailoverResult) Plot(path string) error {
 	rows, index := r.rows()
 	n := float64(len(rows))
-	p := plot.New()
-	p.Title.Text = fmt.Sprintf("Failover timeline of %s: %d downtimes, average %.3fs, max %.3fs",
-		r.URL, r.Summary.Events, r.Summary.AvgDowntimeMS/1000, r.Summary.MaxDowntimeMS/1000)
-	p.X.Label.Text = "seconds since start"
 	span := max(r.Ended.Sub(r.Started).Seconds(), 1e-3)
-	p.X.Min, p.X.Max = -0.02*span, 1.02*span // a margin so the first and last dots are whole
-	// Headroom above the rows keeps the legend off the dots.
-	p.Y.Min, p.Y.Max = -0.5, n-0.5+max(0.6, 0.25*n)
-	ticks := make([]plot.Tick, len(rows))
+	// Headroom above the rows keeps the legend off the dots. go-chart
+	// takes an axis's range from its ticks when it has any, so the
+	// bounds are ticks too, without labels.
+	ticks := []chart.Tick{{Value: -0.5}}
 	for i, name := range rows {
-		ticks[i] = plot.Tick{Value: float64(i), Label: name}
+		ticks = append(ticks, chart.Tick{Value: float64(i), Label: name})
 	}
-	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
-	p.Legend.Top = true
+	ticks = append(ticks, chart.Tick{Value: n - 0.5 + max(0.6, 0.25*n)})
 
-	for i, d := range r.Downtimes {
-		x0, x1 := d.Start.Sub(r.Started).Seconds(), d.End.Sub(r.Started).Seconds()
-		box, err := plotter.NewPolygon(plotter.XYs{{X: x0, Y: -0.5}, {X: x1, Y: -0.5}, {X: x1, Y: n - 0.5}, {X: x0, Y: n - 0.5}})
-		if err != nil {
-			return fmt.Errorf("probe: plot: %w", err)
-		}
-		box.Color, box.LineStyle.Width = downtimeColor, 0
-		p.Add(box)
-		if i == 0 {
-			p.Legend.Add("downtime", box)
-		}
-	}
-	var up, failed plotter.XYs
+	var up, failed [][2]float64
 	for _, c := range r.Checks {
-		xy := plotter.XY{X: c.Time.Sub(r.Started).Seconds(), Y: float64(index[rowOf(c)])}
+		xy := [2]float64{c.Time.Sub(r.Started).Seconds(), float64(index[rowOf(c)])}
 		if c.Up {
 			up = append(up, xy)
 		} else {
 			failed = append(failed, xy)
 		}
 	}
-	for _, s := range []struct {
-		name  string
-		xys   plotter.XYs
-		shape draw.GlyphDrawer
-		color color.Color
-	}{{"up check", up, draw.CircleGlyph{}, upColor}, {"failed check", failed, draw.CrossGlyph{}, failColor}} {
-		if len(s.xys) == 0 {
-			continue
+	shades := drawn{name: "downtime", axis: chart.YAxisPrimary, draw: func(cr chart.Renderer, _ chart.Style, at func(x, y float64) (int, int)) {
+		for _, d := range r.Downtimes {
+			x0, y0 := at(d.Start.Sub(r.Started).Seconds(), -0.5)
+			x1, y1 := at(d.End.Sub(r.Started).Seconds(), n-0.5)
+			fillRect(cr, x0, y0, x1, y1, downtimeColor)
 		}
-		sc, err := plotter.NewScatter(s.xys)
-		if err != nil {
-			return fmt.Errorf("probe: plot: %w", err)
+	}}
+	checks := drawn{name: "checks", axis: chart.YAxisPrimary, draw: func(cr chart.Renderer, _ chart.Style, at func(x, y float64) (int, int)) {
+		for _, p := range up {
+			x, y := at(p[0], p[1])
+			dot(cr, x, y, 3, upColor)
 		}
-		sc.GlyphStyle.Shape, sc.GlyphStyle.Radius, sc.GlyphStyle.Color = s.shape, vg.Points(3), s.color
-		p.Add(sc)
-		p.Legend.Add(s.name, sc)
+		for _, p := range failed {
+			x, y := at(p[0], p[1])
+			cross(cr, x, y, 4, failColor)
+		}
+	}}
+	var entries []legendEntry
+	if len(r.Downtimes) > 0 {
+		entries = append(entries, legendEntry{"downtime", func(cr chart.Renderer, x, y int) { fillRect(cr, x-7, y-5, x+7, y+5, downtimeColor) }})
 	}
-	return savePlot(p, 10*vg.Inch, 4*vg.Inch, path)
+	if len(up) > 0 {
+		entries = append(entries, legendEntry{"up check", func(cr chart.Renderer, x, y int) { dot(cr, x, y, 3, upColor) }})
+	}
+	if len(failed) > 0 {
+		entries = append(entries, legendEntry{"failed check", func(cr chart.Renderer, x, y int) { cross(cr, x, y, 4, failColor) }})
+	}
+	c := chart.Chart{
+		Title: fmt.Sprintf("Failover timeline of %s: %d downtimes, average %.3fs, max %.3fs",
+			r.URL, r.Summary.Events, r.Summary.AvgDowntimeMS/1000, r.Summary.MaxDowntimeMS/1000),
+		TitleStyle: chart.Style{FontSize: 10},
+		Width:      960, Height: 384,
+		Background: chart.Style{Padding: chart.Box{Top: 40, Left: 10, Right: 20, Bottom: 10}},
+		// A margin so the first and last dots are whole.
+		XAxis: chart.XAxis{Name: "seconds since start", Ticks: scaleTicks(-0.02*span, 1.02*span, 10)},
+		// The rows are named on the right: go-chart's left (secondary)
+		// axis takes its bounds from the right one's ticks and leaves
+		// too little room for its labels.
+		YAxis:  chart.YAxis{Ticks: ticks},
+		Series: []chart.Series{shades, checks},
+	}
+	c.Elements = []chart.Renderable{legend(entries)}
+	return savePlot(c, path)
 }
 
 // rows lists the timeline's rows bottom up: targets in the order they

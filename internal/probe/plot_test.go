@@ -99,8 +99,8 @@ func TestFailoverPlot(t *testing.T) {
 	containsAll(t, "timeline", texts, "a", "b", NoAnswer, "downtime", "up check", "failed check",
 		"Failover timeline of http://app.example.com:8080/: 2 downtimes, average 2.000s, max 3.000s")
 	data, _ := os.ReadFile(svg)
-	// One shaded box per downtime (the shade is all that is translucent).
-	if n := strings.Count(string(data), "fill-opacity"); n != 2+1 {
+	// One shaded box per downtime, and the legend's sample.
+	if n := strings.Count(string(data), "fill:"+downtimeColor.String()); n != 2+1 {
 		t.Errorf("%d shaded boxes (legend included), want 3:\n%s", n, data)
 	}
 	pngPath := filepath.Join(dir, "failover.png")
@@ -156,4 +156,15 @@ func TestPlotEdgeCases(t *testing.T) {
 	if err := (FailoverResult{}).Plot(filepath.Join(dir, "empty.png")); err != nil {
 		t.Errorf("empty failover: %v", err)
 	}
+}
+
+// TestPlotEscapesText: go-chart writes text into the SVG as it is; a URL
+// with a query must still leave a readable file that says it.
+func TestPlotEscapesText(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.svg")
+	res := RoutingResult{URL: "http://a.example.com/?x=1&y=<2>"}
+	if err := res.Plot(path); err != nil {
+		t.Fatal(err)
+	}
+	containsAll(t, "bar chart", svgTexts(t, path), "Which cluster answered http://a.example.com/?x=1&y=<2> (0 requests)")
 }

@@ -47,7 +47,8 @@ type SeenObject struct {
 	Problems   []string
 }
 
-// NewCRD finds the resource through discovery, so the CRD must be
+// NewCRD finds the resource in the API server's list of the group
+// version's resources (what discovery reads), so the CRD must be
 // installed: a missing one is an error now rather than an empty zone later.
 func NewCRD(c *kube.Cluster, opts source.Options, r source.Reporter) (*CRD, error) {
 	apiVersion, kind := dnsendpoint.APIVersionKind(opts)

@@ -1,0 +1,166 @@
+package kube
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/tools/cache"
+)
+
+// wireObject is a wire type (wire.go), converted to its API type once
+// decoded.
+type wireObject interface{ object() runtime.Object }
+
+// kind is how the objects of one resource are read.
+type kind struct {
+	gvr schema.GroupVersionResource
+	// newObject returns an empty object of the API type: the informer's
+	// example, and the object of a watch bookmark.
+	newObject  func() runtime.Object
+	decode     func(data []byte) (runtime.Object, error)
+	decodeList func(data []byte) (*objectList, error)
+}
+
+// kindOf reads objects of gvr through the wire type W.
+func kindOf[W any, PW interface {
+	*W
+	wireObject
+}](gvr schema.GroupVersionResource, newObject func() runtime.Object) kind {
+	return kind{
+		gvr:       gvr,
+		newObject: newObject,
+		decode: func(data []byte) (runtime.Object, error) {
+			var w W
+			if err := decode(data, &w); err != nil {
+				return nil, err
+			}
+			return PW(&w).object(), nil
+		},
+		decodeList: func(data []byte) (*objectList, error) {
+			var l struct {
+				Metadata metav1.ListMeta `json:"metadata"`
+				Items    []W             `json:"items"`
+			}
+			if err := decode(data, &l); err != nil {
+				return nil, err
+			}
+			out := &objectList{ListMeta: l.Metadata, Items: make([]runtime.Object, len(l.Items))}
+			for i := range l.Items {
+				out.Items[i] = PW(&l.Items[i]).object()
+			}
+			return out, nil
+		},
+	}
+}
+
+// objectList is a page of a list as the reflector takes it: list metadata
+// (resourceVersion, continue) and the items.
+type objectList struct {
+	metav1.TypeMeta
+	metav1.ListMeta
+	Items []runtime.Object
+}
+
+func (l *objectList) DeepCopyObject() runtime.Object {
+	c := &objectList{TypeMeta: l.TypeMeta, Items: make([]runtime.Object, len(l.Items))}
+	l.ListMeta.DeepCopyInto(&c.ListMeta)
+	for i, o := range l.Items {
+		c.Items[i] = o.DeepCopyObject()
+	}
+	return c
+}
+
+// listWatch lists and watches k in namespace ns (empty: all) through c;
+// tweak, if set, adjusts every request's options (a field selector).
+func (c *Client) listWatch(k kind, ns string, tweak func(*metav1.ListOptions)) *cache.ListWatch {
+	path := Path(k.gvr, ns, "")
+	return &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			if tweak != nil {
+				tweak(&o)
+			}
+			data, err := c.List(ctx, path, o)
+			if err != nil {
+				return nil, err
+			}
+			return k.decodeList(data)
+		},
+		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			if tweak != nil {
+				tweak(&o)
+			}
+			body, err := c.Watch(ctx, path, o)
+			if err != nil {
+				return nil, err
+			}
+			// As client-go's own watches do: a stream that cannot be
+			// decoded ends in an Error event, the reflector's cue to
+			// list again.
+			return watch.NewStreamWatcher(&eventDecoder{body: body, dec: json.NewDecoder(body), kind: k},
+				apierrors.NewClientErrorReporter(http.StatusInternalServerError, "GET", "ClientWatchDecoding")), nil
+		},
+	}
+}
+
+// eventDecoder reads a JSON watch stream: {"type": ..., "object": ...}
+// per event.
+type eventDecoder struct {
+	body io.ReadCloser
+	dec  *json.Decoder
+	kind kind
+}
+
+func (d *eventDecoder) Decode() (watch.EventType, runtime.Object, error) {
+	var ev struct {
+		Type   watch.EventType `json:"type"`
+		Object json.RawMessage `json:"object"`
+	}
+	if err := d.dec.Decode(&ev); err != nil {
+		return "", nil, err
+	}
+	switch ev.Type {
+	case watch.Added, watch.Modified, watch.Deleted:
+		obj, err := d.kind.decode(ev.Object)
+		return ev.Type, obj, err
+	case watch.Bookmark:
+		// Only the resourceVersion and annotations of a bookmark count
+		// (the end of the initial events of a streaming list is
+		// announced in one), and the wire types of Pods and Nodes drop
+		// annotations.
+		var b struct {
+			Metadata struct {
+				ResourceVersion string            `json:"resourceVersion"`
+				Annotations     map[string]string `json:"annotations"`
+			} `json:"metadata"`
+		}
+		if err := decode(ev.Object, &b); err != nil {
+			return "", nil, err
+		}
+		obj := d.kind.newObject()
+		m, err := meta.Accessor(obj)
+		if err != nil {
+			return "", nil, err
+		}
+		m.SetResourceVersion(b.Metadata.ResourceVersion)
+		m.SetAnnotations(b.Metadata.Annotations)
+		return watch.Bookmark, obj, nil
+	case watch.Error:
+		var st metav1.Status
+		if err := decode(ev.Object, &st); err != nil {
+			return "", nil, err
+		}
+		return watch.Error, &st, nil
+	}
+	return "", nil, fmt.Errorf("kube: watch event of unknown type %q", ev.Type)
+}
+
+func (d *eventDecoder) Close() { _ = d.body.Close() }
