@@ -47,7 +47,9 @@ func rec(name, typ, target, resource string) *endpoint.Endpoint {
 // explainWorld reconciles a small world: a published name, a held one, a
 // conflict between two Services, a name another owner holds, and a routed
 // name with two sets; then serves /explain.
-func explainWorld(t *testing.T) *httptest.Server {
+func explainWorld(t *testing.T) *httptest.Server { return explainWorldRuns(t, 2) }
+
+func explainWorldRuns(t *testing.T, runs int) *httptest.Server {
 	t.Helper()
 	prov := inmemory.New([]string{"example.com"})
 	// Another owner's record, written through its own registry.
@@ -86,7 +88,7 @@ func explainWorld(t *testing.T) *httptest.Server {
 		Err: &endpoint.ValidationError{Field: "external-dns.alpha.kubernetes.io/ttl", Value: "soon", Reason: "not a duration"}}}}
 	ctl := &controller.Controller{Source: src, Registry: reg, Policy: plan.PolicySync, Log: log, Metrics: metrics,
 		Health: controller.NewHealth(1), Reporter: reporter}
-	for range 2 {
+	for range runs {
 		if err := ctl.RunOnce(context.Background()); err != nil {
 			t.Fatal(err)
 		}
@@ -107,9 +109,12 @@ func TestExplain(t *testing.T) {
 		args     []string
 		contains []string
 		absent   []string
+		once     bool // against a world reconciled once, not twice
 	}{
 		{name: "published", args: []string{"app.example.com"},
 			contains: []string{"Status: published", "A 192.0.2.10  <- service/default/app", "Owner: us (this exodns: true)", "Last change: create A 192.0.2.10"}},
+		{name: "live right after the reconcile that wrote it", args: []string{"app.example.com"}, once: true,
+			contains: []string{"Live at the provider:\n  A 192.0.2.10  owner=us"}},
 		{name: "held", args: []string{"held.example.com"},
 			contains: []string{"Status: HELD", "invalid input of Service shop/held (service/shop/held)", `ttl "soon"`}},
 		{name: "conflict between two objects", args: []string{"both.example.com"},
@@ -121,9 +126,14 @@ func TestExplain(t *testing.T) {
 			contains: []string{"A set=eu 192.0.2.21 aws/weight=80", "A set=us 192.0.2.22 aws/weight=20", "Routed sets:", "eu (weighted): 192.0.2.21 healthy"}},
 		{name: "unknown", args: []string{"nothing.example.com"}, contains: []string{"unknown to exodns"}},
 	}
+	once := explainWorldRuns(t, 1)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			out, err := run(t, append([]string{"explain", "--server=" + srv.URL}, tc.args...)...)
+			url := srv.URL
+			if tc.once {
+				url = once.URL
+			}
+			out, err := run(t, append([]string{"explain", "--server=" + url}, tc.args...)...)
 			if err != nil {
 				t.Fatalf("%v\n%s", err, out)
 			}

@@ -217,7 +217,7 @@ func (c *Controller) reconcile(ctx context.Context) (int, bool, error) {
 		return applied.Len(), true, nil
 	}
 	c.written.note(applied)
-	c.explain.applied(applied, c.now())
+	c.explain.applied(applied, c.Registry.OwnerID(), c.now())
 	logChanges(ctx, c.Log, slog.LevelInfo, "record changed", applied)
 	c.Metrics.changes.WithLabelValues("create").Add(float64(len(applied.Create)))
 	c.Metrics.changes.WithLabelValues("update").Add(float64(len(applied.UpdateNew)))

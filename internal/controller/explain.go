@@ -74,17 +74,54 @@ type explainState struct {
 	refused   []refused
 	contested []contest
 	last      map[string]ChangeRecord // by canonical name; bounded by the names that changed
+	// landed is what the run applied, folded into current when the run
+	// ends, so "live" is what is live after the run, not before it.
+	landed *plan.Changes
+	owner  string
 }
 
 func (s *explainState) seen(at time.Time, desired, held, current []*endpoint.Endpoint, conflicts []plan.Conflict, rf []refused, ct []contest) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.at, s.desired, s.held, s.current, s.conflicts, s.refused, s.contested = at, desired, held, current, conflicts, rf, ct
+	if s.landed != nil {
+		s.current = afterChanges(current, s.landed, s.owner)
+		s.landed = nil
+	}
 }
 
-func (s *explainState) applied(ch *plan.Changes, at time.Time) {
+// afterChanges is current with ch applied; the records we wrote carry
+// our owner, as the registry will report them.
+func afterChanges(current []*endpoint.Endpoint, ch *plan.Changes, owner string) []*endpoint.Endpoint {
+	gone := map[endpoint.Key]bool{}
+	for _, list := range [][]*endpoint.Endpoint{ch.Delete, ch.UpdateOld} {
+		for _, e := range list {
+			gone[e.Key()] = true
+		}
+	}
+	out := make([]*endpoint.Endpoint, 0, len(current)+len(ch.Create))
+	for _, e := range current {
+		if !gone[e.Key()] {
+			out = append(out, e)
+		}
+	}
+	for _, list := range [][]*endpoint.Endpoint{ch.Create, ch.UpdateNew} {
+		for _, e := range list {
+			if owner != "" {
+				e = e.DeepCopy().WithLabel(endpoint.OwnerLabel, owner)
+			}
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func (s *explainState) applied(ch *plan.Changes, owner string, at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if ch.HasChanges() {
+		s.landed, s.owner = ch, owner
+	}
 	if s.last == nil {
 		s.last = map[string]ChangeRecord{}
 	}
