@@ -162,6 +162,8 @@ func buildRegistry(cfg *config.Config, p provider.Provider) (registry.Registry, 
 			Prefix:              cfg.TXTPrefix,
 			Suffix:              cfg.TXTSuffix,
 			WildcardReplacement: cfg.TXTWildcardReplacement,
+			OldOwnerID:          cfg.TXT.OldOwnerID,
+			CacheInterval:       cfg.TXT.CacheInterval,
 		}
 		if cfg.TXTEncryptAESKey != "" {
 			// A key without --txt-encrypt-enabled still reads encrypted

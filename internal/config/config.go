@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/exodns/exodns/internal/registry/txt"
 )
 
 // Config is the controller's whole configuration.
@@ -87,7 +89,9 @@ type Config struct {
 	TXTWildcardReplacement string
 	TXTEncryptEnabled      bool
 	TXTEncryptAESKey       string
-	TXTCacheInterval       time.Duration
+	// TXT holds the TXT registry's migration and cache flags
+	// (--txt-new-format-only, --migrate-from-txt-owner, --txt-cache-interval).
+	TXT txt.Flags
 
 	// Provider
 	Provider     string
@@ -155,6 +159,7 @@ func Default() Config {
 		ManagedRecordTypes:          []string{"A", "AAAA", "CNAME"},
 		Registry:                    "txt",
 		TXTOwnerID:                  "default",
+		TXT:                         txt.DefaultFlags(),
 		Provider:                    "inmemory",
 		EmbeddedListen:              "127.0.0.1:5353",
 		AWSAPIRetries:               3,
@@ -255,6 +260,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Registry == "txt" && c.TXTOwnerID == "" {
 		bad("--txt-owner-id must not be empty with --registry=txt")
+	}
+	if c.TXT.CacheInterval < 0 {
+		bad("--txt-cache-interval must not be negative")
 	}
 	if c.TXTEncryptEnabled && c.TXTEncryptAESKey == "" {
 		bad("--txt-encrypt-enabled needs --txt-encrypt-aes-key")
