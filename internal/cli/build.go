@@ -47,7 +47,7 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger, reporter *
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	ownership, err := buildRegistry(cfg, prov)
+	ownership, err := buildRegistry(ctx, cfg, prov, log)
 	if err != nil {
 		if emb != nil {
 			emb.close(context.Background())
@@ -152,8 +152,10 @@ func buildProvider(ctx context.Context, cfg *config.Config, filter endpoint.Doma
 	return p, emb, nil
 }
 
-func buildRegistry(cfg *config.Config, p provider.Provider) (registry.Registry, error) {
+func buildRegistry(ctx context.Context, cfg *config.Config, p provider.Provider, log *slog.Logger) (registry.Registry, error) {
 	switch cfg.Registry {
+	case "dynamodb":
+		return newDynamoDB(ctx, cfg, p, log)
 	case "noop":
 		return noop.New(p), nil
 	case "txt":

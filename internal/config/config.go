@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/exodns/exodns/internal/registry/dynamodb"
 	"github.com/exodns/exodns/internal/registry/txt"
 )
 
@@ -93,6 +94,9 @@ type Config struct {
 	// (--txt-new-format-only, --migrate-from-txt-owner, --txt-cache-interval).
 	TXT txt.Flags
 
+	// DynamoDB registry (--registry=dynamodb)
+	DynamoDB dynamodb.Config
+
 	// Provider
 	Provider     string
 	InMemoryZone []string
@@ -160,6 +164,7 @@ func Default() Config {
 		Registry:                    "txt",
 		TXTOwnerID:                  "default",
 		TXT:                         txt.DefaultFlags(),
+		DynamoDB:                    dynamodb.DefaultConfig(),
 		Provider:                    "inmemory",
 		EmbeddedListen:              "127.0.0.1:5353",
 		AWSAPIRetries:               3,
@@ -203,7 +208,8 @@ var (
 		{"embedded", "exodns's own authoritative DNS server"}, {"aws", "Amazon Route 53"},
 		{"inmemory", "records in process memory, for tests"},
 	}
-	registryChoices = []choice{{"txt", "ownership TXT records, as upstream writes them"}, {"noop", "no ownership: every record is managed"}}
+	registryChoices = []choice{{"txt", "ownership TXT records, as upstream writes them"}, {"noop", "no ownership: every record is managed"},
+		{"dynamodb", "ownership in a DynamoDB table (--dynamodb-table), upstream's layout"}}
 )
 
 func names(cs []choice) []string {
@@ -258,8 +264,13 @@ func (c *Config) Validate() error {
 	if c.TXTPrefix != "" && c.TXTSuffix != "" {
 		bad("--txt-prefix and --txt-suffix are mutually exclusive")
 	}
-	if c.Registry == "txt" && c.TXTOwnerID == "" {
-		bad("--txt-owner-id must not be empty with --registry=txt")
+	if c.Registry != "noop" && c.TXTOwnerID == "" {
+		bad("--txt-owner-id must not be empty with --registry=%s", c.Registry)
+	}
+	if c.Registry == "dynamodb" {
+		if err := c.DynamoDB.Validate(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if c.TXT.CacheInterval < 0 {
 		bad("--txt-cache-interval must not be negative")

@@ -79,6 +79,7 @@ func BindFlags(fs *pflag.FlagSet, c *Config) {
 	fs.BoolVar(&c.TXTEncryptEnabled, "txt-encrypt-enabled", c.TXTEncryptEnabled, "Encrypt ownership TXT values (AES-256-GCM)")
 	fs.StringVar(&c.TXTEncryptAESKey, "txt-encrypt-aes-key", c.TXTEncryptAESKey, "32-byte key, raw or base64, for --txt-encrypt-enabled")
 	c.TXT.BindFlags(fs)
+	c.DynamoDB.BindFlags(fs)
 
 	fs.StringVar(&c.Provider, "provider", c.Provider, "DNS provider: "+describe(providerChoices))
 	fs.StringSliceVar(&c.InMemoryZone, "inmemory-zone", c.InMemoryZone, "Zone served by the inmemory provider (repeatable)")

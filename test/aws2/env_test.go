@@ -108,3 +108,10 @@ func expect(t *testing.T, what string, got []string, want ...string) {
 		t.Errorf("%s\n got  %q\n want %q", what, got, want)
 	}
 }
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
