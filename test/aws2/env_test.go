@@ -115,3 +115,7 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+func cutSpace(s string) (string, string, bool) { return strings.Cut(s, " ") }
+func splitFields(s string) []string            { return strings.Fields(s) }
+func cutPrefix(s, p string) (string, bool)     { return strings.CutPrefix(s, p) }

@@ -123,7 +123,7 @@ func checkItem(it item) error {
 		return fmt.Errorf("its key %q has %d bytes; DynamoDB allows %d", it.k[:64]+"...", len(it.k), maxKeyBytes)
 	}
 	if n := itemSize(it); n > maxItemBytes {
-		return fmt.Errorf("its ownership item has %d bytes; DynamoDB allows %d", n, maxItemBytes)
+		return fmt.Errorf("its ownership item has %d bytes; DynamoDB allows 400 KB (%d bytes) per item", n, maxItemBytes)
 	}
 	return nil
 }
