@@ -10,6 +10,7 @@ package aws2
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -119,3 +120,11 @@ func writeFile(t *testing.T, path, content string) {
 func cutSpace(s string) (string, string, bool) { return strings.Cut(s, " ") }
 func splitFields(s string) []string            { return strings.Fields(s) }
 func cutPrefix(s, p string) (string, bool)     { return strings.CutPrefix(s, p) }
+
+// newServer serves h on loopback for the test and returns its URL.
+func newServer(t *testing.T, h http.Handler) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
