@@ -8,7 +8,9 @@ import (
 
 	"github.com/exodns/exodns/internal/awsauth"
 	"github.com/exodns/exodns/internal/config"
+	"github.com/exodns/exodns/internal/endpoint"
 	"github.com/exodns/exodns/internal/provider"
+	"github.com/exodns/exodns/internal/provider/awssd"
 	"github.com/exodns/exodns/internal/registry"
 	"github.com/exodns/exodns/internal/registry/dynamodb"
 	"github.com/exodns/exodns/internal/registry/txt"
@@ -53,4 +55,15 @@ func newDynamoDB(ctx context.Context, cfg *config.Config, p provider.Provider, l
 		CacheInterval:     cfg.TXT.CacheInterval,
 		Log:               log,
 	})
+}
+
+// newAWSSD builds --provider=aws-sd: Cloud Map in the SDK's region
+// (AWS_REGION, the profile's), namespaces filtered by --domain-filter and
+// --aws-zone-type.
+func newAWSSD(ctx context.Context, cfg *config.Config, filter endpoint.DomainFilter, log *slog.Logger) (provider.Provider, error) {
+	client, err := awssd.NewClient(ctx, cfg.AWSSD, awsAuth(cfg))
+	if err != nil {
+		return nil, err
+	}
+	return awssd.New(client, cfg.AWSSD, awssd.Options{DomainFilter: filter, ZoneType: cfg.AWSZoneType, OwnerID: cfg.TXTOwnerID, Log: log})
 }

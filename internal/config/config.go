@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/exodns/exodns/internal/provider/awssd"
 	"github.com/exodns/exodns/internal/registry/dynamodb"
 	"github.com/exodns/exodns/internal/registry/txt"
 )
@@ -97,6 +98,9 @@ type Config struct {
 	// DynamoDB registry (--registry=dynamodb)
 	DynamoDB dynamodb.Config
 
+	// AWS Cloud Map (--provider=aws-sd)
+	AWSSD awssd.Config
+
 	// Provider
 	Provider     string
 	InMemoryZone []string
@@ -165,6 +169,7 @@ func Default() Config {
 		TXTOwnerID:                  "default",
 		TXT:                         txt.DefaultFlags(),
 		DynamoDB:                    dynamodb.DefaultConfig(),
+		AWSSD:                       awssd.DefaultConfig(),
 		Provider:                    "inmemory",
 		EmbeddedListen:              "127.0.0.1:5353",
 		AWSAPIRetries:               3,
@@ -206,10 +211,12 @@ var (
 	}
 	providerChoices = []choice{
 		{"embedded", "exodns's own authoritative DNS server"}, {"aws", "Amazon Route 53"},
+		{"aws-sd", "AWS Cloud Map: a service per name, an instance per target"},
 		{"inmemory", "records in process memory, for tests"},
 	}
 	registryChoices = []choice{{"txt", "ownership TXT records, as upstream writes them"}, {"noop", "no ownership: every record is managed"},
-		{"dynamodb", "ownership in a DynamoDB table (--dynamodb-table), upstream's layout"}}
+		{"dynamodb", "ownership in a DynamoDB table (--dynamodb-table), upstream's layout"},
+		{"aws-sd", "ownership in Cloud Map service descriptions; with --provider=aws-sd only"}}
 )
 
 func names(cs []choice) []string {
@@ -266,6 +273,14 @@ func (c *Config) Validate() error {
 	}
 	if c.Registry != "noop" && c.TXTOwnerID == "" {
 		bad("--txt-owner-id must not be empty with --registry=%s", c.Registry)
+	}
+	if c.Registry == "aws-sd" && c.Provider != "aws-sd" {
+		bad("--registry=aws-sd keeps ownership in Cloud Map services and needs --provider=aws-sd")
+	}
+	if c.Provider == "aws-sd" {
+		if err := c.AWSSD.Validate(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if c.Registry == "dynamodb" {
 		if err := c.DynamoDB.Validate(); err != nil {

@@ -80,6 +80,7 @@ func BindFlags(fs *pflag.FlagSet, c *Config) {
 	fs.StringVar(&c.TXTEncryptAESKey, "txt-encrypt-aes-key", c.TXTEncryptAESKey, "32-byte key, raw or base64, for --txt-encrypt-enabled")
 	c.TXT.BindFlags(fs)
 	c.DynamoDB.BindFlags(fs)
+	c.AWSSD.BindFlags(fs)
 
 	fs.StringVar(&c.Provider, "provider", c.Provider, "DNS provider: "+describe(providerChoices))
 	fs.StringSliceVar(&c.InMemoryZone, "inmemory-zone", c.InMemoryZone, "Zone served by the inmemory provider (repeatable)")
