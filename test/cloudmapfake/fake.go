@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -280,9 +281,21 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, *aerr)
 		return
 	}
+	body, err = json.Marshal(out)
+	if err != nil {
+		writeError(w, APIError{Status: http.StatusInternalServerError, Code: "InternalFailure", Message: err.Error()})
+		return
+	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("X-Amzn-Requestid", fmt.Sprintf("%08x-fake", f.rng.Uint32()))
-	_ = json.NewEncoder(w).Encode(out)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.Header().Set("X-Amzn-Requestid", requestID(op))
+	_, _ = w.Write(body)
+}
+
+// requestID makes a request ID; no random state is shared between the
+// concurrent requests of the HTTP server.
+func requestID(op string) string {
+	return fmt.Sprintf("%s-%d-fake", strings.ToLower(op), time.Now().UnixNano())
 }
 
 func (f *Fake) call(op string, body []byte) (any, *APIError) {

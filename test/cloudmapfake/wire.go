@@ -3,6 +3,7 @@ package cloudmapfake
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -98,10 +99,12 @@ func writeError(w http.ResponseWriter, e APIError) {
 	for k, v := range e.Extra {
 		body[k] = v
 	}
+	data, _ := json.Marshal(body)
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	w.Header().Set("X-Amzn-Errortype", e.Code)
 	w.WriteHeader(e.Status)
-	_ = json.NewEncoder(w).Encode(body)
+	_, _ = w.Write(data)
 }
 
 func invalid(msg string) *APIError {
