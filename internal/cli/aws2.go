@@ -49,6 +49,7 @@ func newDynamoDB(ctx context.Context, cfg *config.Config, p provider.Provider, l
 	}
 	return dynamodb.New(p, client, cfg.DynamoDB, dynamodb.Options{
 		OwnerID:           cfg.TXTOwnerID,
+		OldOwnerID:        cfg.TXT.OldOwnerID,
 		DryRun:            cfg.DryRun,
 		TXT:               reader,
 		DeleteMigratedTXT: managed("TXT"),

@@ -290,3 +290,26 @@ func keys(m map[string]int) []string {
 	}
 	return out
 }
+
+// TestDynamoDBMigrateOwner: --migrate-from-txt-owner works on the table too:
+// the old owner's items become ours with a conditional write (a changed
+// address lands in the same run), a third owner's item stays theirs.
+func TestDynamoDBMigrateOwner(t *testing.T) {
+	e := newRoute53(t, route53fake.Options{Rate: -1})
+	dyn := dynalite.Start(t, dynalite.Options{CreateTableMs: 20})
+	dir := manifests(t, "a.example.com=192.0.2.1", "b.example.com=192.0.2.2", "c.example.com=192.0.2.3")
+	exodns(t, dynamoArgs(e, dyn, "old", dir)...)
+	c := dyn.Client()
+	if _, err := c.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: aws.String("owners"), Item: map[string]dtypes.AttributeValue{
+		"k": &dtypes.AttributeValueMemberS{Value: "c.example.com#A#"}, "o": &dtypes.AttributeValueMemberS{Value: "team-c"},
+		"l": &dtypes.AttributeValueMemberM{Value: map[string]dtypes.AttributeValue{}}}}); err != nil {
+		t.Fatal(err)
+	}
+	dir2 := manifests(t, "a.example.com=192.0.2.11", "b.example.com=192.0.2.2", "c.example.com=192.0.2.13")
+	exodns(t, dynamoArgs(e, dyn, "new", dir2, "--migrate-from-txt-owner=old")...)
+	expect(t, "table", tableItems(t, c, "owners"),
+		"a.example.com#A# l={resource=service/default/a} o=new",
+		"b.example.com#A# l={resource=service/default/b} o=new",
+		"c.example.com#A# l={} o=team-c")
+	expect(t, "zone", e.sets("A"), "a.example.com A 192.0.2.11", "b.example.com A 192.0.2.2", "c.example.com A 192.0.2.3")
+}

@@ -69,6 +69,14 @@ func (r *Registry) ApplyChanges(ctx context.Context, changes *plan.Changes) erro
 			r.plan(w, "migrate", m.record, m.labels)
 		}
 	}
+	for _, k := range r.adopted {
+		if it := r.items[k]; it != nil && !w.touched[k] && r.adopts(it) {
+			w.touched[k] = true
+			w.claims = append(w.claims, claimReq{action: "migrate-owner", key: k,
+				ep: &endpoint.Endpoint{DNSName: k.DNSName, RecordType: k.RecordType, SetIdentifier: k.SetIdentifier},
+				it: item{k: it.k, owner: r.owner, labels: it.labels}, from: it.owner})
+		}
+	}
 	refused := r.claimAll(ctx, w)
 	if err := w.abort; err != nil {
 		r.invalidate()
@@ -114,7 +122,7 @@ func (r *Registry) ApplyChanges(ctx context.Context, changes *plan.Changes) erro
 		r.invalidate()
 		return errors.Join(err, refusedError(refused))
 	}
-	r.pending, r.migratedTXT, r.orphans = nil, nil, nil
+	r.pending, r.migratedTXT, r.orphans, r.adopted = nil, nil, nil, nil
 	return refusedError(refused)
 }
 
@@ -134,6 +142,7 @@ type claimReq struct {
 	ep     *endpoint.Endpoint
 	key    endpoint.Key
 	it     item
+	from   string // the owner the item is taken from; "" for a free name
 }
 
 // release deletes our item at k, if there is one.
@@ -157,6 +166,9 @@ func (r *Registry) plan(w *work, action string, ep *endpoint.Endpoint, labels en
 	switch {
 	case cur == nil:
 		w.claims = append(w.claims, claimReq{action: action, ep: ep, key: k, it: it})
+	case r.adopts(cur):
+		it.k = cur.k
+		w.claims = append(w.claims, claimReq{action: action, ep: ep, key: k, it: it, from: cur.owner})
 	case cur.owner != r.owner:
 		// The view says another owner has it: the conditional write
 		// decides (and refuses), so a stale view never takes a name.
@@ -190,7 +202,7 @@ func (r *Registry) claimAll(ctx context.Context, w *work) []provider.Refusal {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			err := r.claim(ctx, c.it)
+			err := r.claim(ctx, c.it, c.from)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -251,6 +263,9 @@ func (r *Registry) checkOwned(eps []*endpoint.Endpoint) error {
 		owner := ep.Labels[endpoint.OwnerLabel]
 		if it := r.items[canonical(ep.Key())]; it != nil {
 			owner = it.owner
+			if r.adopts(it) {
+				owner = r.owner
+			}
 		}
 		if owner != "" && owner != r.owner {
 			return fmt.Errorf("dynamodb registry: %s %s is owned by %q, not %q", ep.DNSName, ep.RecordType, owner, r.owner)

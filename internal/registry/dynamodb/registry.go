@@ -20,6 +20,10 @@ import (
 type Options struct {
 	// OwnerID is --txt-owner-id, the owner written into items.
 	OwnerID string
+	// OldOwnerID is --migrate-from-txt-owner: items of this owner are
+	// read as ours and rewritten with OwnerID (a conditional write) on
+	// the next ApplyChanges.
+	OldOwnerID string
 	// DryRun is --dry-run: the table is read but never written (nor
 	// created); the provider is expected to be wrapped for dry-run too.
 	DryRun bool
@@ -73,6 +77,14 @@ type Registry struct {
 	migratedTXT []*endpoint.Endpoint
 	// orphans are keys of our items with no record, as Records saw them.
 	orphans []endpoint.Key
+	// adopted are keys of the old owner's items (--migrate-from-txt-owner)
+	// with a record, rewritten with our owner by the next ApplyChanges.
+	adopted []endpoint.Key
+}
+
+// adopts reports an item of the owner we migrate from.
+func (r *Registry) adopts(it *item) bool {
+	return r.opts.OldOwnerID != "" && r.opts.OldOwnerID != r.owner && it.owner == r.opts.OldOwnerID
 }
 
 // migration is a record of ours found through a TXT ownership record.
@@ -176,6 +188,7 @@ func (r *Registry) records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	seen := make(map[endpoint.Key]bool, len(recs))
 	r.pending = map[endpoint.Key]*migration{}
 	r.migratedTXT = nil
+	r.adopted = r.adopted[:0]
 	for _, rec := range recs {
 		if owned.hides(rec) {
 			continue
@@ -187,6 +200,10 @@ func (r *Registry) records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 		case it != nil:
 			c.Labels = it.labels.Clone()
 			c.Labels[endpoint.OwnerLabel] = it.owner
+			if r.adopts(it) {
+				c.Labels[endpoint.OwnerLabel] = r.owner
+				r.adopted = append(r.adopted, k)
+			}
 			if o != nil && it.owner == r.owner && o.owner() == r.owner {
 				r.migratedTXT = append(r.migratedTXT, o.records...)
 			}

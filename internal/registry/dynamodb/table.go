@@ -147,14 +147,22 @@ var errClaimed = errors.New("another owner holds this name in the DynamoDB table
 
 // claim writes our item for it unless another owner holds the key: the
 // condition makes DynamoDB pick exactly one winner when controllers race.
-func (r *Registry) claim(ctx context.Context, it item) error {
-	_, err := r.api.PutItem(ctx, &dynamodb.PutItemInput{
+// from, when set, is the owner the item is taken over from
+// (--migrate-from-txt-owner): the write then requires that owner (or us).
+func (r *Registry) claim(ctx context.Context, it item, from string) error {
+	in := &dynamodb.PutItemInput{
 		TableName:                 aws.String(r.table),
 		Item:                      encodeItem(it),
 		ConditionExpression:       aws.String("attribute_not_exists(#k) OR #o = :o"),
 		ExpressionAttributeNames:  map[string]string{"#k": attrKey, "#o": attrOwner},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":o": &types.AttributeValueMemberS{Value: it.owner}},
-	})
+	}
+	if from != "" {
+		in.ConditionExpression = aws.String("#o = :from OR #o = :o")
+		delete(in.ExpressionAttributeNames, "#k")
+		in.ExpressionAttributeValues[":from"] = &types.AttributeValueMemberS{Value: from}
+	}
+	_, err := r.api.PutItem(ctx, in)
 	var lost *types.ConditionalCheckFailedException
 	if errors.As(err, &lost) {
 		return errClaimed
