@@ -22,11 +22,16 @@ go test -count=1 ./...
 echo "== go test -race -short (concurrent packages; -short skips the 10k+ record scenarios already run above)"
 go test -count=1 -race -short ./internal/controller/... ./internal/source/... ./internal/provider/...
 
-echo "== integration tests (real binaries: exodns, dig, kube-apiserver, etcd, helm, a kubelet on containerd)"
+echo "== integration tests (real binaries: exodns, dig, kube-apiserver, etcd, dynalite, helm, a kubelet on containerd)"
 if [ -z "${KUBEBUILDER_ASSETS:-}" ] && [ -d test/k8s ]; then
   # Built from the module proxy on first use, then cached.
   KUBEBUILDER_ASSETS=$(./hack/k8s-test-bins.sh | tail -n 1)
   export KUBEBUILDER_ASSETS
+fi
+if [ -z "${EXODNS_DYNALITE:-}" ] && [ -d test/aws2 ]; then
+  # test/aws2: dynalite from npm, installed once into the cache.
+  EXODNS_DYNALITE=$(./hack/dynalite.sh | tail -n 1)
+  export EXODNS_DYNALITE
 fi
 if [ -d test/deploy ]; then
   # test/deploy: helm and the node's binaries, built once and cached, and

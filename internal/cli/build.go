@@ -17,6 +17,7 @@ import (
 	"github.com/exodns/exodns/internal/provider"
 	"github.com/exodns/exodns/internal/provider/inmemory"
 	"github.com/exodns/exodns/internal/registry"
+	sdregistry "github.com/exodns/exodns/internal/registry/awssd"
 	"github.com/exodns/exodns/internal/registry/noop"
 	"github.com/exodns/exodns/internal/registry/txt"
 	"github.com/exodns/exodns/internal/source"
@@ -48,7 +49,7 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger, reporter *
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	ownership, err := buildRegistry(cfg, prov)
+	ownership, err := buildRegistry(ctx, cfg, prov, log)
 	if err != nil {
 		if emb != nil {
 			emb.close(context.Background())
@@ -148,6 +149,11 @@ func buildProvider(ctx context.Context, cfg *config.Config, filter endpoint.Doma
 		if p, err = newRoute53(ctx, cfg, filter, log, reg); err != nil {
 			return nil, nil, err
 		}
+	case "aws-sd":
+		var err error
+		if p, err = newAWSSD(ctx, cfg, filter, log); err != nil {
+			return nil, nil, err
+		}
 	case "embedded":
 		var err error
 		if emb, p, err = newEmbedded(cfg, log, reg); err != nil {
@@ -168,8 +174,19 @@ func buildProvider(ctx context.Context, cfg *config.Config, filter endpoint.Doma
 	return p, emb, nil
 }
 
-func buildRegistry(cfg *config.Config, p provider.Provider) (registry.Registry, error) {
-	switch cfg.Registry {
+func buildRegistry(ctx context.Context, cfg *config.Config, p provider.Provider, log *slog.Logger) (registry.Registry, error) {
+	name := cfg.Registry
+	if cfg.Provider == "aws-sd" && name != "aws-sd" && name != "noop" {
+		// As upstream: Cloud Map holds no TXT record, and its services
+		// carry their ownership themselves.
+		log.Info("--provider=aws-sd keeps ownership in Cloud Map services; using --registry=aws-sd", "registry", name)
+		name = "aws-sd"
+	}
+	switch name {
+	case "aws-sd":
+		return sdregistry.New(p, cfg.TXTOwnerID)
+	case "dynamodb":
+		return newDynamoDB(ctx, cfg, p, log)
 	case "noop":
 		return noop.New(p), nil
 	case "txt":
@@ -178,6 +195,8 @@ func buildRegistry(cfg *config.Config, p provider.Provider) (registry.Registry, 
 			Prefix:              cfg.TXTPrefix,
 			Suffix:              cfg.TXTSuffix,
 			WildcardReplacement: cfg.TXTWildcardReplacement,
+			OldOwnerID:          cfg.TXT.OldOwnerID,
+			CacheInterval:       cfg.TXT.CacheInterval,
 		}
 		if cfg.TXTEncryptAESKey != "" {
 			// A key without --txt-encrypt-enabled still reads encrypted

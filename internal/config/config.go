@@ -9,6 +9,10 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/exodns/exodns/internal/provider/awssd"
+	"github.com/exodns/exodns/internal/registry/dynamodb"
+	"github.com/exodns/exodns/internal/registry/txt"
 )
 
 // Config is the controller's whole configuration.
@@ -87,7 +91,15 @@ type Config struct {
 	TXTWildcardReplacement string
 	TXTEncryptEnabled      bool
 	TXTEncryptAESKey       string
-	TXTCacheInterval       time.Duration
+	// TXT holds the TXT registry's migration and cache flags
+	// (--txt-new-format-only, --migrate-from-txt-owner, --txt-cache-interval).
+	TXT txt.Flags
+
+	// DynamoDB registry (--registry=dynamodb)
+	DynamoDB dynamodb.Config
+
+	// AWS Cloud Map (--provider=aws-sd)
+	AWSSD awssd.Config
 
 	// Provider
 	Provider     string
@@ -157,6 +169,9 @@ func Default() Config {
 		ManagedRecordTypes:          []string{"A", "AAAA", "CNAME"},
 		Registry:                    "txt",
 		TXTOwnerID:                  "default",
+		TXT:                         txt.DefaultFlags(),
+		DynamoDB:                    dynamodb.DefaultConfig(),
+		AWSSD:                       awssd.DefaultConfig(),
 		Provider:                    "inmemory",
 		EmbeddedListen:              "127.0.0.1:5353",
 		AWSAPIRetries:               3,
@@ -199,9 +214,12 @@ var (
 	}
 	providerChoices = []choice{
 		{"embedded", "exodns's own authoritative DNS server"}, {"aws", "Amazon Route 53"},
+		{"aws-sd", "AWS Cloud Map: a service per name, an instance per target"},
 		{"inmemory", "records in process memory, for tests"},
 	}
-	registryChoices = []choice{{"txt", "ownership TXT records, as upstream writes them"}, {"noop", "no ownership: every record is managed"}}
+	registryChoices = []choice{{"txt", "ownership TXT records, as upstream writes them"}, {"noop", "no ownership: every record is managed"},
+		{"dynamodb", "ownership in a DynamoDB table (--dynamodb-table), upstream's layout"},
+		{"aws-sd", "ownership in Cloud Map service descriptions; with --provider=aws-sd only"}}
 )
 
 func names(cs []choice) []string {
@@ -256,8 +274,24 @@ func (c *Config) Validate() error {
 	if c.TXTPrefix != "" && c.TXTSuffix != "" {
 		bad("--txt-prefix and --txt-suffix are mutually exclusive")
 	}
-	if c.Registry == "txt" && c.TXTOwnerID == "" {
-		bad("--txt-owner-id must not be empty with --registry=txt")
+	if c.Registry != "noop" && c.TXTOwnerID == "" {
+		bad("--txt-owner-id must not be empty with --registry=%s", c.Registry)
+	}
+	if c.Registry == "aws-sd" && c.Provider != "aws-sd" {
+		bad("--registry=aws-sd keeps ownership in Cloud Map services and needs --provider=aws-sd")
+	}
+	if c.Provider == "aws-sd" {
+		if err := c.AWSSD.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.Registry == "dynamodb" {
+		if err := c.DynamoDB.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.TXT.CacheInterval < 0 {
+		bad("--txt-cache-interval must not be negative")
 	}
 	if c.TXTEncryptEnabled && c.TXTEncryptAESKey == "" {
 		bad("--txt-encrypt-enabled needs --txt-encrypt-aes-key")

@@ -78,7 +78,9 @@ func BindFlags(fs *pflag.FlagSet, c *Config) {
 	fs.StringVar(&c.TXTWildcardReplacement, "txt-wildcard-replacement", c.TXTWildcardReplacement, "Replaces * in ownership TXT names of wildcard records")
 	fs.BoolVar(&c.TXTEncryptEnabled, "txt-encrypt-enabled", c.TXTEncryptEnabled, "Encrypt ownership TXT values (AES-256-GCM)")
 	fs.StringVar(&c.TXTEncryptAESKey, "txt-encrypt-aes-key", c.TXTEncryptAESKey, "32-byte key, raw or base64, for --txt-encrypt-enabled")
-	fs.DurationVar(&c.TXTCacheInterval, "txt-cache-interval", c.TXTCacheInterval, "Accepted for compatibility")
+	c.TXT.BindFlags(fs)
+	c.DynamoDB.BindFlags(fs)
+	c.AWSSD.BindFlags(fs)
 
 	fs.StringVar(&c.Provider, "provider", c.Provider, "DNS provider: "+describe(providerChoices))
 	fs.StringSliceVar(&c.InMemoryZone, "inmemory-zone", c.InMemoryZone, "Zone served by the inmemory provider (repeatable)")

@@ -248,7 +248,7 @@ func TestTemplateRefuses(t *testing.T) {
 		{"provider without exodns support", []string{"provider.name=cloudflare"}, "provider.name=cloudflare: exodns has no such provider"},
 		{"webhook provider", []string{"provider.name=webhook"}, "provider.name=webhook"},
 		{"string provider without support", []string{"provider=google"}, "provider.name=google"},
-		{"dynamodb registry", []string{"registry=dynamodb"}, "registry=dynamodb: exodns has no such registry"},
+		{"crd registry", []string{"registry=crd"}, "registry=crd: exodns has no such registry"},
 		{"fatal log level", []string{"logLevel=fatal"}, "logLevel=fatal"},
 		{"prefix and suffix", []string{"txtPrefix=a", "txtSuffix=b"}, "txtPrefix and txtSuffix"},
 		{"unknown source", []string{"sources={service,istio-gateway}"}, `"istio-gateway" is not an exodns source`},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/exodns/exodns/internal/endpoint"
 	"github.com/exodns/exodns/internal/provider"
@@ -27,6 +28,16 @@ type Config struct {
 	// --txt-encrypt-enabled=false; it lets users turn encryption off
 	// without losing their records.
 	DecryptOnly bool
+	// OldOwnerID is --migrate-from-txt-owner: ownership records of this
+	// owner are taken over as ours and rewritten with OwnerID on the next
+	// ApplyChanges. Empty turns migration off.
+	OldOwnerID string
+	// CacheInterval is --txt-cache-interval: the provider's records are
+	// read at most this often (see CacheRecords). 0 reads them on every
+	// Records.
+	CacheInterval time.Duration
+	// Now is the cache's clock; nil means time.Now.
+	Now func() time.Time
 }
 
 // Registry keeps ownership in TXT records next to the records they own.
@@ -36,9 +47,11 @@ type Registry struct {
 	// TTL); nil when the provider has none.
 	former  OwnershipFormer
 	ownerID string
-	mapper  NameMapper
-	sealer  *sealer // nil without a key
-	encrypt bool    // write encrypted values
+	// oldOwnerID is the owner migrated from; "" when not migrating.
+	oldOwnerID string
+	mapper     NameMapper
+	sealer     *sealer // nil without a key
+	encrypt    bool    // write encrypted values
 
 	// mu guards state and serialises ApplyChanges, whose changes are
 	// computed from state and written back into it.
@@ -60,7 +73,12 @@ func New(p provider.Provider, cfg Config) (*Registry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("txt registry: %w", err)
 	}
-	r := &Registry{provider: p, former: formerOf(p), ownerID: cfg.OwnerID, mapper: m}
+	if cfg.OldOwnerID == cfg.OwnerID {
+		// Migrating from ourselves is no migration.
+		cfg.OldOwnerID = ""
+	}
+	p = CacheRecords(p, cfg.CacheInterval, cfg.Now)
+	r := &Registry{provider: p, former: formerOf(p), ownerID: cfg.OwnerID, oldOwnerID: cfg.OldOwnerID, mapper: m}
 	if len(cfg.EncryptKey) > 0 {
 		key, err := ParseAESKey(cfg.EncryptKey)
 		if err != nil {
@@ -178,7 +196,7 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 			snap.pending = append(snap.pending, pendingRecord{key: key, record: pendingCopy(c), base: o, kind: kind})
 		default:
 			o.used = true
-			if r.outdated(o, c) {
+			if o.migrated || r.outdated(o, c) {
 				snap.pending = append(snap.pending, pendingRecord{key: key, record: pendingCopy(c), base: o, kind: outdated})
 			}
 		}
@@ -209,14 +227,26 @@ func (r *Registry) readOwnership(rec *endpoint.Endpoint, arena *ownershipArena) 
 			if err != nil {
 				return nil
 			}
-			return arena.add(rec, text, nonce, labels)
+			return r.adopt(arena.add(rec, text, nonce, labels))
 		}
 	}
 	labels, err := ParseLabels(value)
 	if err != nil {
 		return nil
 	}
-	return arena.add(rec, value, nil, labels)
+	return r.adopt(arena.add(rec, value, nil, labels))
+}
+
+// adopt takes over an ownership record of the owner we migrate from
+// (--migrate-from-txt-owner): it reads as ours from here on, and is
+// rewritten with our owner by the next ApplyChanges.
+func (r *Registry) adopt(o *ownership) *ownership {
+	if r.oldOwnerID != "" && o.owner == r.oldOwnerID {
+		o.owner = r.ownerID
+		o.labels[endpoint.OwnerLabel] = r.ownerID
+		o.migrated = true
+	}
+	return o
 }
 
 // attachLabels returns the labels of a returned record: the provider's own

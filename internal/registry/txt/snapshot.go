@@ -15,6 +15,9 @@ type ownership struct {
 	// used is set once a record was found through it; unused ones explain
 	// records that look unowned (see notes.go).
 	used bool
+	// migrated is set on a record of the owner we migrate from, taken
+	// over as ours; it is rewritten with our owner.
+	migrated bool
 }
 
 func (o *ownership) ownedBy(owner string) bool { return o != nil && o.owner == owner }
