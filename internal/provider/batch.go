@@ -1,8 +1,9 @@
-package route53
+package provider
 
-// Generic batching for providers whose API applies a batch of changes all
-// or nothing. Nothing here knows Route 53: it may move to
-// internal/provider once a second provider needs it.
+// Batching for backends whose API applies a batch of changes all or
+// nothing (Route 53, RFC 2136 UPDATE, the PowerDNS API): Pack fills
+// batches within a backend's limits without splitting a group, and
+// Submitter sends them, isolating what the backend refuses by bisection.
 
 import (
 	"context"
@@ -84,8 +85,8 @@ type Submitter[T any] struct {
 	OnApplied func(Group[T])
 }
 
-// errNotSent marks groups left out after an earlier failure.
-var errNotSent = errors.New("not sent: an earlier request failed")
+// ErrNotSent marks groups left out after an earlier failure.
+var ErrNotSent = errors.New("not sent: an earlier request failed")
 
 // Submit sends the batches in order and returns the groups that failed.
 func (s Submitter[T]) Submit(ctx context.Context, batches [][]Group[T]) []Failure[T] {
@@ -93,7 +94,7 @@ func (s Submitter[T]) Submit(ctx context.Context, batches [][]Group[T]) []Failur
 	for _, b := range batches {
 		if r.abort != nil {
 			for _, g := range b {
-				r.failed = append(r.failed, Failure[T]{Group: g, Err: errors.Join(errNotSent, r.abort)})
+				r.failed = append(r.failed, Failure[T]{Group: g, Err: errors.Join(ErrNotSent, r.abort)})
 			}
 			continue
 		}
@@ -111,10 +112,10 @@ type run[T any] struct {
 
 func (r *run[T]) send(ctx context.Context, groups []Group[T]) {
 	if r.abort != nil {
-		r.fail(groups, errors.Join(errNotSent, r.abort))
+		r.fail(groups, errors.Join(ErrNotSent, r.abort))
 		return
 	}
-	if r.sent && !sleep(ctx, r.s.Interval) {
+	if r.sent && !Sleep(ctx, r.s.Interval) {
 		r.abort = ctx.Err()
 		r.fail(groups, r.abort)
 		return
@@ -166,5 +167,21 @@ func (r *run[T]) send(ctx context.Context, groups []Group[T]) {
 func (r *run[T]) fail(groups []Group[T], err error) {
 	for _, g := range groups {
 		r.failed = append(r.failed, Failure[T]{Group: g, Err: err})
+	}
+}
+
+// Sleep waits d, or until ctx ends; it reports whether the wait ran its
+// course (false: ctx ended). d <= 0 only checks ctx.
+func Sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }
