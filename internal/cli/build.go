@@ -138,7 +138,7 @@ func buildProvider(ctx context.Context, cfg *config.Config, filter endpoint.Doma
 			return nil, nil, err
 		}
 	case "inmemory":
-		zones := cfg.InMemoryZone
+		zones := cfg.InMemory.Zones
 		if len(zones) == 0 {
 			zones = cfg.DomainFilter
 		}

@@ -31,29 +31,29 @@ func newEmbedded(cfg *config.Config, log *slog.Logger, reg prometheus.Registerer
 	if err != nil {
 		return nil, nil, err
 	}
-	onCorrupt, err := store.ParseOnCorrupt(cfg.EmbeddedDBOnCorrupt)
+	onCorrupt, err := store.ParseOnCorrupt(cfg.Embedded.DBOnCorrupt)
 	if err != nil {
 		return nil, nil, fmt.Errorf("--embedded-db-on-corrupt: %w", err)
 	}
 	var st *store.Store
-	switch cfg.EmbeddedDB {
+	switch cfg.Embedded.DB {
 	case ":memory:":
-		st = store.NewMemory(cfg.EmbeddedZone)
+		st = store.NewMemory(cfg.Embedded.Zone)
 	default:
-		path := cfg.EmbeddedDB
+		path := cfg.Embedded.DB
 		if path == "" {
 			var err error
 			if path, err = store.DefaultDBPath(); err != nil {
 				return nil, nil, err
 			}
 		}
-		if st, err = store.OpenWith(path, cfg.EmbeddedZone, store.Options{OnCorrupt: onCorrupt, Logger: log}); err != nil {
+		if st, err = store.OpenWith(path, cfg.Embedded.Zone, store.Options{OnCorrupt: onCorrupt, Logger: log}); err != nil {
 			return nil, nil, err
 		}
 	}
 	auth, err := dnsserver.NewAuthority(st, dnsserver.ZoneOptions{
-		NameServers: cfg.EmbeddedNameservers,
-		NegativeTTL: cfg.EmbeddedNegativeTTL,
+		NameServers: cfg.Embedded.Nameservers,
+		NegativeTTL: cfg.Embedded.NegativeTTL,
 	}, reg)
 	if err != nil {
 		_ = st.Close()
@@ -64,36 +64,36 @@ func newEmbedded(cfg *config.Config, log *slog.Logger, reg prometheus.Registerer
 		_ = st.Close()
 		return nil, nil, err
 	}
-	return &embeddedServer{store: st, auth: auth, server: srv}, embedded.New(auth, cfg.EmbeddedZone...), nil
+	return &embeddedServer{store: st, auth: auth, server: srv}, embedded.New(auth, cfg.Embedded.Zone...), nil
 }
 
 // embeddedServerConfig turns the --embedded-* flags into the server's
 // Config, checking each.
 func embeddedServerConfig(cfg *config.Config, log *slog.Logger) (dnsserver.Config, error) {
 	scfg := dnsserver.Config{
-		Listen: cfg.EmbeddedListen, Logger: log,
-		MaxTCPConnections: cfg.EmbeddedTCPMaxConnections, MaxTCPConnectionsPerClient: cfg.EmbeddedTCPMaxConnectionsPerClient,
-		IdleTimeout: cfg.EmbeddedTCPIdleTimeout,
+		Listen: cfg.Embedded.Listen, Logger: log,
+		MaxTCPConnections: cfg.Embedded.TCPMaxConnections, MaxTCPConnectionsPerClient: cfg.Embedded.TCPMaxConnectionsPerClient,
+		IdleTimeout: cfg.Embedded.TCPIdleTimeout,
 		RRL: dnsserver.RRLConfig{
-			ResponsesPerSecond: cfg.EmbeddedRRLResponsesPerSecond, Slip: cfg.EmbeddedRRLSlip,
-			IPv4PrefixLen: cfg.EmbeddedRRLIPv4Prefix, IPv6PrefixLen: cfg.EmbeddedRRLIPv6Prefix, Window: cfg.EmbeddedRRLWindow,
+			ResponsesPerSecond: cfg.Embedded.RRLResponsesPerSecond, Slip: cfg.Embedded.RRLSlip,
+			IPv4PrefixLen: cfg.Embedded.RRLIPv4Prefix, IPv6PrefixLen: cfg.Embedded.RRLIPv6Prefix, Window: cfg.Embedded.RRLWindow,
 		},
 	}
 	var err error
 	if err := scfg.RRL.Validate(); err != nil {
 		return scfg, fmt.Errorf("--embedded-rrl-*: %w", err)
 	}
-	if cfg.EmbeddedTSIGKey != "" {
-		key, err := dnsserver.ParseTSIGKey(cfg.EmbeddedTSIGKey)
+	if cfg.Embedded.TSIGKey != "" {
+		key, err := dnsserver.ParseTSIGKey(cfg.Embedded.TSIGKey)
 		if err != nil {
 			return scfg, fmt.Errorf("--embedded-tsig-key: %w", err)
 		}
 		scfg.TSIG = &key
 	}
-	if scfg.RRsetOrder, err = dnsserver.ParseRRsetOrder(cfg.EmbeddedRRsetOrder); err != nil {
+	if scfg.RRsetOrder, err = dnsserver.ParseRRsetOrder(cfg.Embedded.RRsetOrder); err != nil {
 		return scfg, fmt.Errorf("--embedded-rrset-order: %w", err)
 	}
-	for _, s := range cfg.EmbeddedNotifyAllow {
+	for _, s := range cfg.Embedded.NotifyAllow {
 		p, err := netip.ParsePrefix(s)
 		if err != nil {
 			a, aerr := netip.ParseAddr(s)
@@ -104,8 +104,8 @@ func embeddedServerConfig(cfg *config.Config, log *slog.Logger) (dnsserver.Confi
 		}
 		scfg.NotifyAllow = append(scfg.NotifyAllow, p.Masked())
 	}
-	if cfg.EmbeddedCookieSecret != "" {
-		if scfg.CookieSecret, err = dnsserver.ParseCookieSecret(cfg.EmbeddedCookieSecret); err != nil {
+	if cfg.Embedded.CookieSecret != "" {
+		if scfg.CookieSecret, err = dnsserver.ParseCookieSecret(cfg.Embedded.CookieSecret); err != nil {
 			return scfg, fmt.Errorf("--embedded-cookie-secret: %w", err)
 		}
 	}

@@ -9,6 +9,10 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/exodns/exodns/internal/provider/embedded"
+	"github.com/exodns/exodns/internal/provider/inmemory"
+	"github.com/exodns/exodns/internal/provider/route53"
 )
 
 // Config is the controller's whole configuration.
@@ -89,50 +93,13 @@ type Config struct {
 	TXTEncryptAESKey       string
 	TXTCacheInterval       time.Duration
 
-	// Provider
-	Provider     string
-	InMemoryZone []string
-
-	// AWS Route 53 (--provider=aws)
-	AWSZoneType              string
-	AWSZoneTags              []string
-	AWSZoneMatchParent       bool
-	AWSZonesCacheDuration    time.Duration
-	AWSProfiles              []string
-	AWSAssumeRole            string
-	AWSAssumeRoleExternalID  string
-	AWSAPIRetries            int
-	AWSBatchChangeSize       int
-	AWSBatchChangeSizeBytes  int
-	AWSBatchChangeSizeValues int
-	AWSBatchChangeInterval   time.Duration
-	AWSEvaluateTargetHealth  bool
-	AWSPreferCNAME           bool
-	AWSZoneResyncInterval    time.Duration
-	AWSRequestsPerSecond     float64
-	AWSEndpoint              string
-
-	// Embedded authoritative server (--provider=embedded)
-	EmbeddedZone        []string
-	EmbeddedListen      string
-	EmbeddedDB          string
-	EmbeddedTSIGKey     string
-	EmbeddedNegativeTTL uint32
-	EmbeddedNameservers []string
-	// The embedded server's defences and answer order; the CLI parses and
-	// checks them with the dnsserver package's parsers.
-	EmbeddedDBOnCorrupt                string
-	EmbeddedRRsetOrder                 string
-	EmbeddedNotifyAllow                []string
-	EmbeddedCookieSecret               string
-	EmbeddedRRLResponsesPerSecond      int
-	EmbeddedRRLSlip                    int
-	EmbeddedRRLIPv4Prefix              int
-	EmbeddedRRLIPv6Prefix              int
-	EmbeddedRRLWindow                  int
-	EmbeddedTCPMaxConnections          int
-	EmbeddedTCPMaxConnectionsPerClient int
-	EmbeddedTCPIdleTimeout             time.Duration
+	// Provider: the backend, and one field per backend holding its own
+	// settings. Each backend's package declares its flags (BindFlags) and
+	// defaults (DefaultConfig), so a flag lives in one place.
+	Provider string
+	InMemory inmemory.Config
+	AWS      route53.Config
+	Embedded embedded.Config
 }
 
 // Default returns upstream's defaults.
@@ -156,30 +123,11 @@ func Default() Config {
 		Registry:                    "txt",
 		TXTOwnerID:                  "default",
 		Provider:                    "inmemory",
-		EmbeddedListen:              "127.0.0.1:5353",
-		AWSAPIRetries:               3,
-		AWSBatchChangeSize:          1000,
-		AWSBatchChangeSizeBytes:     32000,
-		AWSBatchChangeSizeValues:    1000,
-		AWSBatchChangeInterval:      time.Second,
-		AWSEvaluateTargetHealth:     true,
-		AWSZoneResyncInterval:       10 * time.Minute,
-		AWSRequestsPerSecond:        5,
+		AWS:                         route53.DefaultConfig(),
+		Embedded:                    embedded.DefaultConfig(),
 		LeaderElectionLeaseDuration: 15 * time.Second,
 		LeaderElectionRenewDeadline: 10 * time.Second,
 		LeaderElectionRetryPeriod:   2 * time.Second,
-		EmbeddedNegativeTTL:         60,
-		EmbeddedDBOnCorrupt:         "move-aside",
-		EmbeddedRRsetOrder:          "cyclic",
-		// RRL on, with BIND's usual settings; 0 responses/s turns it off.
-		EmbeddedRRLResponsesPerSecond:      5,
-		EmbeddedRRLSlip:                    2,
-		EmbeddedRRLIPv4Prefix:              24,
-		EmbeddedRRLIPv6Prefix:              56,
-		EmbeddedRRLWindow:                  15,
-		EmbeddedTCPMaxConnections:          256,
-		EmbeddedTCPMaxConnectionsPerClient: 16,
-		EmbeddedTCPIdleTimeout:             8 * time.Second,
 	}
 }
 
@@ -259,14 +207,18 @@ func (c *Config) Validate() error {
 	if c.TXTEncryptEnabled && c.TXTEncryptAESKey == "" {
 		bad("--txt-encrypt-enabled needs --txt-encrypt-aes-key")
 	}
-	if c.Provider == "inmemory" && len(c.InMemoryZone) == 0 && len(c.DomainFilter) == 0 {
+	if c.Provider == "inmemory" && len(c.InMemory.Zones) == 0 && len(c.DomainFilter) == 0 {
 		bad("--provider=inmemory needs --inmemory-zone (or --domain-filter)")
 	}
-	if c.Provider == "embedded" && len(c.EmbeddedZone) == 0 {
+	if c.Provider == "embedded" && len(c.Embedded.Zone) == 0 {
 		bad("--provider=embedded needs --embedded-zone")
 	}
-	if c.AWSZoneType != "" && c.AWSZoneType != "public" && c.AWSZoneType != "private" {
-		bad("--aws-zone-type=%q: must be public, private or empty", c.AWSZoneType)
+	if c.Provider == "aws" {
+		aws := c.AWS
+		aws.Policy = c.Policy
+		if err := aws.Validate(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if c.Interval <= 0 {
 		bad("--interval must be positive")

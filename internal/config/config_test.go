@@ -52,8 +52,8 @@ func TestDefaultsMatchUpstream(t *testing.T) {
 	c := Default()
 	if c.Interval != time.Minute || c.MinEventSyncInterval != 5*time.Second || c.Policy != "sync" ||
 		c.TXTOwnerID != "default" || c.MetricsAddress != ":7979" || c.CRDSourceKind != "DNSEndpoint" ||
-		c.CRDSourceAPIVersion != "externaldns.k8s.io/v1alpha1" || c.AWSBatchChangeSize != 1000 ||
-		c.AWSBatchChangeSizeBytes != 32000 || c.AWSBatchChangeSizeValues != 1000 || c.AWSAPIRetries != 3 || !c.AWSEvaluateTargetHealth || strings.Join(c.ManagedRecordTypes, ",") != "A,AAAA,CNAME" {
+		c.CRDSourceAPIVersion != "externaldns.k8s.io/v1alpha1" || c.AWS.BatchChangeSize != 1000 ||
+		c.AWS.BatchChangeSizeBytes != 32000 || c.AWS.BatchChangeSizeValues != 1000 || c.AWS.APIRetries != 3 || !c.AWS.EvaluateTargetHealth || strings.Join(c.ManagedRecordTypes, ",") != "A,AAAA,CNAME" {
 		t.Errorf("defaults drifted from upstream: %+v", c)
 	}
 }
