@@ -16,6 +16,7 @@ import (
 	"github.com/exodns/exodns/internal/plan"
 	"github.com/exodns/exodns/internal/provider"
 	"github.com/exodns/exodns/internal/provider/inmemory"
+	"github.com/exodns/exodns/internal/provider/rfc2136"
 	"github.com/exodns/exodns/internal/registry"
 	"github.com/exodns/exodns/internal/registry/noop"
 	"github.com/exodns/exodns/internal/registry/txt"
@@ -135,6 +136,11 @@ func buildProvider(ctx context.Context, cfg *config.Config, filter endpoint.Doma
 	case "embedded":
 		var err error
 		if emb, p, err = newEmbedded(cfg, log, reg); err != nil {
+			return nil, nil, err
+		}
+	case "rfc2136":
+		var err error
+		if p, err = rfc2136.New(cfg.RFC2136, rfc2136.Options{Log: log, Registerer: reg}); err != nil {
 			return nil, nil, err
 		}
 	case "inmemory":

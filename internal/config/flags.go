@@ -85,6 +85,7 @@ func BindFlags(fs *pflag.FlagSet, c *Config) {
 	c.InMemory.BindFlags(fs)
 	c.AWS.BindFlags(fs)
 	c.Embedded.BindFlags(fs)
+	c.RFC2136.BindFlags(fs)
 }
 
 // EnvPrefix starts the environment variable of every flag, as upstream's.
