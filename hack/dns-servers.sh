@@ -64,8 +64,8 @@ zone "$ZONE" {
     $signing
 };
 CONF
-    named-checkconf "$DIR/named.conf"
-    named-checkzone "$ZONE" "$DIR/zone.db" >/dev/null
+    named-checkconf "$DIR/named.conf" >&2
+    named-checkzone "$ZONE" "$DIR/zone.db" >&2
   fi
   printf '%s\n' named -g -c "$DIR/named.conf"
 }
