@@ -16,6 +16,7 @@ import (
 	"github.com/exodns/exodns/internal/plan"
 	"github.com/exodns/exodns/internal/provider"
 	"github.com/exodns/exodns/internal/provider/inmemory"
+	"github.com/exodns/exodns/internal/provider/pdns"
 	"github.com/exodns/exodns/internal/provider/rfc2136"
 	"github.com/exodns/exodns/internal/registry"
 	"github.com/exodns/exodns/internal/registry/noop"
@@ -141,6 +142,13 @@ func buildProvider(ctx context.Context, cfg *config.Config, filter endpoint.Doma
 	case "rfc2136":
 		var err error
 		if p, err = rfc2136.New(cfg.RFC2136, rfc2136.Options{Log: log, Registerer: reg}); err != nil {
+			return nil, nil, err
+		}
+	case "pdns":
+		pc := cfg.PDNS
+		pc.DomainFilter = filter
+		var err error
+		if p, err = pdns.New(pc, pdns.Options{Log: log}); err != nil {
 			return nil, nil, err
 		}
 	case "inmemory":

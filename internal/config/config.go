@@ -12,6 +12,7 @@ import (
 
 	"github.com/exodns/exodns/internal/provider/embedded"
 	"github.com/exodns/exodns/internal/provider/inmemory"
+	"github.com/exodns/exodns/internal/provider/pdns"
 	"github.com/exodns/exodns/internal/provider/rfc2136"
 	"github.com/exodns/exodns/internal/provider/route53"
 )
@@ -102,6 +103,7 @@ type Config struct {
 	AWS      route53.Config
 	Embedded embedded.Config
 	RFC2136  rfc2136.Config
+	PDNS     pdns.Config
 }
 
 // Default returns upstream's defaults.
@@ -128,6 +130,7 @@ func Default() Config {
 		AWS:                         route53.DefaultConfig(),
 		Embedded:                    embedded.DefaultConfig(),
 		RFC2136:                     rfc2136.DefaultConfig(),
+		PDNS:                        pdns.DefaultConfig(),
 		LeaderElectionLeaseDuration: 15 * time.Second,
 		LeaderElectionRenewDeadline: 10 * time.Second,
 		LeaderElectionRetryPeriod:   2 * time.Second,
@@ -148,6 +151,7 @@ var (
 	providerChoices = []choice{
 		{"embedded", "exodns's own authoritative DNS server"}, {"aws", "Amazon Route 53"},
 		{"rfc2136", "any RFC 2136 server: BIND, Knot, PowerDNS, Windows DNS"},
+		{"pdns", "PowerDNS Authoritative, through its REST API"},
 		{"inmemory", "records in process memory, for tests"},
 	}
 	registryChoices = []choice{{"txt", "ownership TXT records, as upstream writes them"}, {"noop", "no ownership: every record is managed"}}
@@ -216,6 +220,11 @@ func (c *Config) Validate() error {
 	}
 	if c.Provider == "embedded" && len(c.Embedded.Zone) == 0 {
 		bad("--provider=embedded needs --embedded-zone")
+	}
+	if c.Provider == "pdns" {
+		if err := c.PDNS.Validate(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if c.Provider == "rfc2136" {
 		if err := c.RFC2136.Validate(); err != nil {

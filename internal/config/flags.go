@@ -86,6 +86,7 @@ func BindFlags(fs *pflag.FlagSet, c *Config) {
 	c.AWS.BindFlags(fs)
 	c.Embedded.BindFlags(fs)
 	c.RFC2136.BindFlags(fs)
+	c.PDNS.BindFlags(fs)
 }
 
 // EnvPrefix starts the environment variable of every flag, as upstream's.
