@@ -15,6 +15,7 @@ import (
 	"github.com/exodns/exodns/internal/endpoint"
 	"github.com/exodns/exodns/internal/plan"
 	"github.com/exodns/exodns/internal/provider"
+	"github.com/exodns/exodns/internal/provider/coredns"
 	"github.com/exodns/exodns/internal/provider/inmemory"
 	"github.com/exodns/exodns/internal/provider/pdns"
 	"github.com/exodns/exodns/internal/provider/rfc2136"
@@ -149,6 +150,11 @@ func buildProvider(ctx context.Context, cfg *config.Config, filter endpoint.Doma
 		pc.DomainFilter = filter
 		var err error
 		if p, err = pdns.New(pc, pdns.Options{Log: log}); err != nil {
+			return nil, nil, err
+		}
+	case "coredns":
+		var err error
+		if p, err = coredns.New(cfg.CoreDNS, coredns.Options{Log: log, DomainFilter: filter}); err != nil {
 			return nil, nil, err
 		}
 	case "inmemory":

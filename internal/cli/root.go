@@ -49,6 +49,8 @@ func NewRootCommand(info BuildInfo) *cobra.Command {
 			if err := config.ApplyEnv(cmd.Flags(), nil); err != nil {
 				return err
 			}
+			// Upstream's coredns provider reads etcd's settings from ETCD_*.
+			cfg.CoreDNS.FromUpstreamEnv(os.LookupEnv)
 			if err := cfg.Validate(); err != nil {
 				return err
 			}

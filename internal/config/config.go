@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/exodns/exodns/internal/provider/coredns"
 	"github.com/exodns/exodns/internal/provider/embedded"
 	"github.com/exodns/exodns/internal/provider/inmemory"
 	"github.com/exodns/exodns/internal/provider/pdns"
@@ -104,6 +105,7 @@ type Config struct {
 	Embedded embedded.Config
 	RFC2136  rfc2136.Config
 	PDNS     pdns.Config
+	CoreDNS  coredns.Config
 }
 
 // Default returns upstream's defaults.
@@ -131,6 +133,7 @@ func Default() Config {
 		Embedded:                    embedded.DefaultConfig(),
 		RFC2136:                     rfc2136.DefaultConfig(),
 		PDNS:                        pdns.DefaultConfig(),
+		CoreDNS:                     coredns.DefaultConfig(),
 		LeaderElectionLeaseDuration: 15 * time.Second,
 		LeaderElectionRenewDeadline: 10 * time.Second,
 		LeaderElectionRetryPeriod:   2 * time.Second,
@@ -152,6 +155,7 @@ var (
 		{"embedded", "exodns's own authoritative DNS server"}, {"aws", "Amazon Route 53"},
 		{"rfc2136", "any RFC 2136 server: BIND, Knot, PowerDNS, Windows DNS"},
 		{"pdns", "PowerDNS Authoritative, through its REST API"},
+		{"coredns", "CoreDNS's etcd plugin: SkyDNS records in etcd"},
 		{"inmemory", "records in process memory, for tests"},
 	}
 	registryChoices = []choice{{"txt", "ownership TXT records, as upstream writes them"}, {"noop", "no ownership: every record is managed"}}
@@ -220,6 +224,11 @@ func (c *Config) Validate() error {
 	}
 	if c.Provider == "embedded" && len(c.Embedded.Zone) == 0 {
 		bad("--provider=embedded needs --embedded-zone")
+	}
+	if c.Provider == "coredns" {
+		if err := c.CoreDNS.Validate(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if c.Provider == "pdns" {
 		if err := c.PDNS.Validate(); err != nil {

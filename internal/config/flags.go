@@ -87,6 +87,7 @@ func BindFlags(fs *pflag.FlagSet, c *Config) {
 	c.Embedded.BindFlags(fs)
 	c.RFC2136.BindFlags(fs)
 	c.PDNS.BindFlags(fs)
+	c.CoreDNS.BindFlags(fs)
 }
 
 // EnvPrefix starts the environment variable of every flag, as upstream's.

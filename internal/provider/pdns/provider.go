@@ -162,6 +162,9 @@ func (p *Provider) AdjustEndpoints(eps []*endpoint.Endpoint) ([]*endpoint.Endpoi
 			continue
 		}
 		c := e.DeepCopy()
+		// No provider-specific property can be stored here: dropping them
+		// keeps the plan from seeing a difference that never goes away.
+		c.ProviderSpecific = nil
 		if c.RecordType == endpoint.RecordTypeTXT {
 			for j, t := range c.Targets {
 				c.Targets[j] = zone.QuoteTXT(t)
