@@ -19,6 +19,7 @@ import (
 	"github.com/exodns/exodns/internal/provider/inmemory"
 	"github.com/exodns/exodns/internal/provider/pdns"
 	"github.com/exodns/exodns/internal/provider/rfc2136"
+	"github.com/exodns/exodns/internal/provider/webhook"
 	"github.com/exodns/exodns/internal/registry"
 	"github.com/exodns/exodns/internal/registry/noop"
 	"github.com/exodns/exodns/internal/registry/txt"
@@ -155,6 +156,11 @@ func buildProvider(ctx context.Context, cfg *config.Config, filter endpoint.Doma
 	case "coredns":
 		var err error
 		if p, err = coredns.New(cfg.CoreDNS, coredns.Options{Log: log, DomainFilter: filter}); err != nil {
+			return nil, nil, err
+		}
+	case "webhook":
+		var err error
+		if p, err = webhook.New(ctx, cfg.Webhook, webhook.Options{Log: log, Registerer: reg}); err != nil {
 			return nil, nil, err
 		}
 	case "inmemory":

@@ -16,6 +16,8 @@ import (
 	"github.com/exodns/exodns/internal/provider/pdns"
 	"github.com/exodns/exodns/internal/provider/rfc2136"
 	"github.com/exodns/exodns/internal/provider/route53"
+	"github.com/exodns/exodns/internal/provider/webhook"
+	webhookserver "github.com/exodns/exodns/internal/webhook"
 )
 
 // Config is the controller's whole configuration.
@@ -106,6 +108,9 @@ type Config struct {
 	RFC2136  rfc2136.Config
 	PDNS     pdns.Config
 	CoreDNS  coredns.Config
+	Webhook  webhook.Config
+	// WebhookServer serves the provider over the webhook protocol.
+	WebhookServer webhookserver.Config
 }
 
 // Default returns upstream's defaults.
@@ -134,6 +139,8 @@ func Default() Config {
 		RFC2136:                     rfc2136.DefaultConfig(),
 		PDNS:                        pdns.DefaultConfig(),
 		CoreDNS:                     coredns.DefaultConfig(),
+		Webhook:                     webhook.DefaultConfig(),
+		WebhookServer:               webhookserver.DefaultConfig(),
 		LeaderElectionLeaseDuration: 15 * time.Second,
 		LeaderElectionRenewDeadline: 10 * time.Second,
 		LeaderElectionRetryPeriod:   2 * time.Second,
@@ -156,6 +163,7 @@ var (
 		{"rfc2136", "any RFC 2136 server: BIND, Knot, PowerDNS, Windows DNS"},
 		{"pdns", "PowerDNS Authoritative, through its REST API"},
 		{"coredns", "CoreDNS's etcd plugin: SkyDNS records in etcd"},
+		{"webhook", "any provider speaking upstream's webhook protocol (--webhook-provider-url)"},
 		{"inmemory", "records in process memory, for tests"},
 	}
 	registryChoices = []choice{{"txt", "ownership TXT records, as upstream writes them"}, {"noop", "no ownership: every record is managed"}}
@@ -219,31 +227,8 @@ func (c *Config) Validate() error {
 	if c.TXTEncryptEnabled && c.TXTEncryptAESKey == "" {
 		bad("--txt-encrypt-enabled needs --txt-encrypt-aes-key")
 	}
-	if c.Provider == "inmemory" && len(c.InMemory.Zones) == 0 && len(c.DomainFilter) == 0 {
-		bad("--provider=inmemory needs --inmemory-zone (or --domain-filter)")
-	}
-	if c.Provider == "embedded" && len(c.Embedded.Zone) == 0 {
-		bad("--provider=embedded needs --embedded-zone")
-	}
-	if c.Provider == "coredns" {
-		if err := c.CoreDNS.Validate(); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if c.Provider == "pdns" {
-		if err := c.PDNS.Validate(); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if c.Provider == "rfc2136" {
-		if err := c.RFC2136.Validate(); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if c.Provider == "aws" {
-		aws := c.AWS
-		aws.Policy = c.Policy
-		if err := aws.Validate(); err != nil {
+	if slices.Contains(knownProviders, c.Provider) {
+		if err := c.ValidateProvider(); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -265,6 +250,38 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// ValidateProvider checks the settings of the chosen provider, and only
+// those: a flag of another backend is never an error. `exodns webhook`,
+// which has no sources, checks only this.
+func (c *Config) ValidateProvider() error {
+	var err error
+	switch c.Provider {
+	case "inmemory":
+		if len(c.InMemory.Zones) == 0 && len(c.DomainFilter) == 0 {
+			err = errors.New("--provider=inmemory needs --inmemory-zone (or --domain-filter)")
+		}
+	case "embedded":
+		if len(c.Embedded.Zone) == 0 {
+			err = errors.New("--provider=embedded needs --embedded-zone")
+		}
+	case "aws":
+		aws := c.AWS
+		aws.Policy = c.Policy
+		err = aws.Validate()
+	case "rfc2136":
+		err = c.RFC2136.Validate()
+	case "pdns":
+		err = c.PDNS.Validate()
+	case "coredns":
+		err = c.CoreDNS.Validate()
+	case "webhook":
+		err = c.Webhook.Validate()
+	default:
+		err = fmt.Errorf("--provider=%q: must be one of %s", c.Provider, strings.Join(knownProviders, ", "))
+	}
+	return err
 }
 
 func isRecordType(t string) bool {

@@ -88,6 +88,8 @@ func BindFlags(fs *pflag.FlagSet, c *Config) {
 	c.RFC2136.BindFlags(fs)
 	c.PDNS.BindFlags(fs)
 	c.CoreDNS.BindFlags(fs)
+	c.Webhook.BindFlags(fs)
+	c.WebhookServer.BindFlags(fs)
 }
 
 // EnvPrefix starts the environment variable of every flag, as upstream's.
