@@ -132,11 +132,23 @@ func newDaemon(t *testing.T, server string, ready func() error, env ...string) *
 		t.Fatalf("prepare %s: %v\n%s", server, err, stderr)
 	}
 	d.argv = strings.Split(strings.TrimSpace(string(out)), "\n")
+	return d.run(ready)
+}
+
+// newProcess starts argv as a daemon, without hack/dns-servers.sh.
+func newProcess(t *testing.T, name string, ready func() error, env []string, argv ...string) *daemon {
+	t.Helper()
+	d := &daemon{t: t, name: name, dir: t.TempDir(), env: env, argv: argv}
+	return d.run(ready)
+}
+
+func (d *daemon) run(ready func() error) *daemon {
+	t, server := d.t, d.name
 	t.Cleanup(func() {
 		d.stop()
 		if t.Failed() {
 			d.mu.Lock()
-			t.Logf("%s log:\n%s", server, d.log)
+			t.Logf("%s log:\n%s", server, tail(d.log.String(), 80))
 			d.mu.Unlock()
 		}
 	})
