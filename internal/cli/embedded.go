@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"strings"
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -89,6 +90,16 @@ func embeddedServerConfig(cfg *config.Config, log *slog.Logger) (dnsserver.Confi
 			return scfg, fmt.Errorf("--embedded-tsig-key: %w", err)
 		}
 		scfg.TSIG = &key
+	}
+	for _, s := range cfg.Embedded.UpdateKeys {
+		uk, err := dnsserver.ParseUpdateKey(s)
+		if err != nil {
+			return scfg, fmt.Errorf("--embedded-update-key: %w", err)
+		}
+		if scfg.TSIG != nil && strings.EqualFold(uk.Name, scfg.TSIG.Name) {
+			return scfg, fmt.Errorf("--embedded-update-key: %s is the transfer key's name (--embedded-tsig-key); use another", uk.Name)
+		}
+		scfg.UpdateKeys = append(scfg.UpdateKeys, uk)
 	}
 	if scfg.RRsetOrder, err = dnsserver.ParseRRsetOrder(cfg.Embedded.RRsetOrder); err != nil {
 		return scfg, fmt.Errorf("--embedded-rrset-order: %w", err)

@@ -85,3 +85,19 @@ func (s *Store) DynamicRecords() []*endpoint.Endpoint {
 	}
 	return out
 }
+
+// At returns every record at name, the controller's and the dynamic ones,
+// shared with the store (callers must not modify them).
+func (s *Store) At(name string) []*endpoint.Endpoint {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []*endpoint.Endpoint
+	for _, v := range []view{{s: s}, {s: s, dynamic: true}} {
+		for _, k := range v.Keys(name) {
+			if e, ok := v.Get(k); ok {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
+}
