@@ -96,8 +96,10 @@ func embeddedServerConfig(cfg *config.Config, log *slog.Logger) (dnsserver.Confi
 		if err != nil {
 			return scfg, fmt.Errorf("--embedded-update-key: %w", err)
 		}
-		if scfg.TSIG != nil && strings.EqualFold(uk.Name, scfg.TSIG.Name) {
-			return scfg, fmt.Errorf("--embedded-update-key: %s is the transfer key's name (--embedded-tsig-key); use another", uk.Name)
+		// One key may be both: it transfers, and updates its subtrees
+		// (an RFC 2136 client such as external-dns's reads by AXFR).
+		if t := scfg.TSIG; t != nil && strings.EqualFold(uk.Name, t.Name) && (uk.Secret != t.Secret || uk.Algorithm != t.Algorithm) {
+			return scfg, fmt.Errorf("--embedded-update-key: %s names the transfer key (--embedded-tsig-key) with another secret", uk.Name)
 		}
 		scfg.UpdateKeys = append(scfg.UpdateKeys, uk)
 	}

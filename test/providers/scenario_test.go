@@ -222,9 +222,19 @@ func firstDiff(got, want []string) string {
 // digShort asks the server with dig and returns the sorted answers.
 func digShort(t *testing.T, port int, name, typ string) []string {
 	t.Helper()
+	lines, err := digTry(t, port, name, typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lines
+}
+
+// digTry is digShort that returns dig's failure, for polling.
+func digTry(t *testing.T, port int, name, typ string) ([]string, error) {
+	t.Helper()
 	out, err := run(t, 10*time.Second, "dig", "@127.0.0.1", "-p", fmt.Sprint(port), "+time=2", "+tries=2", "+short", name, typ)
 	if err != nil {
-		t.Fatalf("dig %s %s: %v\n%s", name, typ, err, out)
+		return nil, fmt.Errorf("dig %s %s: %v\n%s", name, typ, err, out)
 	}
 	var lines []string
 	for l := range strings.SplitSeq(strings.TrimSpace(out), "\n") {
@@ -233,5 +243,5 @@ func digShort(t *testing.T, port int, name, typ string) []string {
 		}
 	}
 	slices.Sort(lines)
-	return lines
+	return lines, nil
 }
