@@ -22,7 +22,7 @@ go test -count=1 ./...
 echo "== go test -race -short (concurrent packages; -short skips the 10k+ record scenarios already run above)"
 go test -count=1 -race -short ./internal/controller/... ./internal/source/... ./internal/provider/...
 
-echo "== integration tests (real binaries: exodns, dig, kube-apiserver, etcd, dynalite, helm, a kubelet on containerd)"
+echo "== integration tests (real binaries: exodns, dig, BIND, PowerDNS, etcd, CoreDNS, kube-apiserver, dynalite, promtool, helm, a kubelet on containerd)"
 if [ -z "${KUBEBUILDER_ASSETS:-}" ] && [ -d test/k8s ]; then
   # Built from the module proxy on first use, then cached.
   KUBEBUILDER_ASSETS=$(./hack/k8s-test-bins.sh | tail -n 1)
@@ -32,6 +32,11 @@ if [ -z "${EXODNS_DYNALITE:-}" ] && [ -d test/aws2 ]; then
   # test/aws2: dynalite from npm, installed once into the cache.
   EXODNS_DYNALITE=$(./hack/dynalite.sh | tail -n 1)
   export EXODNS_DYNALITE
+fi
+if [ -z "${COREDNS_BIN:-}" ] && [ -d test/providers ]; then
+  # test/providers: CoreDNS built from the module proxy once, then cached.
+  COREDNS_BIN=$(./hack/coredns.sh | tail -n 1)
+  export COREDNS_BIN
 fi
 if [ -d test/deploy ]; then
   # test/deploy: helm and the node's binaries, built once and cached, and

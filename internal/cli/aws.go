@@ -15,26 +15,9 @@ import (
 // newRoute53 builds --provider=aws: one client per --aws-profile (account),
 // each behind its own rate limiter.
 func newRoute53(ctx context.Context, cfg *config.Config, filter endpoint.DomainFilter, log *slog.Logger, reg prometheus.Registerer) (provider.Provider, error) {
-	rc := route53.DefaultConfig()
-	rc.Profiles = cfg.AWSProfiles
-	rc.AssumeRole = cfg.AWSAssumeRole
-	rc.AssumeRoleExternalID = cfg.AWSAssumeRoleExternalID
-	rc.APIRetries = cfg.AWSAPIRetries
-	rc.Endpoint = cfg.AWSEndpoint
+	rc := cfg.AWS
 	rc.DomainFilter = filter
 	rc.ZoneIDFilter = cfg.ZoneIDFilter
-	rc.ZoneType = cfg.AWSZoneType
-	rc.ZoneTags = cfg.AWSZoneTags
-	rc.ZoneMatchParent = cfg.AWSZoneMatchParent
-	rc.ZonesCacheDuration = cfg.AWSZonesCacheDuration
-	rc.ZoneResyncInterval = cfg.AWSZoneResyncInterval
-	rc.BatchChangeSize = cfg.AWSBatchChangeSize
-	rc.BatchChangeSizeBytes = cfg.AWSBatchChangeSizeBytes
-	rc.BatchChangeSizeValues = cfg.AWSBatchChangeSizeValues
-	rc.BatchChangeInterval = cfg.AWSBatchChangeInterval
-	rc.EvaluateTargetHealth = cfg.AWSEvaluateTargetHealth
-	rc.PreferCNAME = cfg.AWSPreferCNAME
-	rc.APIRateLimit = cfg.AWSRequestsPerSecond
 	rc.Policy = cfg.Policy
 	rc.OwnerID = cfg.TXTOwnerID
 	accounts, err := route53.Clients(ctx, rc)

@@ -19,9 +19,9 @@ import (
 // awsAuth is the credentials of the AWS backends beside Route 53: the first
 // --aws-profile, --aws-assume-role and --aws-api-retries.
 func awsAuth(cfg *config.Config) awsauth.Options {
-	o := awsauth.Options{AssumeRole: cfg.AWSAssumeRole, AssumeRoleExternalID: cfg.AWSAssumeRoleExternalID, APIRetries: cfg.AWSAPIRetries}
-	if len(cfg.AWSProfiles) > 0 {
-		o.Profile = cfg.AWSProfiles[0]
+	o := awsauth.Options{AssumeRole: cfg.AWS.AssumeRole, AssumeRoleExternalID: cfg.AWS.AssumeRoleExternalID, APIRetries: cfg.AWS.APIRetries}
+	if len(cfg.AWS.Profiles) > 0 {
+		o.Profile = cfg.AWS.Profiles[0]
 	}
 	return o
 }
@@ -66,5 +66,5 @@ func newAWSSD(ctx context.Context, cfg *config.Config, filter endpoint.DomainFil
 	if err != nil {
 		return nil, err
 	}
-	return awssd.New(client, cfg.AWSSD, awssd.Options{DomainFilter: filter, ZoneType: cfg.AWSZoneType, OwnerID: cfg.TXTOwnerID, Log: log})
+	return awssd.New(client, cfg.AWSSD, awssd.Options{DomainFilter: filter, ZoneType: cfg.AWS.ZoneType, OwnerID: cfg.TXTOwnerID, Log: log})
 }

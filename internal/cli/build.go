@@ -15,7 +15,11 @@ import (
 	"github.com/exodns/exodns/internal/endpoint"
 	"github.com/exodns/exodns/internal/plan"
 	"github.com/exodns/exodns/internal/provider"
+	"github.com/exodns/exodns/internal/provider/coredns"
 	"github.com/exodns/exodns/internal/provider/inmemory"
+	"github.com/exodns/exodns/internal/provider/pdns"
+	"github.com/exodns/exodns/internal/provider/rfc2136"
+	"github.com/exodns/exodns/internal/provider/webhook"
 	"github.com/exodns/exodns/internal/registry"
 	sdregistry "github.com/exodns/exodns/internal/registry/awssd"
 	"github.com/exodns/exodns/internal/registry/noop"
@@ -159,8 +163,30 @@ func buildProvider(ctx context.Context, cfg *config.Config, filter endpoint.Doma
 		if emb, p, err = newEmbedded(cfg, log, reg); err != nil {
 			return nil, nil, err
 		}
+	case "rfc2136":
+		var err error
+		if p, err = rfc2136.New(cfg.RFC2136, rfc2136.Options{Log: log, Registerer: reg}); err != nil {
+			return nil, nil, err
+		}
+	case "pdns":
+		pc := cfg.PDNS
+		pc.DomainFilter = filter
+		var err error
+		if p, err = pdns.New(pc, pdns.Options{Log: log}); err != nil {
+			return nil, nil, err
+		}
+	case "coredns":
+		var err error
+		if p, err = coredns.New(cfg.CoreDNS, coredns.Options{Log: log, DomainFilter: filter}); err != nil {
+			return nil, nil, err
+		}
+	case "webhook":
+		var err error
+		if p, err = webhook.New(ctx, cfg.Webhook, webhook.Options{Log: log, Registerer: reg}); err != nil {
+			return nil, nil, err
+		}
 	case "inmemory":
-		zones := cfg.InMemoryZone
+		zones := cfg.InMemory.Zones
 		if len(zones) == 0 {
 			zones = cfg.DomainFilter
 		}

@@ -65,9 +65,9 @@ func exportedMetrics(t *testing.T) map[string]string {
 	// The embedded server with GSLB and a peer.
 	cfg := config.Default()
 	cfg.Sources, cfg.ManifestPaths = []string{"manifest"}, []string{"../../examples"}
-	cfg.Provider, cfg.EmbeddedZone, cfg.EmbeddedDB = "embedded", []string{"example.com"}, ":memory:"
-	cfg.EmbeddedListen, cfg.TXTOwnerID = "127.0.0.1:0", "catalog"
-	cfg.EmbeddedTSIGKey, cfg.GSLB.Peers = "peers:hmac-sha256:c2VjcmV0", []string{"b=127.0.0.1:1"}
+	cfg.Provider, cfg.Embedded.Zone, cfg.Embedded.DB = "embedded", []string{"example.com"}, ":memory:"
+	cfg.Embedded.Listen, cfg.TXTOwnerID = "127.0.0.1:0", "catalog"
+	cfg.Embedded.TSIGKey, cfg.GSLB.Peers = "peers:hmac-sha256:c2VjcmV0", []string{"b=127.0.0.1:1"}
 	_, emb, _, err := build(ctx, &cfg, log, &controller.Reporter{Log: log}, d, &atomic.Bool{})
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +83,7 @@ func exportedMetrics(t *testing.T) map[string]string {
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	aws := config.Default()
 	aws.Sources, aws.ManifestPaths = []string{"manifest"}, []string{"../../examples"}
-	aws.Provider, aws.AWSEndpoint, aws.TXTOwnerID, aws.DomainFilter = "aws", fake.URL, "catalog", []string{"example.com"}
+	aws.Provider, aws.AWS.Endpoint, aws.TXTOwnerID, aws.DomainFilter = "aws", fake.URL, "catalog", []string{"example.com"}
 	if _, _, _, err := build(ctx, &aws, log, &controller.Reporter{Log: log}, d, &atomic.Bool{}); err != nil {
 		t.Fatal(err)
 	}

@@ -36,23 +36,23 @@ func newEmbedded(cfg *config.Config, log *slog.Logger, reg prometheus.Registerer
 	if err != nil {
 		return nil, nil, err
 	}
-	onCorrupt, err := store.ParseOnCorrupt(cfg.EmbeddedDBOnCorrupt)
+	onCorrupt, err := store.ParseOnCorrupt(cfg.Embedded.DBOnCorrupt)
 	if err != nil {
 		return nil, nil, fmt.Errorf("--embedded-db-on-corrupt: %w", err)
 	}
 	var st *store.Store
-	switch cfg.EmbeddedDB {
+	switch cfg.Embedded.DB {
 	case ":memory:":
-		st = store.NewMemory(cfg.EmbeddedZone)
+		st = store.NewMemory(cfg.Embedded.Zone)
 	default:
-		path := cfg.EmbeddedDB
+		path := cfg.Embedded.DB
 		if path == "" {
 			var err error
 			if path, err = store.DefaultDBPath(); err != nil {
 				return nil, nil, err
 			}
 		}
-		if st, err = store.OpenWith(path, cfg.EmbeddedZone, store.Options{OnCorrupt: onCorrupt, Logger: log}); err != nil {
+		if st, err = store.OpenWith(path, cfg.Embedded.Zone, store.Options{OnCorrupt: onCorrupt, Logger: log}); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -62,8 +62,8 @@ func newEmbedded(cfg *config.Config, log *slog.Logger, reg prometheus.Registerer
 		return nil, nil, err
 	}
 	auth, err := dnsserver.NewAuthority(st, dnsserver.ZoneOptions{
-		NameServers: cfg.EmbeddedNameservers,
-		NegativeTTL: cfg.EmbeddedNegativeTTL,
+		NameServers: cfg.Embedded.Nameservers,
+		NegativeTTL: cfg.Embedded.NegativeTTL,
 		Regions:     g.regions,
 	}, reg)
 	if err != nil {
@@ -92,36 +92,48 @@ func newEmbedded(cfg *config.Config, log *slog.Logger, reg prometheus.Registerer
 		_ = st.Close()
 		return nil, nil, err
 	}
-	return &embeddedServer{store: st, auth: auth, server: srv, gslb: g, peers: pe}, embedded.New(auth, cfg.EmbeddedZone...), nil
+	return &embeddedServer{store: st, auth: auth, server: srv, gslb: g, peers: pe}, embedded.New(auth, cfg.Embedded.Zone...), nil
 }
 
 // embeddedServerConfig turns the --embedded-* flags into the server's
 // Config, checking each.
 func embeddedServerConfig(cfg *config.Config, log *slog.Logger) (dnsserver.Config, error) {
 	scfg := dnsserver.Config{
-		Listen: cfg.EmbeddedListen, Logger: log,
-		MaxTCPConnections: cfg.EmbeddedTCPMaxConnections, MaxTCPConnectionsPerClient: cfg.EmbeddedTCPMaxConnectionsPerClient,
-		IdleTimeout: cfg.EmbeddedTCPIdleTimeout,
+		Listen: cfg.Embedded.Listen, Logger: log,
+		MaxTCPConnections: cfg.Embedded.TCPMaxConnections, MaxTCPConnectionsPerClient: cfg.Embedded.TCPMaxConnectionsPerClient,
+		IdleTimeout: cfg.Embedded.TCPIdleTimeout,
 		RRL: dnsserver.RRLConfig{
-			ResponsesPerSecond: cfg.EmbeddedRRLResponsesPerSecond, Slip: cfg.EmbeddedRRLSlip,
-			IPv4PrefixLen: cfg.EmbeddedRRLIPv4Prefix, IPv6PrefixLen: cfg.EmbeddedRRLIPv6Prefix, Window: cfg.EmbeddedRRLWindow,
+			ResponsesPerSecond: cfg.Embedded.RRLResponsesPerSecond, Slip: cfg.Embedded.RRLSlip,
+			IPv4PrefixLen: cfg.Embedded.RRLIPv4Prefix, IPv6PrefixLen: cfg.Embedded.RRLIPv6Prefix, Window: cfg.Embedded.RRLWindow,
 		},
 	}
 	var err error
 	if err := scfg.RRL.Validate(); err != nil {
 		return scfg, fmt.Errorf("--embedded-rrl-*: %w", err)
 	}
-	if cfg.EmbeddedTSIGKey != "" {
-		key, err := dnsserver.ParseTSIGKey(cfg.EmbeddedTSIGKey)
+	if cfg.Embedded.TSIGKey != "" {
+		key, err := dnsserver.ParseTSIGKey(cfg.Embedded.TSIGKey)
 		if err != nil {
 			return scfg, fmt.Errorf("--embedded-tsig-key: %w", err)
 		}
 		scfg.TSIG = &key
 	}
-	if scfg.RRsetOrder, err = dnsserver.ParseRRsetOrder(cfg.EmbeddedRRsetOrder); err != nil {
+	for _, s := range cfg.Embedded.UpdateKeys {
+		uk, err := dnsserver.ParseUpdateKey(s)
+		if err != nil {
+			return scfg, fmt.Errorf("--embedded-update-key: %w", err)
+		}
+		// One key may be both: it transfers, and updates its subtrees
+		// (an RFC 2136 client such as external-dns's reads by AXFR).
+		if t := scfg.TSIG; t != nil && strings.EqualFold(uk.Name, t.Name) && (uk.Secret != t.Secret || uk.Algorithm != t.Algorithm) {
+			return scfg, fmt.Errorf("--embedded-update-key: %s names the transfer key (--embedded-tsig-key) with another secret", uk.Name)
+		}
+		scfg.UpdateKeys = append(scfg.UpdateKeys, uk)
+	}
+	if scfg.RRsetOrder, err = dnsserver.ParseRRsetOrder(cfg.Embedded.RRsetOrder); err != nil {
 		return scfg, fmt.Errorf("--embedded-rrset-order: %w", err)
 	}
-	for _, s := range cfg.EmbeddedNotifyAllow {
+	for _, s := range cfg.Embedded.NotifyAllow {
 		p, err := netip.ParsePrefix(s)
 		if err != nil {
 			a, aerr := netip.ParseAddr(s)
@@ -132,8 +144,8 @@ func embeddedServerConfig(cfg *config.Config, log *slog.Logger) (dnsserver.Confi
 		}
 		scfg.NotifyAllow = append(scfg.NotifyAllow, p.Masked())
 	}
-	if cfg.EmbeddedCookieSecret != "" {
-		if scfg.CookieSecret, err = dnsserver.ParseCookieSecret(cfg.EmbeddedCookieSecret); err != nil {
+	if cfg.Embedded.CookieSecret != "" {
+		if scfg.CookieSecret, err = dnsserver.ParseCookieSecret(cfg.Embedded.CookieSecret); err != nil {
 			return scfg, fmt.Errorf("--embedded-cookie-secret: %w", err)
 		}
 	}
@@ -233,14 +245,14 @@ func newPeering(cfg *config.Config, auth *dnsserver.Authority, log *slog.Logger,
 		}
 		peers = append(peers, p)
 	}
-	if cfg.EmbeddedTSIGKey == "" {
+	if cfg.Embedded.TSIGKey == "" {
 		return nil, fmt.Errorf("--gslb-peer needs --embedded-tsig-key: peers transfer zones signed with it")
 	}
-	key, err := dnsserver.ParseTSIGKey(cfg.EmbeddedTSIGKey)
+	key, err := dnsserver.ParseTSIGKey(cfg.Embedded.TSIGKey)
 	if err != nil {
 		return nil, fmt.Errorf("--embedded-tsig-key: %w", err)
 	}
-	pe, err := peering.New(peering.Config{Zones: cfg.EmbeddedZone, Peers: peers, Key: key, Refresh: cfg.GSLB.PeerRefresh,
+	pe, err := peering.New(peering.Config{Zones: cfg.Embedded.Zone, Peers: peers, Key: key, Refresh: cfg.GSLB.PeerRefresh,
 		Auth: auth, Log: log, Registerer: reg})
 	if err != nil {
 		return nil, err
@@ -250,7 +262,7 @@ func newPeering(cfg *config.Config, auth *dnsserver.Authority, log *slog.Logger,
 	last := map[string]uint32{}
 	auth.Watch(func(s *dnsserver.Snapshot) {
 		moved := false
-		for _, z := range cfg.EmbeddedZone {
+		for _, z := range cfg.Embedded.Zone {
 			serial, _ := s.Serial(dns.Fqdn(strings.ToLower(z)))
 			if old, ok := last[z]; ok && old != serial {
 				moved = true

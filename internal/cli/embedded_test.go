@@ -22,9 +22,9 @@ func TestEmbeddedServerConfig(t *testing.T) {
 		scfg.MaxTCPConnections != 256 || scfg.MaxTCPConnectionsPerClient != 16 {
 		t.Errorf("defaults: %+v", scfg)
 	}
-	cfg.EmbeddedNotifyAllow = []string{"192.0.2.0/24", "2001:db8::1"}
-	cfg.EmbeddedCookieSecret = "e5e973e5a6b2a43f48e7dc849e37bfcf"
-	cfg.EmbeddedRRsetOrder = "random"
+	cfg.Embedded.NotifyAllow = []string{"192.0.2.0/24", "2001:db8::1"}
+	cfg.Embedded.CookieSecret = "e5e973e5a6b2a43f48e7dc849e37bfcf"
+	cfg.Embedded.RRsetOrder = "random"
 	if scfg, err = embeddedServerConfig(&cfg, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -33,10 +33,10 @@ func TestEmbeddedServerConfig(t *testing.T) {
 		t.Errorf("parsed: %+v", scfg)
 	}
 	for flag, edit := range map[string]func(*config.Config){
-		"--embedded-rrset-order":   func(c *config.Config) { c.EmbeddedRRsetOrder = "sorted" },
-		"--embedded-notify-allow":  func(c *config.Config) { c.EmbeddedNotifyAllow = []string{"nowhere"} },
-		"--embedded-cookie-secret": func(c *config.Config) { c.EmbeddedCookieSecret = "abc" },
-		"--embedded-rrl-*":         func(c *config.Config) { c.EmbeddedRRLIPv4Prefix = 40 },
+		"--embedded-rrset-order":   func(c *config.Config) { c.Embedded.RRsetOrder = "sorted" },
+		"--embedded-notify-allow":  func(c *config.Config) { c.Embedded.NotifyAllow = []string{"nowhere"} },
+		"--embedded-cookie-secret": func(c *config.Config) { c.Embedded.CookieSecret = "abc" },
+		"--embedded-rrl-*":         func(c *config.Config) { c.Embedded.RRLIPv4Prefix = 40 },
 	} {
 		c := config.Default()
 		edit(&c)

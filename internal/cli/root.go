@@ -49,6 +49,12 @@ func NewRootCommand(info BuildInfo) *cobra.Command {
 			if err := config.ApplyEnv(cmd.Flags(), nil); err != nil {
 				return err
 			}
+			// Upstream's coredns provider reads etcd's settings from ETCD_*.
+			cfg.CoreDNS.FromUpstreamEnv(os.LookupEnv)
+			if cfg.WebhookServer.Enabled {
+				// Upstream's --webhook-server: serve the provider instead.
+				return runWebhookServer(cmd, &cfg)
+			}
 			if err := cfg.Validate(); err != nil {
 				return err
 			}
@@ -63,7 +69,7 @@ func NewRootCommand(info BuildInfo) *cobra.Command {
 		},
 	}
 	config.BindFlags(cmd.Flags(), &cfg)
-	cmd.AddCommand(newVersionCommand(info), newExplainCommand(), newProbeCommand())
+	cmd.AddCommand(newVersionCommand(info), newExplainCommand(), newProbeCommand(), newWebhookCommand())
 	return cmd
 }
 

@@ -13,6 +13,14 @@ import (
 	"github.com/exodns/exodns/internal/provider/awssd"
 	"github.com/exodns/exodns/internal/registry/dynamodb"
 	"github.com/exodns/exodns/internal/registry/txt"
+	"github.com/exodns/exodns/internal/provider/coredns"
+	"github.com/exodns/exodns/internal/provider/embedded"
+	"github.com/exodns/exodns/internal/provider/inmemory"
+	"github.com/exodns/exodns/internal/provider/pdns"
+	"github.com/exodns/exodns/internal/provider/rfc2136"
+	"github.com/exodns/exodns/internal/provider/route53"
+	"github.com/exodns/exodns/internal/provider/webhook"
+	webhookserver "github.com/exodns/exodns/internal/webhook"
 )
 
 // Config is the controller's whole configuration.
@@ -101,51 +109,22 @@ type Config struct {
 	// AWS Cloud Map (--provider=aws-sd)
 	AWSSD awssd.Config
 
-	// Provider
-	Provider     string
-	InMemoryZone []string
+	// Provider: the backend, and one field per backend holding its own
+	// settings. Each backend's package declares its flags (BindFlags) and
+	// defaults (DefaultConfig), so a flag lives in one place.
+	Provider string
+	InMemory inmemory.Config
+	AWS      route53.Config
+	Embedded embedded.Config
+	RFC2136  rfc2136.Config
+	PDNS     pdns.Config
+	CoreDNS  coredns.Config
+	Webhook  webhook.Config
+	// WebhookServer serves the provider over the webhook protocol.
+	WebhookServer webhookserver.Config
 
-	// AWS Route 53 (--provider=aws)
-	AWSZoneType              string
-	AWSZoneTags              []string
-	AWSZoneMatchParent       bool
-	AWSZonesCacheDuration    time.Duration
-	AWSProfiles              []string
-	AWSAssumeRole            string
-	AWSAssumeRoleExternalID  string
-	AWSAPIRetries            int
-	AWSBatchChangeSize       int
-	AWSBatchChangeSizeBytes  int
-	AWSBatchChangeSizeValues int
-	AWSBatchChangeInterval   time.Duration
-	AWSEvaluateTargetHealth  bool
-	AWSPreferCNAME           bool
-	AWSZoneResyncInterval    time.Duration
-	AWSRequestsPerSecond     float64
-	AWSEndpoint              string
-
-	// Embedded authoritative server (--provider=embedded)
-	EmbeddedZone        []string
-	EmbeddedListen      string
-	EmbeddedDB          string
-	EmbeddedTSIGKey     string
-	EmbeddedNegativeTTL uint32
-	EmbeddedNameservers []string
-	GSLB                GSLB
-	// The embedded server's defences and answer order; the CLI parses and
-	// checks them with the dnsserver package's parsers.
-	EmbeddedDBOnCorrupt                string
-	EmbeddedRRsetOrder                 string
-	EmbeddedNotifyAllow                []string
-	EmbeddedCookieSecret               string
-	EmbeddedRRLResponsesPerSecond      int
-	EmbeddedRRLSlip                    int
-	EmbeddedRRLIPv4Prefix              int
-	EmbeddedRRLIPv6Prefix              int
-	EmbeddedRRLWindow                  int
-	EmbeddedTCPMaxConnections          int
-	EmbeddedTCPMaxConnectionsPerClient int
-	EmbeddedTCPIdleTimeout             time.Duration
+	// GSLB: how the embedded server routes, checks health and peers.
+	GSLB GSLB
 }
 
 // Default returns upstream's defaults.
@@ -173,30 +152,16 @@ func Default() Config {
 		DynamoDB:                    dynamodb.DefaultConfig(),
 		AWSSD:                       awssd.DefaultConfig(),
 		Provider:                    "inmemory",
-		EmbeddedListen:              "127.0.0.1:5353",
-		AWSAPIRetries:               3,
-		AWSBatchChangeSize:          1000,
-		AWSBatchChangeSizeBytes:     32000,
-		AWSBatchChangeSizeValues:    1000,
-		AWSBatchChangeInterval:      time.Second,
-		AWSEvaluateTargetHealth:     true,
-		AWSZoneResyncInterval:       10 * time.Minute,
-		AWSRequestsPerSecond:        5,
+		AWS:                         route53.DefaultConfig(),
+		Embedded:                    embedded.DefaultConfig(),
+		RFC2136:                     rfc2136.DefaultConfig(),
+		PDNS:                        pdns.DefaultConfig(),
+		CoreDNS:                     coredns.DefaultConfig(),
+		Webhook:                     webhook.DefaultConfig(),
+		WebhookServer:               webhookserver.DefaultConfig(),
 		LeaderElectionLeaseDuration: 15 * time.Second,
 		LeaderElectionRenewDeadline: 10 * time.Second,
 		LeaderElectionRetryPeriod:   2 * time.Second,
-		EmbeddedNegativeTTL:         60,
-		EmbeddedDBOnCorrupt:         "move-aside",
-		EmbeddedRRsetOrder:          "cyclic",
-		// RRL on, with BIND's usual settings; 0 responses/s turns it off.
-		EmbeddedRRLResponsesPerSecond:      5,
-		EmbeddedRRLSlip:                    2,
-		EmbeddedRRLIPv4Prefix:              24,
-		EmbeddedRRLIPv6Prefix:              56,
-		EmbeddedRRLWindow:                  15,
-		EmbeddedTCPMaxConnections:          256,
-		EmbeddedTCPMaxConnectionsPerClient: 16,
-		EmbeddedTCPIdleTimeout:             8 * time.Second,
 	}
 }
 
@@ -215,6 +180,10 @@ var (
 	providerChoices = []choice{
 		{"embedded", "exodns's own authoritative DNS server"}, {"aws", "Amazon Route 53"},
 		{"aws-sd", "AWS Cloud Map: a service per name, an instance per target"},
+		{"rfc2136", "any RFC 2136 server: BIND, Knot, PowerDNS, Windows DNS"},
+		{"pdns", "PowerDNS Authoritative, through its REST API"},
+		{"coredns", "CoreDNS's etcd plugin: SkyDNS records in etcd"},
+		{"webhook", "any provider speaking upstream's webhook protocol (--webhook-provider-url)"},
 		{"inmemory", "records in process memory, for tests"},
 	}
 	registryChoices = []choice{{"txt", "ownership TXT records, as upstream writes them"}, {"noop", "no ownership: every record is managed"},
@@ -296,14 +265,10 @@ func (c *Config) Validate() error {
 	if c.TXTEncryptEnabled && c.TXTEncryptAESKey == "" {
 		bad("--txt-encrypt-enabled needs --txt-encrypt-aes-key")
 	}
-	if c.Provider == "inmemory" && len(c.InMemoryZone) == 0 && len(c.DomainFilter) == 0 {
-		bad("--provider=inmemory needs --inmemory-zone (or --domain-filter)")
-	}
-	if c.Provider == "embedded" && len(c.EmbeddedZone) == 0 {
-		bad("--provider=embedded needs --embedded-zone")
-	}
-	if c.AWSZoneType != "" && c.AWSZoneType != "public" && c.AWSZoneType != "private" {
-		bad("--aws-zone-type=%q: must be public, private or empty", c.AWSZoneType)
+	if slices.Contains(knownProviders, c.Provider) {
+		if err := c.ValidateProvider(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if c.Interval <= 0 {
 		bad("--interval must be positive")
@@ -323,6 +288,38 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// ValidateProvider checks the settings of the chosen provider, and only
+// those: a flag of another backend is never an error. `exodns webhook`,
+// which has no sources, checks only this.
+func (c *Config) ValidateProvider() error {
+	var err error
+	switch c.Provider {
+	case "inmemory":
+		if len(c.InMemory.Zones) == 0 && len(c.DomainFilter) == 0 {
+			err = errors.New("--provider=inmemory needs --inmemory-zone (or --domain-filter)")
+		}
+	case "embedded":
+		if len(c.Embedded.Zone) == 0 {
+			err = errors.New("--provider=embedded needs --embedded-zone")
+		}
+	case "aws":
+		aws := c.AWS
+		aws.Policy = c.Policy
+		err = aws.Validate()
+	case "rfc2136":
+		err = c.RFC2136.Validate()
+	case "pdns":
+		err = c.PDNS.Validate()
+	case "coredns":
+		err = c.CoreDNS.Validate()
+	case "webhook":
+		err = c.Webhook.Validate()
+	default:
+		err = fmt.Errorf("--provider=%q: must be one of %s", c.Provider, strings.Join(knownProviders, ", "))
+	}
+	return err
 }
 
 func isRecordType(t string) bool {

@@ -52,8 +52,8 @@ func TestDefaultsMatchUpstream(t *testing.T) {
 	c := Default()
 	if c.Interval != time.Minute || c.MinEventSyncInterval != 5*time.Second || c.Policy != "sync" ||
 		c.TXTOwnerID != "default" || c.MetricsAddress != ":7979" || c.CRDSourceKind != "DNSEndpoint" ||
-		c.CRDSourceAPIVersion != "externaldns.k8s.io/v1alpha1" || c.AWSBatchChangeSize != 1000 ||
-		c.AWSBatchChangeSizeBytes != 32000 || c.AWSBatchChangeSizeValues != 1000 || c.AWSAPIRetries != 3 || !c.AWSEvaluateTargetHealth || strings.Join(c.ManagedRecordTypes, ",") != "A,AAAA,CNAME" {
+		c.CRDSourceAPIVersion != "externaldns.k8s.io/v1alpha1" || c.AWS.BatchChangeSize != 1000 ||
+		c.AWS.BatchChangeSizeBytes != 32000 || c.AWS.BatchChangeSizeValues != 1000 || c.AWS.APIRetries != 3 || !c.AWS.EvaluateTargetHealth || strings.Join(c.ManagedRecordTypes, ",") != "A,AAAA,CNAME" {
 		t.Errorf("defaults drifted from upstream: %+v", c)
 	}
 }
@@ -112,6 +112,43 @@ func TestHelpNamesEveryChoice(t *testing.T) {
 			if !strings.Contains(usage, name) {
 				t.Errorf("--%s help %q does not name %s", flag, usage, name)
 			}
+		}
+	}
+}
+
+// TestBackendFlags: each backend's flags reach its own Config, from the
+// command line and from the environment, and only the chosen provider's
+// settings are checked.
+func TestBackendFlags(t *testing.T) {
+	c, err := parse(t, []string{"--source=manifest", "--manifest-path=x", "--provider=rfc2136",
+		"--rfc2136-host=ns1.example.com", "--rfc2136-zone=example.com", "--rfc2136-zone=example.org",
+		"--rfc2136-tsig-keyname=k", "--rfc2136-axfr", "--pdns-server=http://pdns:8081",
+		"--embedded-update-key=a:c2VjcmV0:x.example.com,y.example.com", "--embedded-update-key=b:c2VjcmV0:z.example.com",
+		"--etcd-endpoints=http://etcd:2379", "--webhook-provider-url=http://sidecar:8888"},
+		map[string]string{"EXTERNAL_DNS_RFC2136_TSIG_SECRET": "c2VjcmV0", "EXTERNAL_DNS_PDNS_API_KEY": "k3y"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.RFC2136.Host != "ns1.example.com" || len(c.RFC2136.Zones) != 2 || !c.RFC2136.TSIGAXFR || c.RFC2136.TSIGSecret.Reveal() != "c2VjcmV0" ||
+		c.PDNS.Server != "http://pdns:8081" || c.PDNS.APIKey.Reveal() != "k3y" || c.CoreDNS.Endpoints[0] != "http://etcd:2379" ||
+		c.Webhook.URL != "http://sidecar:8888" || len(c.Embedded.UpdateKeys) != 2 || !strings.Contains(c.Embedded.UpdateKeys[0], ",") {
+		t.Errorf("backend settings: %+v", c)
+	}
+	if err := c.Validate(); err != nil {
+		t.Errorf("valid rfc2136 settings rejected: %v", err)
+	}
+	// Another backend's bad setting is not an error while it is not chosen.
+	c.PDNS.Server = "not a url"
+	if err := c.Validate(); err != nil {
+		t.Errorf("a pdns flag failed an rfc2136 run: %v", err)
+	}
+	c.Provider = "pdns"
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "--pdns-server") {
+		t.Errorf("pdns chosen: %v", err)
+	}
+	for _, p := range []string{"rfc2136", "pdns", "coredns", "webhook"} {
+		if !strings.Contains(describe(providerChoices), p+" (") {
+			t.Errorf("%s missing from the provider table", p)
 		}
 	}
 }

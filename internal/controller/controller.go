@@ -208,7 +208,9 @@ func (c *Controller) reconcile(ctx context.Context) (int, bool, error) {
 		}
 		c.Observer.Reconciled(o)
 	}
-	if _, ok := provider.AsRefused(err); err != nil && !ok {
+	if err != nil && !provider.OnlyRefused(err) {
+		// Refusals joined to a failure (an outage part-way through a
+		// batch) still fail the reconcile, so it is retried.
 		c.Metrics.registryErrors.Inc()
 		return 0, true, fmt.Errorf("controller: applying %d changes: %w", ch.Len(), err)
 	}

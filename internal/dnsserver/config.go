@@ -19,6 +19,9 @@ type Config struct {
 	// TSIG, when set, is the key zone transfers must be signed with.
 	// Without it, AXFR and IXFR are always refused.
 	TSIG *TSIGKey
+	// UpdateKeys may send RFC 2136 updates, each to its subtrees
+	// (update.go). Without any, UPDATE is refused.
+	UpdateKeys []UpdateKey
 	// Selector chooses among records with set identifiers; nil serves
 	// their union.
 	Selector Selector

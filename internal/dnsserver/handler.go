@@ -23,13 +23,16 @@ type Handler struct {
 	tsigLog  *logLimiter
 	now      func() time.Time
 	cycle    atomic.Uint64 // OrderCyclic's server-wide step
+
+	// updateKeys may send RFC 2136 updates (update.go).
+	updateKeys []UpdateKey
 }
 
 // NewHandler returns a handler for auth with cfg's answering settings.
 func NewHandler(auth *Authority, cfg Config) *Handler {
 	cfg = cfg.withDefaults()
 	return &Handler{
-		auth: auth, selector: cfg.Selector, tsig: cfg.TSIG, bufSize: cfg.EDNSBufferSize, order: cfg.RRsetOrder,
+		auth: auth, selector: cfg.Selector, tsig: cfg.TSIG, updateKeys: cfg.UpdateKeys, bufSize: cfg.EDNSBufferSize, order: cfg.RRsetOrder,
 		cookies: newCookieSecret(cfg.CookieSecret),
 		notify:  notifyPolicy{allow: cfg.NotifyAllow, hook: cfg.OnNotify},
 		log:     cfg.Logger, tsigLog: newLogLimiter(cfg.Logger, tsigLogBurst, time.Minute), now: cfg.now,
@@ -59,6 +62,8 @@ func (h *Handler) respond(req *Request) (m *dns.Msg, snap *Snapshot, cacheable b
 		return h.errorReply(req, rc), nil, false
 	}
 	switch {
+	case req.Req.Opcode == dns.OpcodeUpdate:
+		return h.update(req), nil, false
 	case req.Req.Opcode == dns.OpcodeNotify:
 		return h.notified(req), nil, false
 	case len(req.Req.Question) == 0:
@@ -100,8 +105,8 @@ func (h *Handler) check(req *Request) int {
 		}
 	}
 	switch {
-	case r.Opcode != dns.OpcodeQuery && r.Opcode != dns.OpcodeNotify:
-		return dns.RcodeNotImplemented // UPDATE: not dynamic
+	case r.Opcode != dns.OpcodeQuery && r.Opcode != dns.OpcodeNotify && r.Opcode != dns.OpcodeUpdate:
+		return dns.RcodeNotImplemented
 	case req.nopt > 1:
 		return dns.RcodeFormatError
 	case req.opt != nil && req.opt.Version() != 0:

@@ -21,8 +21,14 @@ func intake(p []byte) (r *dns.Msg, rcode int, ok bool) {
 	switch {
 	case bits&flagQR != 0:
 		return nil, 0, false
-	case opcode != dns.OpcodeQuery && opcode != dns.OpcodeNotify:
+	case opcode != dns.OpcodeQuery && opcode != dns.OpcodeNotify && opcode != dns.OpcodeUpdate:
 		return nil, dns.RcodeNotImplemented, true
+	case opcode == dns.OpcodeUpdate:
+		// RFC 2136: the prerequisite and update sections hold any number
+		// of records; update.go checks them.
+		if qd != 1 || ar > 2 {
+			return nil, dns.RcodeFormatError, true
+		}
 	case qd > 1, an > 1, an == 1 && opcode != dns.OpcodeNotify, ns > 1, ar > 2:
 		// One question (none for a cookie-only query); NOTIFY may carry the
 		// new SOA in the answer section, IXFR our old one in authority;

@@ -229,6 +229,7 @@ func (s *tcpServer) answer(w *tcpWriter, p []byte) bool {
 	}
 	w.status, w.mac, w.timersOnly = nil, "", false
 	if t := r.IsTsig(); t != nil {
+		w.key = s.h.keyFor(t.Hdr.Name) // the transfer key or an update key
 		w.status, w.mac = verifyTSIG(p, w.key), t.MAC
 	}
 	req := NewRequest(w, r)

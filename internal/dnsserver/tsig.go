@@ -91,16 +91,19 @@ const (
 	tsigBadTime           = tsigState(dns.RcodeBadTime)
 )
 
-// signedByUs reports whether the request carries a TSIG made with our key
-// that verified.
-func (h *Handler) signedByUs(req *Request) bool { return req.tsig == tsigValid }
+// signedByUs reports whether the request carries a TSIG made with our
+// transfer key that verified (an update key does not let a client
+// transfer a zone).
+func (h *Handler) signedByUs(req *Request) bool {
+	return req.tsig == tsigValid && h.tsig != nil && strings.EqualFold(req.Req.IsTsig().Hdr.Name, h.tsig.Name)
+}
 
 // tsigVerdict classifies a signed query (RFC 8945 section 5.2): a key we
 // do not have is BADKEY, a MAC that does not verify BADSIG, a time outside
 // the fudge BADTIME. The transport verified the MAC; its status says how.
 func (h *Handler) tsigVerdict(req *Request) tsigState {
 	t := req.Req.IsTsig()
-	if h.tsig == nil || !strings.EqualFold(t.Hdr.Name, h.tsig.Name) || !strings.EqualFold(t.Algorithm, h.tsig.Algorithm) {
+	if key := h.keyFor(t.Hdr.Name); key == nil || !strings.EqualFold(t.Algorithm, key.Algorithm) {
 		return tsigBadKey
 	}
 	switch err := req.W.TsigStatus(); {
@@ -153,7 +156,8 @@ func (h *Handler) responseTSIG(req *Request, m *dns.Msg) *dns.TSIG {
 	}
 	switch req.tsig {
 	case tsigValid:
-		t.Hdr.Name, t.Algorithm = h.tsig.Name, h.tsig.Algorithm
+		key := h.keyFor(q.Hdr.Name)
+		t.Hdr.Name, t.Algorithm = key.Name, key.Algorithm
 	case tsigBadTime:
 		// Signed with the client's time, so the client can check the MAC,
 		// and ours in the other data, so it can see the skew.

@@ -127,6 +127,7 @@ func (u *udpServer) slow(w *udpWriter, p []byte, q fastQuery, fast bool, rot int
 	}
 	w.status, w.mac = nil, ""
 	if t := r.IsTsig(); t != nil {
+		w.key = u.h.keyFor(t.Hdr.Name) // the transfer key or an update key
 		w.status, w.mac = verifyTSIG(p, w.key), t.MAC
 	}
 	req := NewRequest(w, r)

@@ -60,6 +60,33 @@ func AsRefused(err error) (*RefusedError, bool) {
 	return re, ok
 }
 
+// OnlyRefused reports whether err holds refusals and nothing else: every
+// branch of its chain ends in a *RefusedError. An error that joins a
+// failure (an outage, a full disk) to refusals is not only refused: the
+// failure must still fail the reconcile.
+func OnlyRefused(err error) bool {
+	switch e := err.(type) {
+	case nil:
+		return false
+	case *RefusedError:
+		return true
+	case interface{ Unwrap() []error }:
+		errs := e.Unwrap()
+		if len(errs) == 0 {
+			return false
+		}
+		for _, x := range errs {
+			if !OnlyRefused(x) {
+				return false
+			}
+		}
+		return true
+	case interface{ Unwrap() error }:
+		return OnlyRefused(e.Unwrap())
+	}
+	return false
+}
+
 // change is one element of a batch: an update keeps its old record.
 type change struct {
 	action string

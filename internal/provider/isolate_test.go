@@ -143,3 +143,25 @@ func TestApplyIsolated(t *testing.T) {
 		})
 	}
 }
+
+func TestOnlyRefused(t *testing.T) {
+	re := &RefusedError{Refused: []Refusal{{Action: "create", Endpoint: endpoint.New("a.example.com", "A", "192.0.2.1"), Err: ErrRecordExists}}}
+	down := errors.New("connection refused")
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{nil, false},
+		{down, false},
+		{re, true},
+		{fmt.Errorf("rfc2136: %w", re), true},
+		{fmt.Errorf("rfc2136: %w", errors.Join(re)), true},
+		{errors.Join(down, re), false},
+		{fmt.Errorf("x: %w", errors.Join(fmt.Errorf("zone: %w", down), re)), false},
+	}
+	for _, tt := range tests {
+		if got := OnlyRefused(tt.err); got != tt.want {
+			t.Errorf("OnlyRefused(%v) = %v, want %v", tt.err, got, tt.want)
+		}
+	}
+}

@@ -1,5 +1,8 @@
 // Package provider defines what a DNS backend must do, and the helpers every
-// backend shares: dry-run, zone matching.
+// backend shares: dry-run, applying a batch with refusals set apart
+// (ApplyIsolated), batching and bisection (Pack, Submitter), and the errors
+// a change is refused with. Zone matching and the batch rules live one
+// level down, in internal/zone, where the embedded store can use them too.
 package provider
 
 import (

@@ -246,7 +246,7 @@ func TestTemplateRefuses(t *testing.T) {
 		{"typo nested", []string{"provider.name=embedded", "embedded.zone=example.com"}, "zone"},
 		{"typo in serviceAccount", []string{"serviceAccount.anotations.a=b"}, "anotations"},
 		{"provider without exodns support", []string{"provider.name=cloudflare"}, "provider.name=cloudflare: exodns has no such provider"},
-		{"webhook provider", []string{"provider.name=webhook"}, "provider.name=webhook"},
+		{"webhook sidecar", []string{"provider.name=webhook", "provider.webhook.image.repository=ghcr.io/example/webhook"}, "provider.webhook.image"},
 		{"string provider without support", []string{"provider=google"}, "provider.name=google"},
 		{"crd registry", []string{"registry=crd"}, "registry=crd: exodns has no such registry"},
 		{"fatal log level", []string{"logLevel=fatal"}, "logLevel=fatal"},

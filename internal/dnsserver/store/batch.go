@@ -1,29 +1,41 @@
 package store
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/exodns/exodns/internal/endpoint"
 	"github.com/exodns/exodns/internal/plan"
+	"github.com/exodns/exodns/internal/zone"
 )
 
 // Errors that reject a whole batch; they are wrapped with the record's key.
+// They are the shared batch-rule errors of internal/zone, so the embedded
+// provider and the inmemory one refuse a change with the same values.
 var (
-	ErrRecordExists  = errors.New("record already exists")
-	ErrRecordMissing = errors.New("record does not exist")
-	ErrNoZone        = errors.New("name is in no managed zone")
-	ErrMismatch      = errors.New("record to change does not match the stored record")
-	ErrInvalid       = errors.New("invalid record")
+	ErrRecordExists  = zone.ErrRecordExists
+	ErrRecordMissing = zone.ErrRecordMissing
+	ErrNoZone        = zone.ErrNoZone
+	ErrMismatch      = zone.ErrMismatch
+	ErrCNAMEConflict = zone.ErrCNAMEConflict
+	ErrInvalid       = zone.ErrInvalid
 )
 
 // batch is a validated set of changes, ready to persist and then apply.
 type batch struct {
+	dynamic bool // to the records of RFC 2136 updates, not the controller's
 	deletes []endpoint.Key
 	puts    map[endpoint.Key]*endpoint.Endpoint
 	zone    map[endpoint.Key]string
+}
+
+// set is the record set of zd that b changes.
+func (b *batch) set(zd *zoneData) *zone.Set {
+	if b.dynamic {
+		return zd.dynamic
+	}
+	return zd.records
 }
 
 func (b *batch) zones() []string {
@@ -37,45 +49,65 @@ func (b *batch) zones() []string {
 	return out
 }
 
-// check validates c against the stored records as the batch proceeds:
-// deletes first, then updates, then creates, the order DNS APIs use. It
-// follows the inmemory provider, the reference for change semantics: a
-// stale delete or update must fail rather than clobber a record.
-func (s *Store) check(c *plan.Changes) (*batch, error) {
-	if len(c.UpdateOld) != len(c.UpdateNew) {
-		return nil, fmt.Errorf("%d old and %d new updates", len(c.UpdateOld), len(c.UpdateNew))
+// view reads one namespace of the store (the controller's records, or
+// those of updates) across zones, for zone.Rules.
+type view struct {
+	s       *Store
+	dynamic bool
+}
+
+func (v view) set(name string) *zone.Set {
+	z, ok := v.s.zones.Zone(name)
+	if !ok {
+		return nil
 	}
-	b := &batch{puts: map[endpoint.Key]*endpoint.Endpoint{}, zone: map[endpoint.Key]string{}}
-	gone := map[endpoint.Key]bool{}
+	if v.dynamic {
+		return v.s.data[z].dynamic
+	}
+	return v.s.data[z].records
+}
+
+func (v view) Get(k endpoint.Key) (*endpoint.Endpoint, bool) {
+	if set := v.set(k.DNSName); set != nil {
+		return set.Get(k)
+	}
+	return nil, false
+}
+
+func (v view) Keys(name string) []endpoint.Key {
+	if set := v.set(name); set != nil {
+		return set.Keys(name)
+	}
+	return nil
+}
+
+// check validates c with the shared batch rules (zone.Rules: deletes
+// first, then updates, then creates; stale deletes and updates fail rather
+// than clobber; CNAME exclusivity), against one namespace, with the other
+// holding its keys and names. It adds what only the store needs: every
+// record must be one it can key and persist.
+func (s *Store) check(c *plan.Changes, dynamic bool) (*batch, error) {
+	rules := zone.Rules{Zones: s.zones, Current: view{s, dynamic}, Reserved: view{s, !dynamic}, ReservedBy: "written by an RFC 2136 update"}
+	if dynamic {
+		rules.ReservedBy = "written by exodns"
+	}
+	if err := rules.Check(c); err != nil {
+		return nil, err
+	}
+	b := &batch{dynamic: dynamic, puts: map[endpoint.Key]*endpoint.Endpoint{}, zone: map[endpoint.Key]string{}}
 	for _, e := range c.Delete {
-		if err := s.checkMatch("delete", e, gone); err != nil {
-			return nil, err
-		}
-		gone[e.Key()] = true
 		b.deletes = append(b.deletes, e.Key())
 		b.zone[e.Key()], _ = s.zones.Zone(e.DNSName)
 	}
-	for i, old := range c.UpdateOld {
-		if err := s.checkMatch("update", old, gone); err != nil {
+	for _, e := range c.UpdateNew {
+		if err := checkNew("update", e); err != nil {
 			return nil, err
 		}
-		nw := c.UpdateNew[i]
-		if err := s.checkNew("update", nw); err != nil {
-			return nil, err
-		}
-		if nw.Key() != old.Key() {
-			return nil, fmt.Errorf("update of %s changes its key to %s: %w", old.Key(), nw.Key(), ErrInvalid)
-		}
-		b.put(nw, s)
+		b.put(e, s)
 	}
 	for _, e := range c.Create {
-		if err := s.checkNew("create", e); err != nil {
+		if err := checkNew("create", e); err != nil {
 			return nil, err
-		}
-		k := e.Key()
-		z, _ := s.zones.Zone(e.DNSName)
-		if _, ok := s.data[z].records[k]; (ok && !gone[k]) || b.puts[k] != nil {
-			return nil, fmt.Errorf("create %s: %w", k, ErrRecordExists)
 		}
 		b.put(e, s)
 	}
@@ -90,40 +122,15 @@ func (b *batch) put(e *endpoint.Endpoint, s *Store) {
 	b.zone[k], _ = s.zones.Zone(c.DNSName)
 }
 
-// checkMatch requires the record to exist, not already deleted in this
-// batch, with the same targets.
-func (s *Store) checkMatch(op string, e *endpoint.Endpoint, gone map[endpoint.Key]bool) error {
-	if e == nil {
-		return fmt.Errorf("%s of a nil record: %w", op, ErrInvalid)
-	}
-	z, ok := s.zones.Zone(e.DNSName)
-	if !ok {
-		return fmt.Errorf("%s %s: %w", op, e.Key(), ErrNoZone)
-	}
-	cur, ok := s.data[z].records[e.Key()]
-	if !ok || gone[e.Key()] {
-		return fmt.Errorf("%s %s: %w", op, e.Key(), ErrRecordMissing)
-	}
-	if !cur.Targets.Same(e.Targets) {
-		return fmt.Errorf("%s %s: %w", op, e.Key(), ErrMismatch)
-	}
-	return nil
-}
-
 // checkNew rejects what the store could not key or persist faithfully.
-func (s *Store) checkNew(op string, e *endpoint.Endpoint) error {
+func checkNew(op string, e *endpoint.Endpoint) error {
 	switch {
-	case e == nil:
-		return fmt.Errorf("%s of a nil record: %w", op, ErrInvalid)
 	case e.DNSName == "" || e.RecordType == "":
 		return fmt.Errorf("%s %s: name and type are required: %w", op, e.Key(), ErrInvalid)
 	case strings.ContainsRune(e.DNSName, 0) || strings.ContainsRune(e.RecordType, 0):
 		return fmt.Errorf("%s %q: NUL in name or type: %w", op, e.Key(), ErrInvalid)
 	case len(e.Targets) == 0:
 		return fmt.Errorf("%s %s: a record needs at least one target: %w", op, e.Key(), ErrInvalid)
-	}
-	if _, ok := s.zones.Zone(e.DNSName); !ok {
-		return fmt.Errorf("%s %s: %w", op, e.Key(), ErrNoZone)
 	}
 	return nil
 }

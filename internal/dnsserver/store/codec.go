@@ -9,12 +9,14 @@ import (
 	"github.com/exodns/exodns/internal/endpoint"
 )
 
-// The file holds two buckets. Records are flat, keyed by record key, not
+// The file holds three buckets: the controller's records, the records of
+// RFC 2136 updates (dynamic), and the zones' serials. Records are flat, keyed by record key, not
 // nested by zone: which zone a name belongs to is decided from the
 // configured zones at load time, so adding a zone below an existing one
 // needs no migration.
 const (
 	bucketRecords = "records"
+	bucketDynamic = "dynamic"
 	bucketSerials = "serials"
 )
 

@@ -8,13 +8,13 @@ import (
 	"strconv"
 
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/exodns/exodns/internal/endpoint"
 )
 
 // Digest is a hash of a zone's records, independent of the order they were
 // written in and of the serial: two stores with the same records give the
-// same digest. Replicas compare digests to agree on one serial.
+// same digest. Replicas compare digests to agree on one serial. Records of
+// RFC 2136 updates count too: a replica that took an update serves other
+// data than one that did not, so they must not share a serial.
 func (s *Store) Digest(zone string) (string, bool) {
 	s.mu.RLock()
 	zd, ok := s.data[zone]
@@ -22,14 +22,13 @@ func (s *Store) Digest(zone string) (string, bool) {
 		s.mu.RUnlock()
 		return "", false
 	}
-	recs := make([]*endpoint.Endpoint, 0, len(zd.records))
-	for _, e := range zd.records {
-		recs = append(recs, e)
-	}
+	recs, dyn := zd.records.Sorted(), zd.dynamic.Sorted()
 	s.mu.RUnlock()
-	slices.SortFunc(recs, func(a, b *endpoint.Endpoint) int { return compareKey(a.Key(), b.Key()) })
 	h := sha256.New()
-	for _, e := range recs {
+	for i, e := range append(recs, dyn...) {
+		if i == len(recs) {
+			h.Write([]byte("dynamic\n")) // the same record from an update is not the controller's
+		}
 		targets := slices.Clone([]string(e.Targets))
 		slices.Sort(targets)
 		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d\x00%q\x00", e.DNSName, e.RecordType, e.SetIdentifier, e.RecordTTL, targets)

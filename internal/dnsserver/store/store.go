@@ -11,21 +11,20 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/exodns/exodns/internal/endpoint"
 	"github.com/exodns/exodns/internal/plan"
-	"github.com/exodns/exodns/internal/provider"
+	"github.com/exodns/exodns/internal/zone"
 )
 
 // Store holds records per zone, with a SOA serial per zone that grows by
 // one on every change to that zone.
 type Store struct {
 	db    *bolt.DB // nil in memory mode
-	zones provider.ZoneMatcher
+	zones zone.Matcher
 
 	// mu serialises Apply and guards data; readers take it briefly to copy
 	// out what they need, never while answering queries.
@@ -34,8 +33,13 @@ type Store struct {
 }
 
 type zoneData struct {
-	serial  uint32
-	records map[endpoint.Key]*endpoint.Endpoint
+	serial uint32
+	// records are the controller's, written through Apply; dynamic are
+	// those RFC 2136 updates wrote, through ApplyDynamic (dynamic.go).
+	// Both are answered; only records are the provider's to list and
+	// change.
+	records *zone.Set
+	dynamic *zone.Set
 }
 
 // Zone is one zone's contents at one moment. The endpoints are shared with
@@ -53,9 +57,9 @@ const initialSerial = 1
 // NewMemory returns a store that keeps nothing on disk, for tests and for a
 // server whose records are loaded from elsewhere at every start.
 func NewMemory(zones []string) *Store {
-	s := &Store{zones: provider.NewZoneMatcher(zones), data: map[string]*zoneData{}}
+	s := &Store{zones: zone.NewMatcher(zones), data: map[string]*zoneData{}}
 	for _, z := range s.zones.Zones() {
-		s.data[z] = &zoneData{serial: initialSerial, records: map[endpoint.Key]*endpoint.Endpoint{}}
+		s.data[z] = &zoneData{serial: initialSerial, records: zone.NewSet(), dynamic: zone.NewSet()}
 	}
 	return s
 }
@@ -83,13 +87,24 @@ func (s *Store) load(tx *bolt.Tx) error {
 			return err
 		}
 	}
-	return recs.ForEach(func(k, v []byte) error {
+	if err := s.loadBucket(recs, func(zd *zoneData) *zone.Set { return zd.records }); err != nil {
+		return err
+	}
+	dyn, err := tx.CreateBucketIfNotExists([]byte(bucketDynamic))
+	if err != nil {
+		return err
+	}
+	return s.loadBucket(dyn, func(zd *zoneData) *zone.Set { return zd.dynamic })
+}
+
+func (s *Store) loadBucket(b *bolt.Bucket, set func(*zoneData) *zone.Set) error {
+	return b.ForEach(func(k, v []byte) error {
 		e, err := decodeRecord(k, v)
 		if err != nil {
 			return err
 		}
 		if z, ok := s.zones.Zone(e.DNSName); ok {
-			s.data[z].records[e.Key()] = e
+			set(s.data[z]).Put(e)
 		}
 		return nil
 	})
@@ -110,7 +125,8 @@ func (s *Store) Close() error {
 func (s *Store) Zones() []string { return s.zones.Zones() }
 
 // Zone returns a zone's contents, in no particular order, or false if the
-// zone is not configured.
+// zone is not configured: the controller's records and those of RFC 2136
+// updates alike, since both are answered.
 func (s *Store) Zone(name string) (Zone, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -118,25 +134,25 @@ func (s *Store) Zone(name string) (Zone, bool) {
 	if !ok {
 		return Zone{}, false
 	}
-	z := Zone{Name: name, Serial: zd.serial, Records: make([]*endpoint.Endpoint, 0, len(zd.records))}
-	for _, e := range zd.records {
-		z.Records = append(z.Records, e)
-	}
+	z := Zone{Name: name, Serial: zd.serial, Records: make([]*endpoint.Endpoint, 0, zd.records.Len()+zd.dynamic.Len())}
+	collect := func(e *endpoint.Endpoint) bool { z.Records = append(z.Records, e); return true }
+	zd.records.All(collect)
+	zd.dynamic.All(collect)
 	return z, true
 }
 
-// Records returns an independent copy of every record in every configured
-// zone, sorted by key. Labels are never stored, so none come back.
+// Records returns an independent copy of every record the controller
+// wrote, in every configured zone, sorted by key. Labels are never stored,
+// so none come back. Records of RFC 2136 updates are not among them: the
+// controller never sees them, so it never deletes them.
 func (s *Store) Records() []*endpoint.Endpoint {
 	s.mu.RLock()
 	var out []*endpoint.Endpoint
 	for _, zd := range s.data {
-		for _, e := range zd.records {
-			out = append(out, e.DeepCopy())
-		}
+		zd.records.All(func(e *endpoint.Endpoint) bool { out = append(out, e.DeepCopy()); return true })
 	}
 	s.mu.RUnlock()
-	slices.SortFunc(out, func(a, b *endpoint.Endpoint) int { return compareKey(a.Key(), b.Key()) })
+	slices.SortFunc(out, func(a, b *endpoint.Endpoint) int { return zone.CompareKeys(a.Key(), b.Key()) })
 	return out
 }
 
@@ -149,10 +165,16 @@ func (s *Store) Apply(c *plan.Changes) ([]string, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b, err := s.check(c)
+	b, err := s.check(c, false)
 	if err != nil {
 		return nil, fmt.Errorf("dnsserver: store: %w", err)
 	}
+	return s.commit(b)
+}
+
+// commit persists a checked batch, then applies it in memory. Called with
+// mu held.
+func (s *Store) commit(b *batch) ([]string, error) {
 	if s.db != nil {
 		// guard: bbolt panics on a page it finds damaged; that fails this
 		// batch instead of the whole server.
@@ -161,10 +183,10 @@ func (s *Store) Apply(c *plan.Changes) ([]string, error) {
 		}
 	}
 	for _, k := range b.deletes {
-		delete(s.data[b.zone[k]].records, k)
+		b.set(s.data[b.zone[k]]).Delete(k)
 	}
 	for k, e := range b.puts {
-		s.data[b.zone[k]].records[k] = e
+		b.set(s.data[b.zone[k]]).Put(e)
 	}
 	changed := b.zones()
 	for _, z := range changed {
@@ -174,7 +196,11 @@ func (s *Store) Apply(c *plan.Changes) ([]string, error) {
 }
 
 func (s *Store) persist(tx *bolt.Tx, b *batch) error {
-	recs, serials := tx.Bucket([]byte(bucketRecords)), tx.Bucket([]byte(bucketSerials))
+	bucket := bucketRecords
+	if b.dynamic {
+		bucket = bucketDynamic
+	}
+	recs, serials := tx.Bucket([]byte(bucket)), tx.Bucket([]byte(bucketSerials))
 	if recs == nil || serials == nil {
 		return errors.New("buckets missing")
 	}
@@ -207,14 +233,4 @@ func nextSerial(n uint32) uint32 {
 		return 1
 	}
 	return n + 1
-}
-
-func compareKey(a, b endpoint.Key) int {
-	if c := strings.Compare(a.DNSName, b.DNSName); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.RecordType, b.RecordType); c != 0 {
-		return c
-	}
-	return strings.Compare(a.SetIdentifier, b.SetIdentifier)
 }

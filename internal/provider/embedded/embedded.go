@@ -5,13 +5,12 @@ package embedded
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
-	"github.com/exodns/exodns/internal/dnsserver/store"
 	"github.com/exodns/exodns/internal/endpoint"
 	"github.com/exodns/exodns/internal/plan"
 	"github.com/exodns/exodns/internal/provider"
+	"github.com/exodns/exodns/internal/zone"
 )
 
 // Backend is what the provider needs of the server side;
@@ -27,7 +26,7 @@ type Backend interface {
 // Provider implements provider.Provider over a Backend.
 type Provider struct {
 	backend Backend
-	zones   provider.ZoneMatcher
+	zones   zone.Matcher
 }
 
 var _ provider.Provider = (*Provider)(nil)
@@ -38,7 +37,7 @@ func New(b Backend, zones ...string) *Provider {
 	if len(zones) == 0 {
 		zones = b.Zones()
 	}
-	return &Provider{backend: b, zones: provider.NewZoneMatcher(zones)}
+	return &Provider{backend: b, zones: zone.NewMatcher(zones)}
 }
 
 // Records returns the records in the provider's zones. They carry empty
@@ -74,7 +73,7 @@ func (p *Provider) ApplyChanges(ctx context.Context, c *plan.Changes) error {
 		inZone.UpdateNew = append(inZone.UpdateNew, zc.UpdateNew...)
 		inZone.Delete = append(inZone.Delete, zc.Delete...)
 	}
-	err := provider.ApplyIsolated(ctx, &inZone, p.backend.Apply, refused)
+	err := provider.ApplyIsolated(ctx, &inZone, p.backend.Apply, provider.Refused)
 	if len(stray) == 0 {
 		if err != nil {
 			return fmt.Errorf("embedded: %w", err)
@@ -91,20 +90,9 @@ func (p *Provider) ApplyChanges(ctx context.Context, c *plan.Changes) error {
 	}
 	for _, e := range stray {
 		out.Refused = append(out.Refused, provider.Refusal{Action: actionOf(c, e), Endpoint: e,
-			Err: fmt.Errorf("%s is in none of the zones %v: %w", e.DNSName, p.zones.Zones(), store.ErrNoZone)})
+			Err: fmt.Errorf("%s is in none of the zones %v: %w", e.DNSName, p.zones.Zones(), provider.ErrNoZone)})
 	}
 	return fmt.Errorf("embedded: %w", out)
-}
-
-// refused tells the store's verdicts on a change (which a smaller batch may
-// pass) from failures of the store itself, such as a full disk.
-func refused(err error) bool {
-	for _, e := range []error{store.ErrRecordExists, store.ErrRecordMissing, store.ErrNoZone, store.ErrMismatch, store.ErrInvalid} {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	return false
 }
 
 func actionOf(c *plan.Changes, e *endpoint.Endpoint) string {

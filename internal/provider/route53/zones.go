@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 
 	"github.com/exodns/exodns/internal/endpoint"
-	"github.com/exodns/exodns/internal/provider"
+	dnszone "github.com/exodns/exodns/internal/zone"
 )
 
 // zone is one managed hosted zone and the cache of its record sets.
@@ -47,7 +47,7 @@ type account struct {
 type zoneSet struct {
 	all     []*zone // sorted by name, then ID
 	byName  map[string][]*zone
-	matcher provider.ZoneMatcher
+	matcher dnszone.Matcher
 	at      time.Time
 }
 
@@ -64,7 +64,7 @@ func newZoneSet(zones []*zone, at time.Time) *zoneSet {
 		s.byName[z.name] = append(s.byName[z.name], z)
 		names = append(names, z.name)
 	}
-	s.matcher = provider.NewZoneMatcher(names)
+	s.matcher = dnszone.NewMatcher(names)
 	return s
 }
 

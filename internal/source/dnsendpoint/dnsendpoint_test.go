@@ -1,7 +1,6 @@
 package dnsendpoint
 
 import (
-	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -9,6 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/exodns/exodns/internal/endpoint"
+	"github.com/exodns/exodns/internal/endpoint/endpointtest"
 	"github.com/exodns/exodns/internal/source"
 )
 
@@ -21,30 +21,7 @@ func newDNSEndpoint(specs ...EndpointSpec) *DNSEndpoint {
 }
 
 func render(eps []*endpoint.Endpoint) []string {
-	var out []string
-	for _, e := range eps {
-		if e.Held() {
-			out = append(out, e.DNSName+" HOLD")
-			continue
-		}
-		s := fmt.Sprintf("%s %s %s", e.DNSName, e.RecordType, strings.Join(e.Targets, ","))
-		if e.RecordTTL != 0 {
-			s += fmt.Sprintf(" ttl=%d", e.RecordTTL)
-		}
-		if e.SetIdentifier != "" {
-			s += " set=" + e.SetIdentifier
-		}
-		for _, p := range e.ProviderSpecific {
-			s += " " + p.Name + "=" + p.Value
-		}
-		for _, k := range []string{"team", endpoint.ResourceLabel} {
-			if v, ok := e.Labels[k]; ok {
-				s += " " + k + ":" + v
-			}
-		}
-		out = append(out, s)
-	}
-	return out
+	return endpointtest.Render(eps, "team", endpoint.ResourceLabel)
 }
 
 func TestEndpoints(t *testing.T) {

@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/exodns/exodns/internal/endpoint"
+	"github.com/exodns/exodns/internal/endpoint/endpointtest"
 	"github.com/exodns/exodns/internal/source"
 )
 
@@ -127,21 +127,7 @@ func convert(t *testing.T, r *Route, kind RouteKind, w world, opts Options) (eps
 	return render(res.Endpoints), problems
 }
 
-func render(eps []*endpoint.Endpoint) []string {
-	var out []string
-	for _, e := range eps {
-		if e.Held() {
-			out = append(out, e.DNSName+" HOLD")
-			continue
-		}
-		s := fmt.Sprintf("%s %s %s", e.DNSName, e.RecordType, strings.Join(e.Targets, ","))
-		if e.RecordTTL != 0 {
-			s += fmt.Sprintf(" ttl=%d", e.RecordTTL)
-		}
-		out = append(out, s)
-	}
-	return out
-}
+func render(eps []*endpoint.Endpoint) []string { return endpointtest.Render(eps) }
 
 // check compares endpoints and that each wanted problem text appears in
 // the problem at the same position.

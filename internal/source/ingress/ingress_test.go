@@ -1,7 +1,6 @@
 package ingress
 
 import (
-	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/exodns/exodns/internal/endpoint"
+	"github.com/exodns/exodns/internal/endpoint/endpointtest"
 	"github.com/exodns/exodns/internal/source"
 )
 
@@ -63,27 +63,7 @@ func class(name string) ingOpt {
 	return func(i *networkingv1.Ingress) { i.Spec.IngressClassName = &name }
 }
 
-func render(eps []*endpoint.Endpoint) []string {
-	var out []string
-	for _, e := range eps {
-		if e.Held() {
-			out = append(out, e.DNSName+" HOLD")
-			continue
-		}
-		s := fmt.Sprintf("%s %s %s", e.DNSName, e.RecordType, strings.Join(e.Targets, ","))
-		if e.RecordTTL != 0 {
-			s += fmt.Sprintf(" ttl=%d", e.RecordTTL)
-		}
-		if e.SetIdentifier != "" {
-			s += " set=" + e.SetIdentifier
-		}
-		for _, p := range e.ProviderSpecific {
-			s += " " + p.Name + "=" + p.Value
-		}
-		out = append(out, s)
-	}
-	return out
-}
+func render(eps []*endpoint.Endpoint) []string { return endpointtest.Render(eps) }
 
 func TestEndpoints(t *testing.T) {
 	tmpl, err := source.ParseFQDNTemplate(`{{.Name}}.{{.Namespace}}.example.com{{if hasKey .Labels "extra"}},{{index .Labels "extra"}}.example.com{{end}}`)

@@ -34,7 +34,7 @@ func read(t *testing.T, s *Source) ([]string, error) {
 	return render(eps), err
 }
 
-var appRecord = []string{"app.example.com A 192.0.2.10 service/default/app"}
+var appRecord = []string{"app.example.com A 192.0.2.10 resource:service/default/app"}
 
 // TestFilePromises replays what users do to a manifest file in place and
 // checks what the source publishes at each step. Each step ran before this
@@ -75,7 +75,7 @@ func TestFilePromises(t *testing.T) {
 			name:   "an edit applies once the file is left alone",
 			write:  func(t *testing.T, p string) { overwrite(t, p, edited) },
 			during: appRecord,
-			after:  []string{"app.example.com A 192.0.2.99 service/default/app"},
+			after:  []string{"app.example.com A 192.0.2.99 resource:service/default/app"},
 		},
 		{
 			name:   "a removed file keeps its records for the settle time",
@@ -140,7 +140,7 @@ func TestBrokenFileThenFixed(t *testing.T) {
 	}
 	overwrite(t, path, strings.Replace(svcYAML, "192.0.2.10", "192.0.2.11", 1))
 	clk.settle()
-	if got, _ := read(t, s); !slices.Equal(got, []string{"app.example.com A 192.0.2.11 service/default/app"}) {
+	if got, _ := read(t, s); !slices.Equal(got, []string{"app.example.com A 192.0.2.11 resource:service/default/app"}) {
 		t.Fatalf("fixed: %v", got)
 	}
 }
@@ -158,7 +158,7 @@ func TestNeverParsedIsIncomplete(t *testing.T) {
 	if _, inc := source.AsIncomplete(err); !inc || !strings.Contains(err.Error(), "bad.yaml") {
 		t.Fatalf("err = %v, want an incomplete read naming bad.yaml", err)
 	}
-	if !slices.Equal(got, []string{"api.example.com A 192.0.2.30 crd/default/api"}) {
+	if !slices.Equal(got, []string{"api.example.com A 192.0.2.30 resource:crd/default/api"}) {
 		t.Errorf("the good file must still count: %v", got)
 	}
 }
@@ -170,7 +170,7 @@ func TestStartWaitsForFilesBeingWritten(t *testing.T) {
 	write(t, dir, "new.yaml", dnsEndpointYAML)
 	s := New([]string{dir}, source.Options{}, nil, nil, 50*time.Millisecond)
 	got, err := read(t, s)
-	if err != nil || !slices.Equal(got, []string{"api.example.com A 192.0.2.30 crd/default/api"}) {
+	if err != nil || !slices.Equal(got, []string{"api.example.com A 192.0.2.30 resource:crd/default/api"}) {
 		t.Fatalf("first read %v, %v", got, err)
 	}
 	// Later, a new file being written is left out until it settles, and

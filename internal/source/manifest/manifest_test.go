@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/exodns/exodns/internal/endpoint"
+	"github.com/exodns/exodns/internal/endpoint/endpointtest"
 	"github.com/exodns/exodns/internal/source"
 )
 
@@ -77,15 +78,10 @@ func write(t *testing.T, dir, name, content string) string {
 	return p
 }
 
+// render is endpointtest.Render with the object each endpoint came
+// from, sorted.
 func render(eps []*endpoint.Endpoint) []string {
-	var out []string
-	for _, e := range eps {
-		if e.Held() {
-			out = append(out, e.DNSName+" HOLD")
-			continue
-		}
-		out = append(out, e.DNSName+" "+e.RecordType+" "+strings.Join(e.Targets, ",")+" "+e.Resource())
-	}
+	out := endpointtest.Render(eps, endpoint.ResourceLabel)
 	slices.Sort(out)
 	return out
 }
@@ -105,14 +101,14 @@ func TestEndpoints(t *testing.T) {
 		{
 			name:  "folder with one object per file, default namespace",
 			files: map[string]string{"svc.yaml": svcYAML, "ing.yml": ingressYAML, "dep.json": `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"x"}}`},
-			want: []string{"app.example.com A 192.0.2.10 service/default/app",
-				"secure.example.com CNAME lb.example.net ingress/shop/web", "www.example.com CNAME lb.example.net ingress/shop/web"},
+			want: []string{"app.example.com A 192.0.2.10 resource:service/default/app",
+				"secure.example.com CNAME lb.example.net resource:ingress/shop/web", "www.example.com CNAME lb.example.net resource:ingress/shop/web"},
 		},
 		{
 			name:  "multi-document file and nested folder",
 			files: map[string]string{"all.yaml": svcYAML + "---\n# comment only\n---\n" + dnsEndpointYAML, "sub/dir/ing.yaml": ingressYAML},
-			want: []string{"api.example.com A 192.0.2.30 crd/default/api", "app.example.com A 192.0.2.10 service/default/app",
-				"secure.example.com CNAME lb.example.net ingress/shop/web", "www.example.com CNAME lb.example.net ingress/shop/web"},
+			want: []string{"api.example.com A 192.0.2.30 resource:crd/default/api", "app.example.com A 192.0.2.10 resource:service/default/app",
+				"secure.example.com CNAME lb.example.net resource:ingress/shop/web", "www.example.com CNAME lb.example.net resource:ingress/shop/web"},
 		},
 		{
 			// A file is used whole or not at all: half a file may name a
@@ -120,7 +116,7 @@ func TestEndpoints(t *testing.T) {
 			// read is incomplete, so nothing is deleted; other files count.
 			name:       "broken document: the file is not used, the error names it and the document",
 			files:      map[string]string{"all.yaml": svcYAML + "---\nkind: [unclosed\n---\n" + dnsEndpointYAML, "ing.yaml": ingressYAML},
-			want:       []string{"secure.example.com CNAME lb.example.net ingress/shop/web", "www.example.com CNAME lb.example.net ingress/shop/web"},
+			want:       []string{"secure.example.com CNAME lb.example.net resource:ingress/shop/web", "www.example.com CNAME lb.example.net resource:ingress/shop/web"},
 			problems:   []string{"all.yaml", "document 1"},
 			incomplete: true,
 		},
@@ -139,13 +135,13 @@ func TestEndpoints(t *testing.T) {
 		{
 			name:  "List kind expanded",
 			files: map[string]string{"list.yaml": "apiVersion: v1\nkind: List\nitems:\n- " + strings.ReplaceAll(strings.TrimSpace(dnsEndpointYAML), "\n", "\n  ") + "\n"},
-			want:  []string{"api.example.com A 192.0.2.30 crd/default/api"},
+			want:  []string{"api.example.com A 192.0.2.30 resource:crd/default/api"},
 		},
 		{
 			name:  "nginx DNSEndpoint through --crd-source-apiversion",
 			files: map[string]string{"a.yaml": dnsEndpointYAML, "b.yaml": nginxYAML},
 			opts:  source.Options{CRDAPIVersion: "externaldns.nginx.org/v1", CRDKind: "DNSEndpoint"},
-			want:  []string{"vs.example.com A 192.0.2.40 crd/default/vs"},
+			want:  []string{"vs.example.com A 192.0.2.40 resource:crd/default/vs"},
 		},
 		{
 			name:  "explicit files, repeated; hidden and non-manifest files ignored",
@@ -153,7 +149,7 @@ func TestEndpoints(t *testing.T) {
 			paths: func(dir string) []string {
 				return []string{filepath.Join(dir, "svc.yaml"), dir + "/svc.yaml"}
 			},
-			want: []string{"app.example.com A 192.0.2.10 service/default/app"},
+			want: []string{"app.example.com A 192.0.2.10 resource:service/default/app"},
 		},
 		{
 			name: "invalid annotation holds the name and is reported",
@@ -166,7 +162,7 @@ func TestEndpoints(t *testing.T) {
 			name: "NodePort Service uses Node objects from the manifests",
 			files: map[string]string{"np.yaml": strings.Replace(svcYAML, "type: LoadBalancer", "type: NodePort", 1) +
 				"---\napiVersion: v1\nkind: Node\nmetadata: {name: n1}\nstatus:\n  addresses: [{type: ExternalIP, address: 198.51.100.7}]\n"},
-			want: []string{"app.example.com A 198.51.100.7 service/default/app"},
+			want: []string{"app.example.com A 198.51.100.7 resource:service/default/app"},
 		},
 	}
 	for _, tt := range tests {

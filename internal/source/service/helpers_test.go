@@ -1,7 +1,6 @@
 package service
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"text/template"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/exodns/exodns/internal/annotations"
 	"github.com/exodns/exodns/internal/endpoint"
+	"github.com/exodns/exodns/internal/endpoint/endpointtest"
 	"github.com/exodns/exodns/internal/source"
 )
 
@@ -63,32 +63,7 @@ func node(name string, addrs ...string) *corev1.Node {
 	return n
 }
 
-// render writes endpoints compactly: "name TYPE t1,t2 [ttl=N] [set=X] [ps=a:b;c:d]".
-func render(eps []*endpoint.Endpoint) []string {
-	var out []string
-	for _, e := range eps {
-		if e.Held() {
-			out = append(out, e.DNSName+" HOLD")
-			continue
-		}
-		s := fmt.Sprintf("%s %s %s", e.DNSName, e.RecordType, strings.Join(e.Targets, ","))
-		if e.RecordTTL != 0 {
-			s += fmt.Sprintf(" ttl=%d", e.RecordTTL)
-		}
-		if e.SetIdentifier != "" {
-			s += " set=" + e.SetIdentifier
-		}
-		if len(e.ProviderSpecific) > 0 {
-			var ps []string
-			for _, p := range e.ProviderSpecific {
-				ps = append(ps, p.Name+":"+p.Value)
-			}
-			s += " ps=" + strings.Join(ps, ";")
-		}
-		out = append(out, s)
-	}
-	return out
-}
+func render(eps []*endpoint.Endpoint) []string { return endpointtest.Render(eps) }
 
 // checkInvariants holds for every conversion: each endpoint is already
 // normal, carries the resource label, and each problem names the object.

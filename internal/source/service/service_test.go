@@ -84,7 +84,7 @@ func TestEndpoints(t *testing.T) {
 		}), want: []string{"app.example.com A 4.4.4.4"}},
 		{name: "ttl, set identifier and provider-specific on every record", svc: newService(LB, ip, ann(
 			pre+"hostname", "a.example.com,b.example.com", pre+"ttl", "1m", pre+"set-identifier", "eu", pre+"aws-weight", "10")),
-			want: []string{"a.example.com A 1.2.3.4 ttl=60 set=eu ps=aws/weight:10", "b.example.com A 1.2.3.4 ttl=60 set=eu ps=aws/weight:10"}},
+			want: []string{"a.example.com A 1.2.3.4 ttl=60 set=eu aws/weight=10", "b.example.com A 1.2.3.4 ttl=60 set=eu aws/weight=10"}},
 		{name: "bad ttl reported, name held", svc: newService(LB, host, ip, ann(pre+"ttl", "forever")),
 			want: []string{"app.example.com HOLD"}, problems: []string{`invalid ` + pre + `ttl "forever"`}},
 		{name: "invalid hostname skipped, others kept", svc: newService(LB, ip, ann(pre+"hostname", "bad_host!.example.com,good.example.com")),

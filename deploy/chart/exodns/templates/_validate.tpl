@@ -65,6 +65,11 @@ counterpart for must never be ignored silently.
 {{- $errs = append $errs "leader election needs a Kubernetes source (service, ingress, crd, gateway-*): the Lease is kept in the API server" }}
 {{- end }}
 
+{{- /* webhook: the provider may run anywhere; this chart does not render upstream's sidecar */ -}}
+{{- if and (eq $provider "webhook") (.Values.provider.webhook | default dict).image }}
+{{- $errs = append $errs "provider.webhook.image: this chart does not render upstream's webhook sidecar yet; run the webhook provider apart (for exodns's own providers: exodns webhook) and set --webhook-provider-url in extraArgs" }}
+{{- end }}
+
 {{- /* embedded */ -}}
 {{- if eq $provider "embedded" }}
 {{- if not (include "exodns.embeddedZones" . | fromJsonArray) }}

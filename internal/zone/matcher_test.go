@@ -1,4 +1,4 @@
-package provider
+package zone
 
 import (
 	"testing"
@@ -7,8 +7,8 @@ import (
 	"github.com/exodns/exodns/internal/plan"
 )
 
-func TestZoneMatcher(t *testing.T) {
-	m := NewZoneMatcher([]string{"example.com.", "sub.example.com", "EXAMPLE.org", "example.com"})
+func TestMatcher(t *testing.T) {
+	m := NewMatcher([]string{"example.com.", "sub.example.com", "EXAMPLE.org", "example.com"})
 	tests := []struct {
 		name, zone string
 		ok         bool
@@ -34,7 +34,7 @@ func TestZoneMatcher(t *testing.T) {
 }
 
 func TestSplitByZone(t *testing.T) {
-	m := NewZoneMatcher([]string{"example.com", "sub.example.com"})
+	m := NewMatcher([]string{"example.com", "sub.example.com"})
 	c := &plan.Changes{
 		Create:    []*endpoint.Endpoint{endpoint.New("a.example.com", "A", "1.1.1.1"), endpoint.New("x.other.net", "A", "1.1.1.1")},
 		UpdateOld: []*endpoint.Endpoint{endpoint.New("b.sub.example.com", "A", "1.1.1.1")},

@@ -1,4 +1,12 @@
-package provider
+// Package zone holds what every holder of DNS zones shares, whatever it
+// is: the zone a name belongs to (Matcher), a record set indexed by key and
+// by name (Set), and the rules a batch of changes must follow (Check), with
+// the errors that say which rule a change broke.
+//
+// Providers (internal/provider/...) and the embedded server's store
+// (internal/dnsserver/store) both use it. It sits below both, importing only
+// endpoint and plan, so the store never imports the provider layer.
+package zone
 
 import (
 	"slices"
@@ -8,16 +16,16 @@ import (
 	"github.com/exodns/exodns/internal/plan"
 )
 
-// ZoneMatcher finds the zone a name belongs to. Every provider with more than
+// Matcher finds the zone a name belongs to. Every backend with more than
 // one zone needs this, so it lives here once instead of in each backend.
-type ZoneMatcher struct {
+type Matcher struct {
 	// zones sorted longest first, so the first match is the most specific.
 	zones []string
 }
 
-// NewZoneMatcher normalises the zone names (lowercase, no trailing dot).
-func NewZoneMatcher(zones []string) ZoneMatcher {
-	m := ZoneMatcher{}
+// NewMatcher normalises the zone names (lowercase, no trailing dot).
+func NewMatcher(zones []string) Matcher {
+	m := Matcher{}
 	for _, z := range zones {
 		z = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(z), "."))
 		if z != "" && !slices.Contains(m.zones, z) {
@@ -34,11 +42,11 @@ func NewZoneMatcher(zones []string) ZoneMatcher {
 }
 
 // Zones returns the zone names, longest first.
-func (m ZoneMatcher) Zones() []string { return slices.Clone(m.zones) }
+func (m Matcher) Zones() []string { return slices.Clone(m.zones) }
 
 // Zone returns the longest zone that holds name. The match is on whole
 // labels, so "myexample.com" is not in "example.com".
-func (m ZoneMatcher) Zone(name string) (string, bool) {
+func (m Matcher) Zone(name string) (string, bool) {
 	name = strings.ToLower(strings.TrimSuffix(name, "."))
 	for _, z := range m.zones {
 		if endpoint.MatchDomain(z, name) {
@@ -51,7 +59,7 @@ func (m ZoneMatcher) Zone(name string) (string, bool) {
 // SplitByZone groups changes by zone. Changes for names in no zone are
 // returned separately, so the caller can report them rather than fail the
 // whole batch for one stray name.
-func (m ZoneMatcher) SplitByZone(c *plan.Changes) (map[string]*plan.Changes, []*endpoint.Endpoint) {
+func (m Matcher) SplitByZone(c *plan.Changes) (map[string]*plan.Changes, []*endpoint.Endpoint) {
 	out := map[string]*plan.Changes{}
 	var stray []*endpoint.Endpoint
 	get := func(e *endpoint.Endpoint) *plan.Changes {

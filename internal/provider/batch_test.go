@@ -1,4 +1,4 @@
-package route53
+package provider
 
 import (
 	"context"
@@ -131,7 +131,7 @@ func TestSubmitStopsOnTransportError(t *testing.T) {
 	if sends != 1 || len(failed) != 3 {
 		t.Fatalf("sends=%d failed=%d, want 1 and 3", sends, len(failed))
 	}
-	if !errors.Is(failed[2].Err, errNotSent) || !errors.Is(failed[2].Err, down) {
+	if !errors.Is(failed[2].Err, ErrNotSent) || !errors.Is(failed[2].Err, down) {
 		t.Errorf("unsent group error = %v", failed[2].Err)
 	}
 }
