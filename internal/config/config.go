@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/exodns/exodns/internal/provider/awssd"
-	"github.com/exodns/exodns/internal/registry/dynamodb"
-	"github.com/exodns/exodns/internal/registry/txt"
 	"github.com/exodns/exodns/internal/provider/coredns"
 	"github.com/exodns/exodns/internal/provider/embedded"
 	"github.com/exodns/exodns/internal/provider/inmemory"
@@ -20,6 +18,8 @@ import (
 	"github.com/exodns/exodns/internal/provider/rfc2136"
 	"github.com/exodns/exodns/internal/provider/route53"
 	"github.com/exodns/exodns/internal/provider/webhook"
+	"github.com/exodns/exodns/internal/registry/dynamodb"
+	"github.com/exodns/exodns/internal/registry/txt"
 	webhookserver "github.com/exodns/exodns/internal/webhook"
 )
 
