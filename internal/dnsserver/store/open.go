@@ -124,6 +124,9 @@ func openFile(path string, zones []string, o Options) (*Store, error) {
 		timeout = defaultLockTimeout
 	}
 	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
+		if err := guard(func() error { return checkPages(path) }); err != nil && !errors.Is(err, os.ErrPermission) {
+			return nil, &CorruptError{Path: path, Cause: err}
+		}
 		db, err := boltOpen(path, &bolt.Options{Timeout: timeout, ReadOnly: true})
 		if err != nil {
 			return nil, err
