@@ -116,6 +116,15 @@ func (a *Authority) ownTransfer(zone string) ([]dns.RR, bool) {
 		return strings.Compare(x.SetIdentifier, y.SetIdentifier)
 	})
 	out := []dns.RR{z.soa}
+	if !slices.ContainsFunc(recs, func(e *endpoint.Endpoint) bool {
+		return e.RecordType == endpoint.RecordTypeNS && dns.Fqdn(strings.ToLower(e.DNSName)) == z.origin
+	}) {
+		// The synthesized apex NS: a secondary (BIND, Knot) refuses to load
+		// a zone without one. Peers skip it on the way in.
+		if rs := z.nodes[z.origin].get(dns.TypeNS); rs != nil {
+			out = append(out, rs.all...)
+		}
+	}
 	var routing []dns.RR
 	for _, e := range recs {
 		rrs, ok := z.converted[e]
