@@ -31,6 +31,7 @@ type Provider struct {
 	mu      sync.RWMutex
 	records map[endpoint.Key]*endpoint.Endpoint
 	applies int
+	version uint64
 }
 
 // New returns an empty provider serving the given zones (--inmemory-zone).
@@ -55,6 +56,14 @@ func (p *Provider) Records(_ context.Context) ([]*endpoint.Endpoint, error) {
 // AdjustEndpoints returns the endpoints unchanged.
 func (p *Provider) AdjustEndpoints(eps []*endpoint.Endpoint) ([]*endpoint.Endpoint, error) {
 	return eps, nil
+}
+
+// ZoneVersion implements provider.Versioned: it changes with every
+// change that lands.
+func (p *Provider) ZoneVersion() uint64 {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.version
 }
 
 // Applies counts successful non-empty ApplyChanges calls, for tests that
@@ -128,6 +137,7 @@ func (p *Provider) applyAll(_ context.Context, c *plan.Changes) error {
 		p.records[e.Key()] = e.DeepCopy()
 	}
 	p.applies++
+	p.version++
 	return nil
 }
 
