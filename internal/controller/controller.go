@@ -55,7 +55,8 @@ type Controller struct {
 
 	// FullResyncEvery makes every n-th periodic resync a full one even
 	// when nothing says the input or the zone changed: a safety net under
-	// the incremental runs. Zero means 10; negative, never.
+	// the incremental runs. Zero means 60 (an hour at the default
+	// one-minute --interval); negative, never.
 	FullResyncEvery int
 
 	// Only the Run goroutine touches these.

@@ -27,7 +27,7 @@ func (c *Controller) reconcileDelta(ctx context.Context, resync bool) (n int, re
 		c.resyncs++
 		every := c.FullResyncEvery
 		if every == 0 {
-			every = 10
+			every = 60
 		}
 		if (every > 0 && c.resyncs%every == 0) || len(c.refused) > 0 {
 			return 0, nil, false, nil
