@@ -308,10 +308,6 @@ func (c *Controller) planApply(ctx context.Context, raw, current []*endpoint.End
 	allAdjHeld := ix.allAdjHeld()
 	ix.mu.Unlock()
 	c.Metrics.conflicts.Set(float64(len(allConflicts)))
-	c.Metrics.sourceEndpoints.Set(float64(ix.desiredN))
-	setByType(c.Metrics.sourceRecords, ix.desiredTypes)
-	c.Metrics.registryEndpoints.Set(float64(ix.currentN))
-	setByType(c.Metrics.registryRecords, ix.currentTypes)
 
 	// Every standing report the controller makes is made again, on every
 	// run: an incremental run's reporter keeps only the sources' reports
@@ -335,9 +331,14 @@ func (c *Controller) planApply(ctx context.Context, raw, current []*endpoint.End
 		}
 	}
 	defer func() {
-		// After the apply, so refusals it found are included.
+		// After the apply, so refusals it found are included, and the
+		// registry's records are what the zone now holds.
 		ix.mu.Lock()
 		ix.at, ix.refused, ix.contested = c.now(), c.refused.list(), contested
+		c.Metrics.sourceEndpoints.Set(float64(ix.desiredN))
+		setByType(c.Metrics.sourceRecords, ix.desiredTypes)
+		c.Metrics.registryEndpoints.Set(float64(ix.currentN))
+		setByType(c.Metrics.registryRecords, ix.currentTypes)
 		ix.mu.Unlock()
 	}()
 
