@@ -278,7 +278,7 @@ func randomObject(r *rand.Rand, res string) *fakeObject {
 func TestIncrementalMatchesFull(t *testing.T) {
 	sequences, steps := 2000, 25
 	if testing.Short() {
-		sequences = 300
+		sequences = 100
 	}
 	ctx := context.Background()
 	incremental, total := 0, 0

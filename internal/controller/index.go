@@ -168,11 +168,10 @@ func (ix *index) applied(ch *plan.Changes) {
 	for _, list := range [][]*endpoint.Endpoint{ch.UpdateNew, ch.Create} {
 		for _, e := range list {
 			ix.removeCurrent(e)
-			c := e.DeepCopy()
-			delete(c.Labels, endpoint.HoldLabel)
-			delete(c.Labels, endpoint.NonceLabel)
-			delete(c.Labels, endpoint.OwnershipNoteLabel)
-			ix.addCurrent(c)
+			// The plan's endpoints are its own copies, which nobody
+			// changes once applied: kept as they are, not copied again.
+			// They carry no bookkeeping labels (holds are never planned).
+			ix.addCurrent(e)
 		}
 	}
 }
@@ -240,7 +239,8 @@ func (ix *index) noteChanges(ch *plan.Changes, at time.Time) {
 	}
 	note := func(action string, eps []*endpoint.Endpoint) {
 		for _, e := range eps {
-			ix.last[canon(e.DNSName)] = ChangeRecord{Action: action, Type: e.RecordType, Targets: slices.Clone([]string(e.Targets)), At: at}
+			// The applied endpoint's targets are not changed after: shared.
+			ix.last[canon(e.DNSName)] = ChangeRecord{Action: action, Type: e.RecordType, Targets: e.Targets, At: at}
 		}
 	}
 	note("create", ch.Create)

@@ -131,14 +131,23 @@ func (p *Provider) applyAll(_ context.Context, c *plan.Changes) error {
 		delete(p.records, e.Key())
 	}
 	for _, e := range c.UpdateNew {
-		p.records[e.Key()] = e.DeepCopy()
+		p.records[e.Key()] = stored(e)
 	}
 	for _, e := range c.Create {
-		p.records[e.Key()] = e.DeepCopy()
+		p.records[e.Key()] = stored(e)
 	}
 	p.applies++
 	p.version++
 	return nil
+}
+
+// stored is the copy of e the zone keeps: a DNS backend keeps no labels.
+func stored(e *endpoint.Endpoint) *endpoint.Endpoint {
+	c := *e
+	c.Labels = nil
+	c.Targets = slices.Clone(e.Targets)
+	c.ProviderSpecific = slices.Clone(e.ProviderSpecific)
+	return &c
 }
 
 // checkMatch requires the record to exist with the same targets, as Route 53

@@ -144,7 +144,7 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	if err != nil {
 		return nil, fmt.Errorf("txt registry: %w", err)
 	}
-	snap := spare.recycle()
+	snap := spare
 	if snap == nil {
 		snap = &snapshot{
 			typed:  make(map[endpoint.Key]*ownership, len(records)/2),
@@ -224,7 +224,8 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	r.reading--
 	if r.state == nil || r.applied == generation {
 		if r.reading == 0 {
-			r.spare = r.state
+			// Emptied now, so it keeps no records alive until reused.
+			r.spare = r.state.recycle()
 		}
 		r.state = snap
 	}
