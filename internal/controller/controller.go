@@ -348,6 +348,11 @@ func (c *Controller) planApply(ctx context.Context, raw, current []*endpoint.End
 	// may have its own work, such as writing ownership records missing
 	// after a migration (which only a full read finds).
 	if scope != nil && !ch.HasChanges() {
+		if len(scope) > 0 && c.Observer != nil {
+			// Objects changed without a record to change (a loser of a
+			// conflict, say): observers judge them all the same.
+			c.Observer.Reconciled(Outcome{Tried: ch, Applied: ch, Conflicts: allConflicts})
+		}
 		return 0, nil
 	}
 	err = c.Registry.ApplyChanges(ctx, ch)
@@ -361,7 +366,9 @@ func (c *Controller) planApply(ctx context.Context, raw, current []*endpoint.End
 		}
 	}
 	if c.Observer != nil {
-		o := Outcome{Tried: ch, Conflicts: res.Conflicts}
+		// Every standing conflict, not only those of the names planned:
+		// an observer judges every object it knows.
+		o := Outcome{Tried: ch, Conflicts: allConflicts}
 		if re, ok := provider.AsRefused(err); ok {
 			o.Applied, o.Refused = applied, re.Refused
 		} else if err != nil {
