@@ -17,7 +17,7 @@ func TestMetricsAndHealthEndpoints(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	controller.NewMetrics(reg)
 	health := controller.NewHealth(2)
-	srv, err := serveMetrics("127.0.0.1:0", reg, health, nil)
+	srv, err := serveMetrics("127.0.0.1:0", reg, health, nil, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,5 +57,25 @@ func TestMetricsAndHealthEndpoints(t *testing.T) {
 	}
 	if code, _ := get("/debug/pprof/"); code != 404 {
 		t.Fatalf("default mux leaked: %d", code)
+	}
+}
+
+func TestPprofOnlyWithTheFlag(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		srv, err := serveMetrics("127.0.0.1:0", prometheus.NewRegistry(), controller.NewHealth(1), nil, on)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range []string{"/debug/pprof/", "/debug/pprof/heap", "/debug/pprof/cmdline"} {
+			resp, err := http.Get("http://" + srv.Addr + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if want := map[bool]int{false: 404, true: 200}[on]; resp.StatusCode != want {
+				t.Errorf("--enable-pprof=%v: %s answered %d, want %d", on, path, resp.StatusCode, want)
+			}
+		}
+		srv.Close()
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	httppprof "net/http/pprof"
 	"os"
 	"os/signal"
 	"sync/atomic"
@@ -75,6 +76,7 @@ func NewRootCommand(info BuildInfo) *cobra.Command {
 
 func runController(ctx context.Context, cmd *cobra.Command, cfg *config.Config, info BuildInfo) error {
 	log := newLogger(cmd.ErrOrStderr(), cfg.LogLevel, cfg.LogFormat)
+	setMemoryLimit(log)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := controller.NewMetrics(reg)
@@ -121,7 +123,7 @@ func runController(ctx context.Context, cmd *cobra.Command, cfg *config.Config, 
 			}
 			explain = explainHandler(ctl, extra)
 		}
-		srv, err := serveMetrics(cfg.MetricsAddress, reg, health, explain)
+		srv, err := serveMetrics(cfg.MetricsAddress, reg, health, explain, cfg.EnablePprof)
 		if err != nil {
 			return err
 		}
@@ -151,7 +153,8 @@ func runController(ctx context.Context, cmd *cobra.Command, cfg *config.Config, 
 
 // serveMetrics serves /metrics, /healthz and /readyz on their own mux, never the
 // default one, so nothing else registered in the process leaks out.
-func serveMetrics(addr string, reg *prometheus.Registry, health *controller.Health, explain http.Handler) (*http.Server, error) {
+// With pprof, Go's profiles are served under /debug/pprof/ too.
+func serveMetrics(addr string, reg *prometheus.Registry, health *controller.Health, explain http.Handler, pprof bool) (*http.Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
@@ -162,6 +165,13 @@ func serveMetrics(addr string, reg *prometheus.Registry, health *controller.Heal
 	mux.Handle("/readyz", health.ReadyHandler())
 	if explain != nil {
 		mux.Handle("/explain", explain)
+	}
+	if pprof {
+		mux.HandleFunc("/debug/pprof/", httppprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", httppprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", httppprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", httppprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", httppprof.Trace)
 	}
 	srv := &http.Server{Addr: ln.Addr().String(), Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {

@@ -39,6 +39,7 @@ type Config struct {
 	LogFormat              string
 	MetricsAddress         string
 	ExplainEndpoint        bool
+	EnablePprof            bool
 	HealthFailureThreshold int
 
 	// Kubernetes connection (used by the Kubernetes sources)

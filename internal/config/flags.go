@@ -23,6 +23,7 @@ func BindFlags(fs *pflag.FlagSet, c *Config) {
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "Log format: text or json")
 	fs.StringVar(&c.MetricsAddress, "metrics-address", c.MetricsAddress, "Address serving /metrics and /healthz; empty disables")
 	fs.BoolVar(&c.ExplainEndpoint, "explain-endpoint", c.ExplainEndpoint, "Serve /explain?name= on the metrics listener, for `exodns explain`; false turns it off")
+	fs.BoolVar(&c.EnablePprof, "enable-pprof", c.EnablePprof, "Serve Go's /debug/pprof/ profiles on the metrics listener; off by default, as profiles show the process's internals")
 	fs.IntVar(&c.HealthFailureThreshold, "health-failure-threshold", c.HealthFailureThreshold, "Consecutive failed reconciles after which /healthz fails")
 
 	fs.StringVar(&c.Kubeconfig, "kubeconfig", c.Kubeconfig, "Kubeconfig file for the Kubernetes sources")

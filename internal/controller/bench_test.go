@@ -42,10 +42,13 @@ func desiredSet(n int, changedEvery int) []*endpoint.Endpoint {
 	return out
 }
 
-// BenchmarkReconcile100k is one reconcile's CPU work at 10^5 records: the
-// TXT registry reads 100k records plus their 100k ownership records, the
-// plan compares them with 100k desired endpoints (1% changed), and the
+// BenchmarkReconcile100k is one full reconcile's CPU work at 10^5 records:
+// the TXT registry reads 100k records plus their 100k ownership records,
+// the plan compares them with 100k desired endpoints (1% changed), and the
 // registry builds the batch with its ownership changes.
+//
+// steady is a running controller's resync: its registry has read the zone
+// before. cold is the first reconcile after a start: a new registry.
 func BenchmarkReconcile100k(b *testing.B) {
 	ctx := context.Background()
 	const n = 100_000
@@ -67,26 +70,106 @@ func BenchmarkReconcile100k(b *testing.B) {
 	}
 	desired := desiredSet(n, 100)
 
+	for _, mode := range []string{"steady", "cold"} {
+		b.Run(mode, func(b *testing.B) {
+			prov := &staticProvider{records: zone}
+			reg, _ := txt.New(prov, txt.Config{OwnerID: "bench", Prefix: "k3s-"})
+			if _, err := reg.Records(ctx); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				prov.applied = 0
+				if mode == "cold" {
+					reg, _ = txt.New(prov, txt.Config{OwnerID: "bench", Prefix: "k3s-"})
+				}
+				current, err := reg.Records(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				res := plan.Calculate(plan.Input{Desired: desired, Current: current, OwnerID: "bench", Policy: plan.PolicySync})
+				if got := len(res.Changes.UpdateNew); got != n/100 {
+					b.Fatalf("updates = %d, want %d", got, n/100)
+				}
+				if err := reg.ApplyChanges(ctx, res.Changes); err != nil {
+					b.Fatal(err)
+				}
+				// Only the records change: their ownership records already
+				// say the right thing and are left alone.
+				if prov.applied != n/100 {
+					b.Fatalf("applied %d changes", prov.applied)
+				}
+			}
+		})
+	}
+}
+
+// convergedWorld is a controller over n objects of one A record each,
+// with the TXT registry over the in-memory provider, after its first
+// (full) reconcile.
+func convergedWorld(b *testing.B, n int) *world {
+	w := newWorld(b)
+	w.ctl.Observer = nil
+	for i := range n {
+		res := fmt.Sprintf("service/ns-%d/svc-%d", i%50, i)
+		ip := fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255)
+		w.src.set(res, &fakeObject{eps: []*endpoint.Endpoint{
+			endpoint.New(fmt.Sprintf("svc-%d.ns-%d.example.com", i, i%50), "A", ip).WithLabel(endpoint.ResourceLabel, res)}})
+	}
+	if err := w.ctl.RunOnce(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	if got := w.prov.Applies(); got != 1 {
+		b.Fatalf("%d applies", got)
+	}
+	return w
+}
+
+// BenchmarkOneChange100k is the work one changed object costs among 10^5:
+// the source's event is taken, the object's names re-planned, and the
+// batch (the record and its ownership record) applied. Before incremental
+// runs this was a full reconcile (BenchmarkReconcile100k and more).
+func BenchmarkOneChange100k(b *testing.B) {
+	ctx := context.Background()
+	const n = 100_000
+	w := convergedWorld(b, n)
+	applies := w.prov.Applies()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		prov := &staticProvider{records: zone}
-		reg, _ := txt.New(prov, txt.Config{OwnerID: "bench", Prefix: "k3s-"})
-		current, err := reg.Records(ctx)
-		if err != nil {
+		j := i % n
+		res := fmt.Sprintf("service/ns-%d/svc-%d", j%50, j)
+		ip := fmt.Sprintf("198.18.%d.%d", i/n%2, j&255)
+		w.src.set(res, &fakeObject{eps: []*endpoint.Endpoint{
+			endpoint.New(fmt.Sprintf("svc-%d.ns-%d.example.com", j, j%50), "A", ip).WithLabel(endpoint.ResourceLabel, res)}})
+		if err := w.ctl.run(ctx, runEvent); err != nil {
 			b.Fatal(err)
 		}
-		res := plan.Calculate(plan.Input{Desired: desired, Current: current, OwnerID: "bench", Policy: plan.PolicySync})
-		if got := len(res.Changes.UpdateNew); got != n/100 {
-			b.Fatalf("updates = %d, want %d", got, n/100)
-		}
-		if err := reg.ApplyChanges(ctx, res.Changes); err != nil {
+	}
+	b.StopTimer()
+	if got := w.prov.Applies() - applies; got != b.N {
+		b.Fatalf("%d batches applied for %d changes", got, b.N)
+	}
+}
+
+// BenchmarkNoopReconcile10k is a periodic resync at 10^4 objects when
+// nothing changed: the zone's version and the sources' (empty) change
+// lists say so, and nothing is read or planned. Every 60th resync is a
+// full one all the same (FullResyncEvery), and is counted in.
+func BenchmarkNoopReconcile10k(b *testing.B) {
+	ctx := context.Background()
+	w := convergedWorld(b, 10_000)
+	applies := w.prov.Applies()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := w.ctl.run(ctx, runResync); err != nil {
 			b.Fatal(err)
 		}
-		// Only the records change: their ownership records already say
-		// the right thing and are left alone.
-		if prov.applied != n/100 {
-			b.Fatalf("applied %d changes", prov.applied)
-		}
+	}
+	b.StopTimer()
+	if w.prov.Applies() != applies {
+		b.Fatal("a no-op resync wrote to the zone")
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -51,18 +53,35 @@ type Controller struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 
+	// FullResyncEvery makes every n-th periodic resync a full one even
+	// when nothing says the input or the zone changed: a safety net under
+	// the incremental runs. Zero means 60 (an hour at the default
+	// one-minute --interval); negative, never.
+	FullResyncEvery int
+
 	// Only the Run goroutine touches these.
 	refused      refusals
 	written      writtenRecords
 	retryRefused bool
+	resyncs      int
 
-	explain explainState
+	// ix is what incremental runs plan from, and Explain reads.
+	ix index
+	// fullNeeded is set by events of sources that cannot say what
+	// changed; watching says Run registered those event handlers.
+	fullNeeded atomic.Bool
+	watching   bool
 }
 
 // runReporter is a Reporter that gathers each reconcile's reports.
 type runReporter interface {
 	BeginRun()
 	EndRun(complete bool)
+}
+
+// scopedReporter also ends incremental runs, which read only some objects.
+type scopedReporter interface {
+	EndRunScoped(read map[string]bool)
 }
 
 func (c *Controller) now() time.Time {
@@ -72,23 +91,68 @@ func (c *Controller) now() time.Time {
 	return time.Now()
 }
 
-// RunOnce performs one reconcile. Errors are returned, logged and counted;
-// they never stop the process. Changes the provider refused are not
-// errors: they are reported against their objects and their names held.
-func (c *Controller) RunOnce(ctx context.Context) error {
+// RunOnce performs one full reconcile: every source is read, the
+// registry's records too, and everything is planned. Errors are returned,
+// logged and counted; they never stop the process. Changes the provider
+// refused are not errors: they are reported against their objects and
+// their names held.
+func (c *Controller) RunOnce(ctx context.Context) error { return c.run(ctx, runFull) }
+
+// runMode says how much a reconcile reads.
+type runMode uint8
+
+const (
+	// runFull reads and plans everything.
+	runFull runMode = iota
+	// runEvent plans only the names the changed objects touch, when the
+	// sources and the registry can say what changed; else it is full.
+	runEvent
+	// runResync is the periodic one: like runEvent when the zone's
+	// version says nothing changed under us (so a no-op costs no O(N)
+	// work), full otherwise, and full every FullResyncEvery-th time.
+	runResync
+)
+
+func (c *Controller) run(ctx context.Context, mode runMode) error {
 	start := c.now()
 	c.Metrics.lastReconcile.Set(float64(start.Unix()))
 	rr, _ := c.Reporter.(runReporter)
 	if rr != nil {
 		rr.BeginRun()
 	}
-	n, complete, err := c.reconcile(ctx)
+	var n int
+	var complete bool
+	var err error
+	var touched map[string]bool
+	partial := false
+	if mode != runFull {
+		n, touched, partial, err = c.reconcileDelta(ctx, mode == runResync)
+	}
+	if !partial && err == nil {
+		n, complete, err = c.reconcile(ctx)
+	}
 	if rr != nil {
-		rr.EndRun(complete)
+		sr, scoped := rr.(scopedReporter)
+		switch {
+		case partial && scoped:
+			sr.EndRunScoped(touched)
+		case partial:
+			rr.EndRun(false)
+		default:
+			rr.EndRun(complete)
+		}
+	}
+	kind := "full"
+	if partial {
+		kind = "incremental"
 	}
 	c.Metrics.reconcileSeconds.Observe(c.now().Sub(start).Seconds())
+	c.Metrics.runs.WithLabelValues(kind).Inc()
 	c.Health.Record(err, c.now())
 	if err != nil {
+		c.ix.mu.Lock()
+		c.ix.ready = false // what landed is not known: the next run is full
+		c.ix.mu.Unlock()
 		c.Metrics.reconciles.WithLabelValues("error").Inc()
 		c.Metrics.consecutiveErrors.Inc()
 		c.Log.ErrorContext(ctx, "reconcile failed; retrying with backoff", "err", err)
@@ -100,65 +164,129 @@ func (c *Controller) RunOnce(ctx context.Context) error {
 	if n == 0 {
 		c.Metrics.noOpRuns.Inc()
 	}
-	c.Log.DebugContext(ctx, "reconcile done", "changes", n, "took", c.now().Sub(start))
+	c.Log.DebugContext(ctx, "reconcile done", "changes", n, "kind", kind, "took", c.now().Sub(start))
 	return nil
 }
 
-// reconcile returns the number of changes applied, and whether every
-// source was read (so reports that are gone may be taken as cleared).
+// parts returns the sources one by one: the parts of a source.Multi are
+// tracked apart, so an incremental one is not made full by another.
+func (c *Controller) parts() []source.Source {
+	if m, ok := c.Source.(source.Multi); ok {
+		return m
+	}
+	return []source.Source{c.Source}
+}
+
+func (c *Controller) zoneVersion() (uint64, bool) {
+	if ir, ok := c.Registry.(registry.Incremental); ok {
+		return ir.ZoneVersion()
+	}
+	return 0, false
+}
+
+func (c *Controller) mayReserve() func(*endpoint.Endpoint) bool {
+	if ir, ok := c.Registry.(registry.Incremental); ok {
+		return ir.MayReserve
+	}
+	return func(*endpoint.Endpoint) bool { return true }
+}
+
+// reconcile is a full run. It returns the number of changes applied, and
+// whether every source was read (so reports that are gone may be taken as
+// cleared).
 func (c *Controller) reconcile(ctx context.Context) (int, bool, error) {
-	desired, err := c.Source.Endpoints(ctx)
+	c.ix.mu.Lock()
+	c.ix.ready = false
+	c.ix.mu.Unlock()
+	c.fullNeeded.Store(false) // events from here on are seen by the next run
+	version, haveVersion := c.zoneVersion()
+
+	parts := c.parts()
+	perPart := make([][]*endpoint.Endpoint, len(parts))
+	var incomplete []error
+	for i, s := range parts {
+		eps, err := s.Endpoints(ctx)
+		if ie, ok := source.AsIncomplete(err); ok {
+			incomplete = append(incomplete, ie.Errs...)
+		} else if err != nil {
+			c.Metrics.sourceErrors.Inc()
+			if len(parts) > 1 {
+				err = fmt.Errorf("source %d: %w", i, err)
+			}
+			return 0, false, fmt.Errorf("controller: reading sources: %w", err)
+		}
+		perPart[i] = eps
+	}
 	policy := c.Policy
-	if _, ok := source.AsIncomplete(err); ok {
+	if len(incomplete) > 0 {
 		// Some input is not readable yet and the names it would publish
 		// are unknown: apply what is known, delete nothing.
-		c.Log.DebugContext(ctx, "sources incomplete; no record is deleted this run", "err", err)
+		c.Log.DebugContext(ctx, "sources incomplete; no record is deleted this run", "err", &source.IncompleteError{Errs: incomplete})
 		if policy == plan.PolicySync {
 			policy = plan.PolicyUpsertOnly
 		}
-	} else if err != nil {
-		c.Metrics.sourceErrors.Inc()
-		return 0, false, fmt.Errorf("controller: reading sources: %w", err)
 	}
-	desired, heldEps := splitHeld(desired)
-	held := make([]string, len(heldEps))
-	for i, e := range heldEps {
-		held[i] = e.DNSName
+	raw := perPart[0]
+	if len(parts) > 1 {
+		raw = slices.Concat(perPart...)
 	}
-	countByType(c.Metrics.sourceRecords, desired)
-	c.Metrics.sourceEndpoints.Set(float64(len(desired)))
 
-	desired, err = c.Registry.AdjustEndpoints(desired)
-	if err != nil {
-		c.Metrics.registryErrors.Inc()
-		return 0, true, fmt.Errorf("controller: adjusting endpoints: %w", err)
-	}
-	// The sources' holds were taken out above, so any held endpoint now is
-	// one the provider refused (Route 53 would reject it): report it like
-	// an invalid annotation. The plan freezes its name.
-	for _, e := range desired {
-		if e.Held() {
-			c.report(e.Resource(), source.Refused, fmt.Errorf("record %s refused by the provider: %s", e.Key(), e.Labels[endpoint.HoldLabel]))
-		}
-	}
-	if c.retryRefused {
-		c.refused.clear()
-		c.retryRefused = false
-	}
-	for _, r := range c.refused.stillHeld(desired) {
-		held = append(held, r.name)
-		c.report(r.resource, source.Refused, r.err)
-	}
 	current, err := c.Registry.Records(ctx)
 	if err != nil {
 		c.Metrics.registryErrors.Inc()
 		return 0, true, fmt.Errorf("controller: reading records: %w", err)
 	}
-	countByType(c.Metrics.registryRecords, current)
-	c.Metrics.registryEndpoints.Set(float64(len(current)))
 	contested := c.written.contested(current, c.Registry.OwnerID(), c.now())
-	for _, ct := range contested {
-		c.report(ct.resource, source.Contested, ct.err)
+
+	ix := &c.ix
+	ix.mu.Lock()
+	ix.rebuild(perPart, current, c.mayReserve())
+	ix.zoneVersion, ix.haveVersion = version, haveVersion
+	// Incremental runs need the whole input: a run that could not read
+	// some of it leaves the next to a full one. planApply (and run, on
+	// an error) may still take this back.
+	ix.ready = len(incomplete) == 0
+	ix.mu.Unlock()
+
+	n, err := c.planApply(ctx, raw, current, policy, nil, contested)
+	return n, true, err
+}
+
+// planApply plans raw (the sources' endpoints, held ones included) against
+// current and applies the plan. scope lists the names planned, sorted; nil
+// means all. The index already holds raw and current; planApply records
+// what landed in it.
+func (c *Controller) planApply(ctx context.Context, raw, current []*endpoint.Endpoint, policy plan.Policy, scope []string, contested []contest) (int, error) {
+	desired, heldEps := splitHeld(raw)
+	held := make([]string, len(heldEps))
+	for i, e := range heldEps {
+		held[i] = e.DNSName
+	}
+	desired, err := c.Registry.AdjustEndpoints(desired)
+	if err != nil {
+		c.Metrics.registryErrors.Inc()
+		return 0, fmt.Errorf("controller: adjusting endpoints: %w", err)
+	}
+	// The sources' holds were taken out above, so any held endpoint now is
+	// one the provider refused (Route 53 would reject it): report it like
+	// an invalid annotation. The plan freezes its name.
+	var adjHeld []*endpoint.Endpoint
+	for _, e := range desired {
+		if e.Held() {
+			adjHeld = append(adjHeld, e)
+		}
+	}
+	if c.retryRefused && scope == nil {
+		c.refused.clear()
+		c.retryRefused = false
+	}
+	var inScope func(string) bool
+	if scope != nil {
+		inScope = func(n string) bool { _, ok := slices.BinarySearch(scope, n); return ok }
+	}
+	stillHeld := c.refused.stillHeld(desired, inScope)
+	for _, r := range stillHeld {
+		held = append(held, r.name)
 	}
 
 	res := plan.Calculate(plan.Input{
@@ -171,12 +299,29 @@ func (c *Controller) reconcile(ctx context.Context) (int, bool, error) {
 		ExcludeTypes: c.ExcludeTypes,
 		Held:         held,
 	})
-	c.Metrics.conflicts.Set(float64(len(res.Conflicts)))
-	defer func() {
-		// After the apply, so refusals it found are included.
-		c.explain.seen(c.now(), desired, heldEps, current, res.Conflicts, c.refused.list(), contested)
-	}()
-	for _, cf := range res.Conflicts {
+
+	ix := &c.ix
+	ix.mu.Lock()
+	ix.setConflicts(scope, res.Conflicts)
+	ix.setAdjHeld(scope, adjHeld)
+	allConflicts := ix.allConflicts()
+	allAdjHeld := ix.allAdjHeld()
+	ix.mu.Unlock()
+	c.Metrics.conflicts.Set(float64(len(allConflicts)))
+
+	// Every standing report the controller makes is made again, on every
+	// run: an incremental run's reporter keeps only the sources' reports
+	// of the objects it did not read.
+	for _, e := range allAdjHeld {
+		c.report(e.Resource(), source.Refused, fmt.Errorf("record %s refused by the provider: %s", e.Key(), e.Labels[endpoint.HoldLabel]))
+	}
+	for _, r := range stillHeld {
+		c.report(r.resource, source.Refused, r.err)
+	}
+	for _, ct := range contested {
+		c.report(ct.resource, source.Contested, ct.err)
+	}
+	for _, cf := range allConflicts {
 		winner := cf.Winner
 		if winner == "" {
 			winner = "a record exodns does not own"
@@ -185,20 +330,45 @@ func (c *Controller) reconcile(ctx context.Context) (int, bool, error) {
 			c.report(loser, source.Conflict, fmt.Errorf("record %s not published: %s holds it (%s)", cf.Key, winner, cf.Reason))
 		}
 	}
+	defer func() {
+		// After the apply, so refusals it found are included, and the
+		// registry's records are what the zone now holds.
+		ix.mu.Lock()
+		ix.at, ix.refused, ix.contested = c.now(), c.refused.list(), contested
+		c.Metrics.sourceEndpoints.Set(float64(ix.desiredN))
+		setByType(c.Metrics.sourceRecords, ix.desiredTypes)
+		c.Metrics.registryEndpoints.Set(float64(ix.currentN))
+		setByType(c.Metrics.registryRecords, ix.currentTypes)
+		ix.mu.Unlock()
+	}()
+
 	ch := res.Changes
 	logChanges(ctx, c.Log, slog.LevelDebug, "planned record change", ch)
-	// The registry is called even with an empty plan: it may have its own
-	// work, such as writing ownership records missing after a migration.
+	// The registry is called even with an empty plan on a full run: it
+	// may have its own work, such as writing ownership records missing
+	// after a migration (which only a full read finds).
+	if scope != nil && !ch.HasChanges() {
+		if len(scope) > 0 && c.Observer != nil {
+			// Objects changed without a record to change (a loser of a
+			// conflict, say): observers judge them all the same.
+			c.Observer.Reconciled(Outcome{Tried: ch, Applied: ch, Conflicts: allConflicts})
+		}
+		return 0, nil
+	}
 	err = c.Registry.ApplyChanges(ctx, ch)
 	applied := ch
+	refusedSome := false
 	if re, ok := provider.AsRefused(err); ok {
+		refusedSome = true
 		applied = withoutRefused(ch, re)
 		for _, r := range c.refused.remember(desired, re) {
 			c.report(r.resource, source.Refused, r.err)
 		}
 	}
 	if c.Observer != nil {
-		o := Outcome{Tried: ch, Conflicts: res.Conflicts}
+		// Every standing conflict, not only those of the names planned:
+		// an observer judges every object it knows.
+		o := Outcome{Tried: ch, Conflicts: allConflicts}
 		if re, ok := provider.AsRefused(err); ok {
 			o.Applied, o.Refused = applied, re.Refused
 		} else if err != nil {
@@ -212,19 +382,31 @@ func (c *Controller) reconcile(ctx context.Context) (int, bool, error) {
 		// Refusals joined to a failure (an outage part-way through a
 		// batch) still fail the reconcile, so it is retried.
 		c.Metrics.registryErrors.Inc()
-		return 0, true, fmt.Errorf("controller: applying %d changes: %w", ch.Len(), err)
+		return 0, fmt.Errorf("controller: applying %d changes: %w", ch.Len(), err)
 	}
 	if c.DryRun {
 		logChanges(ctx, c.Log, slog.LevelInfo, "dry-run: would change record", applied)
-		return applied.Len(), true, nil
+		return applied.Len(), nil
 	}
 	c.written.note(applied)
-	c.explain.applied(applied, c.Registry.OwnerID(), c.now())
+	ix.mu.Lock()
+	ix.applied(applied)
+	ix.noteChanges(applied, c.now())
+	if applied.HasChanges() {
+		// What this controller wrote is what the zone now holds.
+		ix.zoneVersion, ix.haveVersion = c.zoneVersion()
+	}
+	if refusedSome {
+		// A batch that landed in part leaves the registry's view of the
+		// ownership records behind: the next run reads the zone again.
+		ix.ready = false
+	}
+	ix.mu.Unlock()
 	logChanges(ctx, c.Log, slog.LevelInfo, "record changed", applied)
 	c.Metrics.changes.WithLabelValues("create").Add(float64(len(applied.Create)))
 	c.Metrics.changes.WithLabelValues("update").Add(float64(len(applied.UpdateNew)))
 	c.Metrics.changes.WithLabelValues("delete").Add(float64(len(applied.Delete)))
-	return applied.Len(), true, nil
+	return applied.Len(), nil
 }
 
 // Run reconciles at start, on every source event (debounced), and every
@@ -233,12 +415,24 @@ func (c *Controller) reconcile(ctx context.Context) (int, bool, error) {
 // that comes back (a freed disk, an API outage) is used within seconds.
 func (c *Controller) Run(ctx context.Context) error {
 	trigger := make(chan struct{}, 1)
-	c.Source.AddEventHandler(ctx, func() {
+	poke := func() {
 		select {
 		case trigger <- struct{}{}:
 		default: // a run is already pending; it will see this change too
 		}
-	})
+	}
+	for _, s := range c.parts() {
+		if _, ok := s.(source.Incremental); ok {
+			s.AddEventHandler(ctx, poke)
+			continue
+		}
+		// It cannot say what changed: its events make the next run full.
+		s.AddEventHandler(ctx, func() {
+			c.fullNeeded.Store(true)
+			poke()
+		})
+	}
+	c.watching = true
 	interval := c.Interval
 	if interval <= 0 {
 		interval = time.Minute
@@ -249,10 +443,12 @@ func (c *Controller) Run(ctx context.Context) error {
 	var backoff time.Duration
 	retrying := false
 	for {
+		mode := runEvent
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-resync.C:
+			mode = runResync
 			if retrying {
 				c.Metrics.retries.Inc()
 			} else {
@@ -268,7 +464,7 @@ func (c *Controller) Run(ctx context.Context) error {
 		}
 		last = c.now()
 		next := interval
-		if err := c.RunOnce(ctx); err != nil {
+		if err := c.run(ctx, mode); err != nil {
 			backoff = nextBackoff(backoff, c.RetryBackoff, interval)
 			next, retrying = backoff, true
 		} else {
@@ -308,14 +504,12 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-func countByType(g *prometheus.GaugeVec, eps []*endpoint.Endpoint) {
-	counts := map[string]int{}
-	for _, e := range eps {
-		counts[e.RecordType]++
-	}
+func setByType(g *prometheus.GaugeVec, counts map[string]int) {
 	g.Reset()
 	for t, n := range counts {
-		g.WithLabelValues(t).Set(float64(n))
+		if n > 0 {
+			g.WithLabelValues(t).Set(float64(n))
+		}
 	}
 }
 
@@ -335,21 +529,6 @@ func (c *Controller) objectOf(resource string) source.ObjectRef {
 		return source.ObjectRef{Kind: kind, Namespace: ns, Name: name}
 	}
 	return source.ObjectRef{Name: resource}
-}
-
-// splitHeld takes out the endpoints that only hold a name (invalid input),
-// so providers never see them; the plan freezes their names.
-func splitHeld(eps []*endpoint.Endpoint) ([]*endpoint.Endpoint, []*endpoint.Endpoint) {
-	var held []*endpoint.Endpoint
-	kept := eps[:0:0]
-	for _, e := range eps {
-		if e.Held() {
-			held = append(held, e)
-			continue
-		}
-		kept = append(kept, e)
-	}
-	return kept, held
 }
 
 func logChanges(ctx context.Context, log *slog.Logger, level slog.Level, msg string, ch *plan.Changes) {

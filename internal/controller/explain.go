@@ -1,13 +1,12 @@
 package controller
 
 import (
+	"cmp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/exodns/exodns/internal/endpoint"
-	"github.com/exodns/exodns/internal/plan"
 	"github.com/exodns/exodns/internal/source"
 )
 
@@ -62,106 +61,42 @@ type SetHealth struct {
 	Targets       map[string]string `json:"targets"` // target -> healthy, unhealthy, unknown
 }
 
-// explainState is what the last reconcile saw, kept by reference (the
-// slices are not modified after a run), plus the last change per name.
-type explainState struct {
-	mu        sync.Mutex
-	at        time.Time
-	desired   []*endpoint.Endpoint
-	held      []*endpoint.Endpoint
-	current   []*endpoint.Endpoint
-	conflicts []plan.Conflict
-	refused   []refused
-	contested []contest
-	last      map[string]ChangeRecord // by canonical name; bounded by the names that changed
-	// landed is what the run applied, folded into current when the run
-	// ends, so "live" is what is live after the run, not before it.
-	landed *plan.Changes
-	owner  string
-}
-
-func (s *explainState) seen(at time.Time, desired, held, current []*endpoint.Endpoint, conflicts []plan.Conflict, rf []refused, ct []contest) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.at, s.desired, s.held, s.current, s.conflicts, s.refused, s.contested = at, desired, held, current, conflicts, rf, ct
-	if s.landed != nil {
-		s.current = afterChanges(current, s.landed, s.owner)
-		s.landed = nil
-	}
-}
-
-// afterChanges is current with ch applied; the records we wrote carry
-// our owner, as the registry will report them.
-func afterChanges(current []*endpoint.Endpoint, ch *plan.Changes, owner string) []*endpoint.Endpoint {
-	gone := map[endpoint.Key]bool{}
-	for _, list := range [][]*endpoint.Endpoint{ch.Delete, ch.UpdateOld} {
-		for _, e := range list {
-			gone[e.Key()] = true
-		}
-	}
-	out := make([]*endpoint.Endpoint, 0, len(current)+len(ch.Create))
-	for _, e := range current {
-		if !gone[e.Key()] {
-			out = append(out, e)
-		}
-	}
-	for _, list := range [][]*endpoint.Endpoint{ch.Create, ch.UpdateNew} {
-		for _, e := range list {
-			if owner != "" {
-				e = e.DeepCopy().WithLabel(endpoint.OwnerLabel, owner)
-			}
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-func (s *explainState) applied(ch *plan.Changes, owner string, at time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if ch.HasChanges() {
-		s.landed, s.owner = ch, owner
-	}
-	if s.last == nil {
-		s.last = map[string]ChangeRecord{}
-	}
-	note := func(action string, eps []*endpoint.Endpoint) {
-		for _, e := range eps {
-			s.last[canon(e.DNSName)] = ChangeRecord{Action: action, Type: e.RecordType, Targets: slices.Clone([]string(e.Targets)), At: at}
-		}
-	}
-	note("create", ch.Create)
-	note("update", ch.UpdateNew)
-	note("delete", ch.Delete)
-}
-
 // Explain tells what the last reconcile knew about name (and, when given,
 // only records of type typ). It is cheap enough for an operator's request:
 // one pass over the last run's records.
 func (c *Controller) Explain(name, typ string) Explanation {
 	name, typ = canon(name), strings.ToUpper(typ)
-	s := &c.explain
+	s := &c.ix
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	x := Explanation{Name: name, Type: typ, Reconciled: s.at, Desired: []Record{}, Live: []Record{}}
 	match := func(e *endpoint.Endpoint) bool {
 		return canon(e.DNSName) == name && (typ == "" || e.RecordType == typ)
 	}
-	resources := map[string]bool{}
-	for _, e := range s.desired {
-		if match(e) {
-			x.Desired = append(x.Desired, record(e))
-			resources[e.Resource()] = true
-		}
+	var ent nameEntry
+	if e := s.names[name]; e != nil {
+		ent = *e
 	}
-	for _, e := range s.held {
-		if canon(e.DNSName) == name {
+	held := s.adjHeld[name]
+	resources := map[string]bool{}
+	for _, e := range ent.desired {
+		switch {
+		case e.Held():
 			x.Held = append(x.Held, e.Labels[endpoint.HoldLabel]+" ("+e.Resource()+")")
+			resources[e.Resource()] = true
+		case match(e):
+			r := record(e)
+			// The registry's hold (a record the provider would refuse)
+			// is shown on the record it holds.
+			if i := slices.IndexFunc(held, func(h *endpoint.Endpoint) bool { return h.Key() == e.Key() && h.Resource() == e.Resource() }); i >= 0 {
+				r = record(held[i])
+			}
+			x.Desired = append(x.Desired, r)
 			resources[e.Resource()] = true
 		}
 	}
 	owner := c.Registry.OwnerID()
-	for _, e := range s.current {
+	for _, e := range ent.current {
 		if !match(e) {
 			continue
 		}
@@ -173,12 +108,10 @@ func (c *Controller) Explain(name, typ string) Explanation {
 			x.OwnedByUs = r.Owner == owner
 		}
 	}
-	for _, cf := range s.conflicts {
-		if canon(cf.Key.DNSName) == name {
-			x.Conflicts = append(x.Conflicts, cf.Key.String()+": "+orOther(cf.Winner)+" holds it; not published for "+strings.Join(cf.Losers, ", ")+" ("+cf.Reason+")")
-			for _, l := range cf.Losers {
-				resources[l] = true
-			}
+	for _, cf := range s.conflicts[name] {
+		x.Conflicts = append(x.Conflicts, cf.Key.String()+": "+orOther(cf.Winner)+" holds it; not published for "+strings.Join(cf.Losers, ", ")+" ("+cf.Reason+")")
+		for _, l := range cf.Losers {
+			resources[l] = true
 		}
 	}
 	for _, r := range s.refused {
@@ -191,6 +124,14 @@ func (c *Controller) Explain(name, typ string) Explanation {
 			x.Contested = append(x.Contested, ct.err.Error())
 		}
 	}
+	// The index keeps records in the order they came; show them sorted.
+	byRecord := func(a, b Record) int {
+		return cmp.Or(strings.Compare(a.Type, b.Type), strings.Compare(a.SetIdentifier, b.SetIdentifier),
+			strings.Compare(a.Resource, b.Resource), slices.Compare(a.Targets, b.Targets))
+	}
+	slices.SortFunc(x.Desired, byRecord)
+	slices.SortFunc(x.Live, byRecord)
+	slices.Sort(x.Held)
 	if lc, ok := s.last[name]; ok {
 		x.LastChange = &lc
 	}
@@ -242,10 +183,14 @@ func (r *Reporter) standingFor(obj source.ObjectRef) []string {
 // last reconcile, or "" (a peer's record, or one no longer wanted).
 func (c *Controller) ResourceOf(name, setID string) string {
 	name = canon(name)
-	c.explain.mu.Lock()
-	defer c.explain.mu.Unlock()
-	for _, e := range c.explain.desired {
-		if canon(e.DNSName) == name && e.SetIdentifier == setID {
+	c.ix.mu.Lock()
+	defer c.ix.mu.Unlock()
+	var desired []*endpoint.Endpoint
+	if e := c.ix.names[name]; e != nil {
+		desired = e.desired
+	}
+	for _, e := range desired {
+		if !e.Held() && e.SetIdentifier == setID {
 			return e.Resource()
 		}
 	}

@@ -27,6 +27,7 @@ type Metrics struct {
 	reports           *prometheus.GaugeVec
 	reportsTotal      *prometheus.CounterVec
 	retries           prometheus.Counter
+	runs              *prometheus.CounterVec
 	leader            prometheus.Gauge
 }
 
@@ -74,13 +75,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "reports_total", Help: "Reports made, by reason; a report standing over many reconciles counts once."}, []string{"reason"}),
 		leader: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: "controller",
 			Name: "is_leader", Help: "1 while this replica writes what replicas share (Events, status, a cloud provider's records), else 0."}),
+		runs: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: "controller",
+			Name: "reconcile_runs_total", Help: "Reconciles by kind: full (every source and the zone read) or incremental (only the changed objects' names planned)."}, []string{"kind"}),
 		retries: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: "controller",
 			Name: "retries_total", Help: "Reconciles run early, with backoff, after a failed one."}),
 	}
 	reg.MustRegister(m.lastSync, m.lastReconcile, m.consecutiveErrors, m.noOpRuns, m.reconciles,
 		m.reconcileSeconds, m.changes, m.conflicts, m.sourceEndpoints, m.sourceErrors, m.sourceRecords,
 		m.invalidEndpoints, m.invalidInputs, m.registryEndpoints, m.registryErrors, m.registryRecords,
-		m.reports, m.reportsTotal, m.retries, m.leader)
+		m.reports, m.reportsTotal, m.retries, m.runs, m.leader)
 	return m
 }
 

@@ -56,19 +56,23 @@ func (r *refusals) remember(desired []*endpoint.Endpoint, re *provider.RefusedEr
 }
 
 // stillHeld returns the refusals whose desired records are unchanged, and
-// forgets the others so their changes are tried again.
-func (r *refusals) stillHeld(desired []*endpoint.Endpoint) []refused {
+// forgets the others so their changes are tried again. desired holds every
+// desired record at the names inScope accepts (nil: at every name); a
+// refusal elsewhere is unchanged by definition.
+func (r *refusals) stillHeld(desired []*endpoint.Endpoint, inScope func(string) bool) []refused {
 	if len(*r) == 0 {
 		return nil
 	}
 	names := make(map[string]bool, len(*r))
 	for n := range *r {
-		names[n] = true
+		if inScope == nil || inScope(n) {
+			names[n] = true
+		}
 	}
 	sigs := signatures(desired, names)
 	var out []refused
 	for n, rf := range *r {
-		if sigs[n] != rf.sig {
+		if names[n] && sigs[n] != rf.sig {
 			delete(*r, n)
 			continue
 		}

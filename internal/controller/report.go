@@ -117,6 +117,63 @@ func (r *Reporter) EndRun(complete bool) {
 	r.setGauges(standingNow)
 }
 
+// EndRunScoped ends an incremental run, which read only some objects: read
+// holds their resources (ObjectRef.Resource). What the sources reported
+// about the other objects stands; so does what they reported about a read
+// object only if it was reported again. The controller's own reports
+// (refusals, conflicts, contested records) are made again on every run,
+// so those not made again have cleared.
+func (r *Reporter) EndRunScoped(read map[string]bool) {
+	r.mu.Lock()
+	run, last := r.run, r.last
+	r.inRun, r.run = false, nil
+	next := make(map[string]*standing, len(last)+len(run))
+	for k, st := range last {
+		if read[st.obj.Resource()] {
+			continue
+		}
+		var kept map[string]source.Problem
+		for m, p := range st.items {
+			if p.Kind == source.InvalidInput || p.Kind == source.NoRecords {
+				if kept == nil {
+					kept = map[string]source.Problem{}
+				}
+				kept[m] = p
+			}
+		}
+		if kept != nil {
+			next[k] = &standing{obj: st.obj, items: kept}
+		}
+	}
+	for k, st := range run {
+		if old := next[k]; old != nil {
+			for m, p := range old.items {
+				if _, ok := st.items[m]; !ok {
+					st.items[m] = p
+				}
+			}
+		}
+		next[k] = st
+	}
+	r.last = next
+	r.mu.Unlock()
+
+	for _, k := range sortedKeys(run) {
+		st, old := run[k], last[k]
+		for _, m := range sortedKeys(st.items) {
+			if old == nil || !hasItem(old, m) {
+				r.say(st.items[m])
+			}
+		}
+	}
+	for _, k := range sortedKeys(last) {
+		if _, ok := next[k]; !ok {
+			r.cleared(last[k])
+		}
+	}
+	r.setGauges(next)
+}
+
 func hasItem(st *standing, m string) bool { _, ok := st.items[m]; return ok }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -3,6 +3,7 @@ package plan
 import (
 	"cmp"
 	"strings"
+	"sync"
 
 	"github.com/exodns/exodns/internal/endpoint"
 )
@@ -77,13 +78,16 @@ func Calculate(in Input) Result {
 	n := max(len(in.Desired), len(in.Current))
 	n += n / 8 // room for keys only one side has, so a steady state never regrows the map
 	in, held := splitHeld(in)
+	buf := getBuffers(n)
+	defer putBuffers(buf)
 	p := &planner{
 		held:  held,
 		in:    in,
 		scope: newScope(in),
-		slots: make([]slot, 0, n),
-		index: make(map[endpoint.Key]int32, n),
+		slots: buf.slots,
+		index: buf.index,
 	}
+	defer func() { buf.slots = p.slots }()
 	p.addDesired()
 	p.addCurrent()
 	p.resolveClaims()
@@ -91,6 +95,44 @@ func Calculate(in Input) Result {
 	p.decide()
 	p.blockCreatesBesideCNAMEs()
 	return p.result()
+}
+
+// buffers are the slots and index of one plan, kept for the next: a
+// resync at 10^5 records would otherwise allocate both anew each time.
+// Nothing of them outlives Calculate (the result is made of copies).
+type buffers struct {
+	slots []slot
+	index map[endpoint.Key]int32
+}
+
+var bufferPool sync.Pool
+
+// pooledFrom is the least size of a plan that uses the pool: clearing a
+// large map costs about what a small plan does, so small plans (the
+// incremental ones) allocate their own.
+const pooledFrom = 4096
+
+func getBuffers(n int) *buffers {
+	if n < pooledFrom {
+		return &buffers{slots: make([]slot, 0, n), index: make(map[endpoint.Key]int32, n)}
+	}
+	if b, ok := bufferPool.Get().(*buffers); ok {
+		if cap(b.slots) < n {
+			b.slots = make([]slot, 0, n)
+		}
+		return b
+	}
+	return &buffers{slots: make([]slot, 0, n), index: make(map[endpoint.Key]int32, n)}
+}
+
+func putBuffers(b *buffers) {
+	if cap(b.slots) < pooledFrom {
+		return
+	}
+	clear(b.slots[:cap(b.slots)]) // drop the endpoints they point to
+	b.slots = b.slots[:0]
+	clear(b.index)
+	bufferPool.Put(b)
 }
 
 func (p *planner) slotFor(k endpoint.Key) int32 {

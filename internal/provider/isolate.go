@@ -53,11 +53,39 @@ func (e *RefusedError) Unwrap() []error {
 }
 
 // AsRefused returns the refusals err carries, if it is (or wraps) a
-// RefusedError.
+// RefusedError. Refusals from several RefusedErrors in err's tree (a
+// provider layered on another that isolates too) are merged: errors.As
+// would stop at the first, and every refusal left out would be taken for
+// a change that landed.
 func AsRefused(err error) (*RefusedError, bool) {
-	var re *RefusedError
-	ok := errors.As(err, &re)
-	return re, ok
+	var found []*RefusedError
+	var walk func(error)
+	walk = func(err error) {
+		switch e := err.(type) {
+		case nil:
+		case *RefusedError:
+			found = append(found, e)
+		case interface{ Unwrap() []error }:
+			for _, x := range e.Unwrap() {
+				walk(x)
+			}
+		case interface{ Unwrap() error }:
+			walk(e.Unwrap())
+		}
+	}
+	walk(err)
+	switch len(found) {
+	case 0:
+		return nil, false
+	case 1:
+		return found[0], true
+	}
+	merged := &RefusedError{}
+	for _, re := range found {
+		merged.Refused = append(merged.Refused, re.Refused...)
+		merged.Applied += re.Applied
+	}
+	return merged, true
 }
 
 // OnlyRefused reports whether err holds refusals and nothing else: every
@@ -113,7 +141,9 @@ func ApplyIsolated(ctx context.Context, c *plan.Changes, apply func(context.Cont
 		return fmt.Errorf("provider: %d old and %d new updates", len(c.UpdateOld), len(c.UpdateNew))
 	}
 	err := apply(ctx, c)
-	if err == nil || !refused(err) {
+	if err == nil || OnlyRefused(err) || !refused(err) {
+		// Only refusals: apply isolated them itself (a provider layered
+		// on one that isolates), and applied everything else.
 		return err
 	}
 	iso := &isolator{apply: apply, refused: refused}
@@ -151,6 +181,11 @@ func (s *isolator) send(ctx context.Context, gs []group, known error) {
 		for _, g := range gs {
 			s.out.Applied += len(g)
 		}
+	case OnlyRefused(err):
+		// Isolated below already: the rest of gs landed.
+		re, _ := AsRefused(err)
+		s.out.Refused = append(s.out.Refused, re.Refused...)
+		s.out.Applied += re.Applied
 	case !s.refused(err):
 		s.abort = err
 	case len(gs) == 1 && len(gs[0]) == 1:

@@ -165,3 +165,62 @@ func TestOnlyRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestApplyIsolatedLayered stacks an isolating provider on one that
+// isolates too, as a registry or a test's refusing wrapper does over a
+// backend: every refusal from either layer is reported, nothing is sent
+// twice, and everything else lands.
+func TestApplyIsolatedLayered(t *testing.T) {
+	errOuter := errors.New("outer refuses")
+	inner := &allOrNothing{bad: map[string]error{"b.example.com": errBad}}
+	innerApply := func(ctx context.Context, c *plan.Changes) error {
+		return ApplyIsolated(ctx, c, inner.apply, func(err error) bool { return errors.Is(err, errBad) })
+	}
+	outer := func(ctx context.Context, c *plan.Changes) error {
+		for _, e := range c.Create {
+			if e.DNSName == "a.example.com" || e.DNSName == "d.example.com" {
+				return errOuter
+			}
+		}
+		return innerApply(ctx, c)
+	}
+	var c plan.Changes
+	for _, n := range []string{"a", "b", "c", "d", "e"} {
+		c.Create = append(c.Create, endpoint.New(n+".example.com", "A", "192.0.2.1"))
+	}
+	err := ApplyIsolated(t.Context(), &c, outer, func(err error) bool { return errors.Is(err, errOuter) })
+	if !OnlyRefused(err) {
+		t.Fatalf("err = %v, want only refusals", err)
+	}
+	re, _ := AsRefused(err)
+	var refused []string
+	for _, r := range re.Refused {
+		refused = append(refused, r.Endpoint.DNSName)
+	}
+	slices.Sort(refused)
+	if want := []string{"a.example.com", "b.example.com", "d.example.com"}; !slices.Equal(refused, want) {
+		t.Errorf("refused %v, want %v", refused, want)
+	}
+	applied := slices.Clone(inner.applied)
+	slices.Sort(applied)
+	if want := []string{"A c.example.com", "A e.example.com"}; !slices.Equal(applied, want) {
+		t.Errorf("applied %v, want %v (each once)", applied, want)
+	}
+	if re.Applied != 2 {
+		t.Errorf("Applied = %d, want 2", re.Applied)
+	}
+}
+
+// TestAsRefusedMergesJoined: refusals joined from two layers are all
+// found, not only the first error's.
+func TestAsRefusedMergesJoined(t *testing.T) {
+	a := &RefusedError{Refused: []Refusal{{Action: "create", Endpoint: endpoint.New("a.example.com", "A", "192.0.2.1"), Err: errBad}}, Applied: 1}
+	b := &RefusedError{Refused: []Refusal{{Action: "create", Endpoint: endpoint.New("b.example.com", "A", "192.0.2.1"), Err: errBad}}, Applied: 2}
+	re, ok := AsRefused(fmt.Errorf("wrapped: %w", errors.Join(a, b)))
+	if !ok || len(re.Refused) != 2 || re.Applied != 3 {
+		t.Fatalf("AsRefused = %+v, %v; want both refusals, 3 applied", re, ok)
+	}
+	if _, ok := AsRefused(errors.New("outage")); ok {
+		t.Error("an outage is no refusal")
+	}
+}

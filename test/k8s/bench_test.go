@@ -5,10 +5,13 @@ package k8s
 import (
 	"context"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
-	"runtime/debug"
-	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,16 +24,24 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/exodns/exodns/internal/kube"
 )
 
 // TestScale creates EXODNS_SCALE Services and as many Ingresses (5,000 each
-// with EXODNS_SCALE=1) in the API server, then measures how long exodns
-// takes to publish them all, and its memory once converged. It is gated
-// because creating the objects takes minutes on a small machine.
+// with EXODNS_SCALE=1) in the API server, then runs the exodns binary, as
+// its own process, with the service and ingress sources and the in-memory
+// provider, and measures how long it takes to publish them all, one
+// change, and its memory once converged: RSS and heap from its /metrics.
+// It is gated because creating the objects takes minutes on a small
+// machine.
 //
 //	EXODNS_SCALE=1 go test -tags integration ./test/k8s/ -run TestScale -v -timeout 30m
+//
+// EXODNS_BINARY runs that binary instead of building one (to measure
+// another version); EXODNS_HEAP_PROFILE=file saves the process's heap
+// profile at convergence (through --enable-pprof).
 func TestScale(t *testing.T) {
 	n := scaleCount(t)
 	ctx := t.Context()
@@ -49,72 +60,149 @@ func TestScale(t *testing.T) {
 	created = parallel(t, n, 16, func(i int) error { return createIngress(ctx, c, ns, i) })
 	t.Logf("created %d Ingresses with addresses in %v", created, time.Since(start))
 
-	base := heap()
-	baseRSS := rss(t)
+	var bins []string
+	if env := os.Getenv("EXODNS_BINARY"); env != "" {
+		bins = strings.Split(env, ",")
+	}
+	if len(bins) == 0 || os.Getenv("EXODNS_BINARY_AND_THIS") != "" {
+		bin := filepath.Join(t.TempDir(), "exodns")
+		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/exodns/exodns/cmd/exodns")
+		if out, err := build.CombinedOutput(); err != nil {
+			t.Fatalf("building exodns: %v\n%s", err, out)
+		}
+		bins = append(bins, bin)
+	}
+	kubeconfig := userKubeconfig(t, "exodns-scale")
+	for i, bin := range bins {
+		t.Run(fmt.Sprint("exodns-", i), func(t *testing.T) {
+			scaleProcess(t, c, ns, n, bin, kubeconfig, fmt.Sprintf("10.200.0.%d", 7+i))
+		})
+	}
+}
+
+// scaleProcess runs one exodns binary over the n Services and n Ingresses
+// of ns until it converged, then changes one Service and measures.
+func scaleProcess(t *testing.T, c kubernetes.Interface, ns string, n int, bin, kubeconfig, newIP string) {
+	ctx := t.Context()
+	addr := freeTCPAddr(t)
+	profile := os.Getenv("EXODNS_HEAP_PROFILE")
+	args := []string{"--source=service", "--source=ingress", "--kubeconfig=" + kubeconfig, "--namespace=" + ns,
+		"--provider=inmemory", "--inmemory-zone=example.com", "--txt-owner-id=scale",
+		"--metrics-address=" + addr, "--min-event-sync-interval=1s", "--log-level=warn"}
+	if help, _ := exec.CommandContext(ctx, bin, "--help").CombinedOutput(); profile != "" && strings.Contains(string(help), "--enable-pprof") {
+		args = append(args, "--enable-pprof")
+	}
+	start := time.Now()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("exodns stderr:\n%s", stderr.String())
+		}
+	})
+	t.Logf("%s", bin)
+
+	want := float64(2 * n)
+	var m map[string]float64
+	eventually(t, 10*time.Minute, func() (bool, string) {
+		m = scrape(addr)
+		got := m[`external_dns_registry_records{record_type="A"}`]
+		return got == want, fmt.Sprintf("%v of %v A records", got, want)
+	})
+	t.Logf("converged: %d A records (+ ownership TXT) %v after exodns started", 2*n, time.Since(start))
+
+	// One record changes among 2n: the time a user waits for it.
+	updates := m[`external_dns_controller_changes_total{action="update"}`]
 	start = time.Now()
-	p := newPipeline(t, ctx, pipelineConfig{Namespace: ns, Sources: []string{"service", "ingress"},
-		QPS: 50, Burst: 100})
-	eps, err := p.Ctl.Source.Endpoints(ctx) // waits for the caches
+	if err := setServiceIP(ctx, c, ns, 7, newIP); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, time.Minute, func() (bool, string) {
+		m = scrape(addr)
+		got := m[`external_dns_controller_changes_total{action="update"}`]
+		return got > updates, fmt.Sprintf("%v updates", got)
+	})
+	t.Logf("one changed Service among %d objects published in %v (the event debounce is 1s)", 2*n, time.Since(start))
+
+	time.Sleep(3 * time.Second) // let the last run finish
+	m = scrape(addr)
+	t.Logf("runs: %v full, %v incremental; reconcile time %.3fs over %v runs", m[`external_dns_controller_reconcile_runs_total{kind="full"}`],
+		m[`external_dns_controller_reconcile_runs_total{kind="incremental"}`],
+		m["external_dns_controller_reconcile_duration_seconds_sum"], m["external_dns_controller_reconcile_duration_seconds_count"])
+	if profile != "" {
+		resp, err := http.Get("http://" + addr + "/debug/pprof/heap?gc=1")
+		if err == nil && resp.StatusCode == http.StatusOK {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			path := fmt.Sprintf("%s.%s", profile, filepath.Base(filepath.Dir(bin)))
+			if err := os.WriteFile(path, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("heap profile of the process in %s (go tool pprof -top -sample_index=inuse_space %s)", path, path)
+			m = scrape(addr) // after the GC the profile forced
+		}
+	}
+	t.Logf("exodns process at convergence: RSS %.1f MiB (VmRSS %.1f MiB), heap in use %.1f MiB, heap objects %.1f MiB, Go runtime total %.1f MiB",
+		m["process_resident_memory_bytes"]/(1<<20), mib(rssOf(t, cmd.Process.Pid)), m["go_memstats_heap_inuse_bytes"]/(1<<20),
+		m["go_memstats_heap_alloc_bytes"]/(1<<20), m["go_memstats_sys_bytes"]/(1<<20))
+}
+
+// userKubeconfig writes a kubeconfig of a new admin user of the test API
+// server.
+func userKubeconfig(t *testing.T, name string) string {
+	user, err := testEnv.AddUser(envtest.User{Name: name, Groups: []string{"system:masters"}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	synced := time.Since(start)
-	t.Logf("informers listed both kinds in %v: %d desired endpoints", synced, len(eps))
-	eps = nil
-	inCaches := heap()
-
-	start = time.Now()
-	p.start(t, ctx)
-	want := 2 * n
-	eventually(t, 10*time.Minute, func() (bool, string) {
-		got := 0
-		for _, e := range mustRecords(t, p.Provider) {
-			if e.RecordType == "A" {
-				got++
-			}
-		}
-		return got == want, fmt.Sprintf("%d of %d A records", got, want)
-	})
-	converged := time.Since(start)
-	total := heap()
-	t.Logf("converged: %d A records (+ ownership TXT) %v after the controller started, %v after the pipeline was built",
-		want, converged, synced+converged)
-
-	// One record changes among 2n: the time a user waits for it.
-	start = time.Now()
-	if err := setServiceIP(ctx, c, ns, 7, "10.200.0.7"); err != nil {
+	kc, err := user.KubeConfig()
+	if err != nil {
 		t.Fatal(err)
 	}
-	hasRecord(t, p.Provider, time.Minute, "svc-7.example.com", "svc-7.example.com A 10.200.0.7")
-	t.Logf("one changed Service among %d objects published in %v", 2*n, time.Since(start))
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(path, kc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
 
-	start = time.Now()
-	const runs = 3
-	for range runs {
-		if err := p.Ctl.RunOnce(ctx); err != nil {
-			t.Fatal(err)
+func freeTCPAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// scrape reads a Prometheus text page into series -> value; nil on error.
+func scrape(addr string) map[string]float64 {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	out := map[string]float64{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		i := strings.LastIndexByte(line, ' ')
+		if i < 0 {
+			continue
+		}
+		v, err := strconv.ParseFloat(line[i+1:], 64)
+		if err == nil {
+			out[line[:i]] = v
 		}
 	}
-	t.Logf("steady-state reconcile (no changes): %v", time.Since(start)/runs)
-
-	if path := os.Getenv("EXODNS_HEAP_PROFILE"); path != "" {
-		runtime.GC()
-		f, err := os.Create(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := pprof.WriteHeapProfile(f); err != nil {
-			t.Fatal(err)
-		}
-		_ = f.Close()
-		t.Logf("heap profile in %s (go tool pprof -top -sample_index=inuse_space)", path)
-	}
-	t.Logf("change events left out by the budget: %d", p.Events.Dropped())
-	debug.FreeOSMemory()
-	t.Logf("heap after GC: %.1f MiB before the pipeline; informer caches +%.1f MiB; provider, registry and controller +%.1f MiB; total %.1f MiB",
-		mib(base), mib(inCaches-base), mib(total-inCaches), mib(total))
-	t.Logf("RSS (VmRSS): %.1f MiB before the pipeline, %.1f MiB converged", mib(baseRSS), mib(rss(t)))
-	runtime.KeepAlive(p)
+	return out
 }
 
 func scaleCount(t *testing.T) int {
@@ -212,8 +300,15 @@ func heap() uint64 {
 	return m.HeapAlloc
 }
 
-func rss(t *testing.T) uint64 {
-	b, err := os.ReadFile("/proc/self/status")
+func rss(t *testing.T) uint64 { return rssOf(t, 0) }
+
+// rssOf reads VmRSS of a process (0: this one).
+func rssOf(t *testing.T, pid int) uint64 {
+	path := "/proc/self/status"
+	if pid > 0 {
+		path = fmt.Sprintf("/proc/%d/status", pid)
+	}
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Logf("no /proc/self/status: %v", err)
 		return 0

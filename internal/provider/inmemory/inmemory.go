@@ -6,6 +6,7 @@ package inmemory
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/exodns/exodns/internal/endpoint"
@@ -31,6 +32,7 @@ type Provider struct {
 	mu      sync.RWMutex
 	records *zone.Set
 	applies int
+	version uint64
 }
 
 // New returns an empty provider serving the given zones (--inmemory-zone).
@@ -54,6 +56,14 @@ func (p *Provider) Records(_ context.Context) ([]*endpoint.Endpoint, error) {
 // AdjustEndpoints returns the endpoints unchanged.
 func (p *Provider) AdjustEndpoints(eps []*endpoint.Endpoint) ([]*endpoint.Endpoint, error) {
 	return eps, nil
+}
+
+// ZoneVersion implements provider.Versioned: it changes with every
+// change that lands.
+func (p *Provider) ZoneVersion() uint64 {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.version
 }
 
 // Applies counts successful non-empty ApplyChanges calls, for tests that
@@ -86,11 +96,21 @@ func (p *Provider) applyAll(_ context.Context, c *plan.Changes) error {
 		p.records.Delete(e.Key())
 	}
 	for _, e := range c.UpdateNew {
-		p.records.Put(e.DeepCopy())
+		p.records.Put(stored(e))
 	}
 	for _, e := range c.Create {
-		p.records.Put(e.DeepCopy())
+		p.records.Put(stored(e))
 	}
 	p.applies++
+	p.version++
 	return nil
+}
+
+// stored is the copy of e the zone keeps: a DNS backend keeps no labels.
+func stored(e *endpoint.Endpoint) *endpoint.Endpoint {
+	c := *e
+	c.Labels = nil
+	c.Targets = slices.Clone(e.Targets)
+	c.ProviderSpecific = slices.Clone(e.ProviderSpecific)
+	return &c
 }

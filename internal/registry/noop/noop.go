@@ -52,3 +52,9 @@ func (r *Registry) AdjustEndpoints(eps []*endpoint.Endpoint) ([]*endpoint.Endpoi
 
 // OwnerID is empty: this registry owns nothing.
 func (r *Registry) OwnerID() string { return "" }
+
+// MayReserve implements registry.Incremental: no name is reserved.
+func (r *Registry) MayReserve(*endpoint.Endpoint) bool { return false }
+
+// ZoneVersion implements registry.Incremental with the provider's.
+func (r *Registry) ZoneVersion() (uint64, bool) { return provider.ZoneVersionOf(r.provider) }

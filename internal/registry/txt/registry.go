@@ -57,6 +57,10 @@ type Registry struct {
 	// computed from state and written back into it.
 	mu    sync.Mutex
 	state *snapshot // nil until the first Records
+	// spare is the snapshot state replaced, whose memory the next read
+	// reuses; reading counts the reads under way.
+	spare   *snapshot
+	reading int
 	// applied counts committed ApplyChanges calls, so a Records that read
 	// the zone before one of them does not install its older view.
 	applied uint64
@@ -136,22 +140,51 @@ func (r *Registry) AdjustEndpoints(eps []*endpoint.Endpoint) ([]*endpoint.Endpoi
 func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	r.mu.Lock()
 	generation := r.applied
+	prev := r.state
+	r.reading++
+	// The snapshot before prev is unused unless another read is under
+	// way (which may be reading it as its prev): reuse its memory.
+	spare := r.spare
+	if r.reading > 1 {
+		spare = nil
+	}
+	r.spare = nil
 	r.mu.Unlock()
+	done := false
+	defer func() {
+		if !done {
+			r.mu.Lock()
+			r.reading--
+			r.mu.Unlock()
+		}
+	}()
 	records, err := r.provider.Records(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("txt registry: %w", err)
 	}
-	snap := &snapshot{
-		typed:  make(map[endpoint.Key]*ownership, len(records)/2),
-		legacy: make(map[nameKey]*ownership),
-		cnames: make(map[endpoint.Key]bool),
+	snap := spare
+	if snap == nil {
+		snap = &snapshot{
+			typed:  make(map[endpoint.Key]*ownership, len(records)/2),
+			legacy: make(map[nameKey]*ownership),
+			cnames: make(map[endpoint.Key]bool),
+		}
 	}
 	others := make([]*endpoint.Endpoint, 0, len(records))
-	var arena ownershipArena
+	arena := &snap.arena
 	var foreign []*ownership // ownership records this mapper cannot place
 	for _, rec := range records {
 		if rec.RecordType == endpoint.RecordTypeTXT {
-			if o := r.readOwnership(rec, &arena); o != nil {
+			if o := r.reread(prev, rec, arena); o != nil {
+				name, recordType := r.mapper.ToEndpointName(rec.DNSName)
+				switch {
+				case name != "" && recordType != "":
+					k := endpoint.Key{DNSName: name, RecordType: recordType, SetIdentifier: rec.SetIdentifier}
+					snap.typed[k] = o
+					continue
+				}
+			}
+			if o := r.readOwnership(rec, arena); o != nil {
 				name, recordType := r.mapper.ToEndpointName(rec.DNSName)
 				switch {
 				case name == "":
@@ -205,11 +238,37 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	r.explainUnowned(snap, unowned, foreign)
 
 	r.mu.Lock()
+	done = true
+	r.reading--
 	if r.state == nil || r.applied == generation {
+		if r.reading == 0 {
+			// Emptied now, so it keeps no records alive until reused.
+			r.spare = r.state.recycle()
+		}
 		r.state = snap
 	}
 	r.mu.Unlock()
 	return out, nil
+}
+
+// reread returns the ownership record of the previous read (prev) that rec
+// is, unchanged, as a new one of this read sharing its parsed labels
+// (which no one modifies): a zone of many records would otherwise parse
+// every ownership record again on every read. nil when there is none.
+func (r *Registry) reread(prev *snapshot, rec *endpoint.Endpoint, arena *ownershipArena) *ownership {
+	if prev == nil || len(rec.Targets) != 1 {
+		return nil
+	}
+	name, recordType := r.mapper.ToEndpointName(rec.DNSName)
+	if name == "" || recordType == "" {
+		return nil
+	}
+	o := prev.typed[endpoint.Key{DNSName: name, RecordType: recordType, SetIdentifier: rec.SetIdentifier}]
+	if o == nil || o.labels == nil || o.txt == nil || len(o.txt.Targets) != 1 || o.txt.Targets[0] != rec.Targets[0] || o.txt.DNSName != rec.DNSName ||
+		o.txt.RecordTTL != rec.RecordTTL || !o.txt.ProviderSpecific.Same(rec.ProviderSpecific) {
+		return nil
+	}
+	return arena.reuse(rec, o)
 }
 
 // readOwnership returns the ownership record a TXT record is, or nil when

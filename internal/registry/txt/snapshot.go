@@ -41,6 +41,22 @@ type snapshot struct {
 	// undecryptable are TXT records at ownership names whose value could
 	// not be read, by the record key they would own.
 	undecryptable map[endpoint.Key]string
+	// arena holds the ownership records above.
+	arena ownershipArena
+}
+
+// recycle empties s for another read, keeping its maps and arena; nil
+// stays nil.
+func (s *snapshot) recycle() *snapshot {
+	if s == nil {
+		return nil
+	}
+	clear(s.typed)
+	clear(s.legacy)
+	clear(s.cnames)
+	s.pending, s.undecryptable = nil, nil
+	s.arena.reset()
+	return s
 }
 
 type nameType struct{ name, recordType string }
@@ -68,11 +84,45 @@ type pendingRecord struct {
 
 // ownershipArena allocates ownership records in blocks: a zone of many
 // records would otherwise cost one allocation each on every Records.
-type ownershipArena struct{ block []ownership }
+type ownershipArena struct {
+	block  []ownership
+	blocks [][]ownership // every block; kept for reuse once recycled
+	next   int           // the block to use when block is full
+}
+
+// grow moves to the next block, reusing a kept one if there is one.
+func (a *ownershipArena) grow() {
+	if a.next < len(a.blocks) {
+		a.block = a.blocks[a.next][:0]
+	} else {
+		a.block = make([]ownership, 0, 512)
+		a.blocks = append(a.blocks, a.block)
+	}
+	a.next++
+}
+
+// reset makes every block free again.
+func (a *ownershipArena) reset() {
+	for _, b := range a.blocks {
+		clear(b[:cap(b)])
+	}
+	a.block, a.next = nil, 0
+}
+
+// reuse files o, read before, again as rec: the same text and labels.
+func (a *ownershipArena) reuse(rec *endpoint.Endpoint, o *ownership) *ownership {
+	if len(a.block) == cap(a.block) {
+		a.grow()
+	}
+	a.block = a.block[:len(a.block)+1]
+	n := &a.block[len(a.block)-1]
+	*n = ownership{txt: rec, owner: o.owner, text: o.text, nonce: o.nonce, labels: o.labels}
+	return n
+}
 
 func (a *ownershipArena) add(rec *endpoint.Endpoint, text string, nonce []byte, labels endpoint.Labels) *ownership {
 	if len(a.block) == cap(a.block) {
-		a.block = make([]ownership, 0, 512)
+		a.grow()
 	}
 	a.block = a.block[:len(a.block)+1]
 	o := &a.block[len(a.block)-1]

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -35,6 +36,7 @@ type CRD struct {
 	informer cache.SharedIndexInformer
 	lister   cache.GenericLister
 	n        notifier
+	changed  tracker
 
 	mu   sync.Mutex
 	seen map[string]SeenObject // by namespace/name, from the last Endpoints
@@ -58,7 +60,7 @@ func NewCRD(c *kube.Cluster, opts source.Options, r source.Reporter) (*CRD, erro
 	}
 	s := &CRD{cluster: c, opts: opts, reporter: r, apiVersion: apiVersion, kind: kind, gvr: gvr}
 	s.informer, s.lister = c.DynamicInformer(gvr, kube.StripUnstructured())
-	if err := watch(s.informer, &s.n, specChanged); err != nil {
+	if err := watchTracked(s.informer, &s.n, specChanged, &s.changed, false); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -72,6 +74,7 @@ func (s *CRD) Endpoints(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	if err := waitSynced(ctx, s.SyncTimeout, s.gvr.Resource, s.informer.HasSynced); err != nil {
 		return nil, err
 	}
+	s.changed.reset() // changes from here on are answered by the next Changes
 	objs, err := s.lister.List(labels.Everything())
 	if err != nil {
 		return nil, err
@@ -83,32 +86,88 @@ func (s *CRD) Endpoints(ctx context.Context) ([]*endpoint.Endpoint, error) {
 		if !ok {
 			continue
 		}
-		d, err := dnsendpoint.FromUnstructured(u.Object)
-		if err != nil {
-			// The API server validated the schema, so this is a CRD
-			// whose shape differs from DNSEndpoint's: say which object.
-			report(s.reporter, []source.Problem{{Object: s.ref(u), Err: fmt.Errorf("kube: decoding: %w", err)}})
-			continue
+		eps, so, ok := s.convert(u)
+		if ok {
+			seen[u.GetNamespace()+"/"+u.GetName()] = so
 		}
-		if !s.opts.Selects(d.Labels, d.Annotations) {
-			continue
-		}
-		r := dnsendpoint.Endpoints(d, s.opts)
-		report(s.reporter, r.Problems)
-		so := SeenObject{Generation: d.Generation}
-		for _, p := range r.Problems {
-			if p.Kind == source.InvalidInput {
-				so.Problems = append(so.Problems, p.Err.Error())
-			}
-		}
-		seen[d.Namespace+"/"+d.Name] = so
-		out = append(out, r.Endpoints...)
+		out = append(out, eps...)
 	}
 	source.SortEndpoints(out)
 	s.mu.Lock()
 	s.seen = seen
 	s.mu.Unlock()
 	return out, nil
+}
+
+// convert turns one object into its endpoints, reporting its problems;
+// ok is false when it is not read (undecodable or not selected).
+func (s *CRD) convert(u *unstructured.Unstructured) ([]*endpoint.Endpoint, SeenObject, bool) {
+	d, err := dnsendpoint.FromUnstructured(u.Object)
+	if err != nil {
+		// The API server validated the schema, so this is a CRD
+		// whose shape differs from DNSEndpoint's: say which object.
+		report(s.reporter, []source.Problem{{Object: s.ref(u), Err: fmt.Errorf("kube: decoding: %w", err)}})
+		return nil, SeenObject{}, false
+	}
+	if !s.opts.Selects(d.Labels, d.Annotations) {
+		return nil, SeenObject{}, false
+	}
+	r := dnsendpoint.Endpoints(d, s.opts)
+	report(s.reporter, r.Problems)
+	so := SeenObject{Generation: d.Generation}
+	for _, p := range r.Problems {
+		if p.Kind == source.InvalidInput {
+			so.Problems = append(so.Problems, p.Err.Error())
+		}
+	}
+	return r.Endpoints, so, true
+}
+
+// Changes implements source.Incremental.
+func (s *CRD) Changes(ctx context.Context) (source.Delta, bool, error) {
+	if !s.informer.HasSynced() {
+		return source.Delta{}, false, nil
+	}
+	keys, full := s.changed.take()
+	if full {
+		return source.Delta{}, false, nil
+	}
+	var d source.Delta
+	for _, key := range keys {
+		ns, name, err := cache.SplitMetaNamespaceKey(key)
+		if err != nil {
+			return source.Delta{}, false, nil
+		}
+		ref := source.ObjectRef{APIVersion: s.apiVersion, Kind: s.kind, Namespace: ns, Name: name}
+		ch := source.ObjectChange{Key: dnsendpoint.ResourceLabel(ns, name), Ref: ref}
+		o, err := s.lister.ByNamespace(ns).Get(name)
+		var so SeenObject
+		read := false
+		switch {
+		case apierrors.IsNotFound(err):
+		case err != nil:
+			return source.Delta{}, false, err
+		default:
+			u, ok := o.(*unstructured.Unstructured)
+			if !ok {
+				return source.Delta{}, false, nil
+			}
+			ch.Ref = s.ref(u)
+			ch.Endpoints, so, read = s.convert(u)
+		}
+		s.mu.Lock()
+		if s.seen == nil {
+			s.seen = map[string]SeenObject{}
+		}
+		if read {
+			s.seen[key] = so
+		} else {
+			delete(s.seen, key)
+		}
+		s.mu.Unlock()
+		d.Objects = append(d.Objects, ch)
+	}
+	return d, true, nil
 }
 
 // LastSeen returns a copy of what the last Endpoints read, by

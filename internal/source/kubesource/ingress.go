@@ -7,6 +7,7 @@ import (
 	"time"
 
 	networkingv1 "k8s.io/api/networking/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/labels"
 	networkinglisters "k8s.io/client-go/listers/networking/v1"
 	"k8s.io/client-go/tools/cache"
@@ -29,13 +30,14 @@ type Ingress struct {
 	informer cache.SharedIndexInformer
 	lister   networkinglisters.IngressLister
 	n        notifier
+	changed  tracker
 }
 
 // NewIngress watches the Ingresses of the cluster's namespace (or all).
 func NewIngress(c *kube.Cluster, opts source.Options, r source.Reporter) (*Ingress, error) {
 	inf, lister := c.Ingresses()
 	s := &Ingress{opts: opts, reporter: r, informer: inf, lister: lister}
-	if err := watch(s.informer, &s.n, resourceVersionChanged); err != nil {
+	if err := watchTracked(s.informer, &s.n, resourceVersionChanged, &s.changed, false); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -49,6 +51,7 @@ func (s *Ingress) Endpoints(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	if err := waitSynced(ctx, s.SyncTimeout, "ingresses", s.informer.HasSynced); err != nil {
 		return nil, err
 	}
+	s.changed.reset() // changes from here on are answered by the next Changes
 	ings, err := s.lister.List(labels.Everything())
 	if err != nil {
 		return nil, err
@@ -63,6 +66,39 @@ func (s *Ingress) Endpoints(ctx context.Context) ([]*endpoint.Endpoint, error) {
 		out = append(out, r.Endpoints...)
 	}
 	return out, nil
+}
+
+// Changes implements source.Incremental.
+func (s *Ingress) Changes(ctx context.Context) (source.Delta, bool, error) {
+	if !s.informer.HasSynced() {
+		return source.Delta{}, false, nil
+	}
+	keys, full := s.changed.take()
+	if full {
+		return source.Delta{}, false, nil
+	}
+	var d source.Delta
+	for _, key := range keys {
+		ns, name, err := cache.SplitMetaNamespaceKey(key)
+		if err != nil {
+			return source.Delta{}, false, nil
+		}
+		ref := source.ObjectRef{APIVersion: "networking.k8s.io/v1", Kind: "Ingress", Namespace: ns, Name: name}
+		ch := source.ObjectChange{Key: ref.Resource(), Ref: ref}
+		ing, err := s.lister.Ingresses(ns).Get(name)
+		switch {
+		case apierrors.IsNotFound(err):
+		case err != nil:
+			return source.Delta{}, false, err
+		default:
+			r := ingress.Endpoints(ing, s.opts)
+			report(s.reporter, r.Problems)
+			ch.Ref = source.NewObjectRef("networking.k8s.io/v1", "Ingress", &ing.ObjectMeta)
+			ch.Endpoints = r.Endpoints
+		}
+		d.Objects = append(d.Objects, ch)
+	}
+	return d, true, nil
 }
 
 // Lookup implements Lookuper for ingress/namespace/name.

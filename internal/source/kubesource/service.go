@@ -9,6 +9,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/labels"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
@@ -34,6 +35,7 @@ type Service struct {
 	services cache.SharedIndexInformer
 	lister   corelisters.ServiceLister
 	n        notifier
+	changed  tracker
 
 	mu         sync.Mutex
 	nodes      cache.SharedIndexInformer // nil until needed
@@ -46,7 +48,7 @@ type Service struct {
 func NewService(c *kube.Cluster, opts source.Options, r source.Reporter) (*Service, error) {
 	inf, lister := c.Services()
 	s := &Service{cluster: c, opts: opts, reporter: r, services: inf, lister: lister}
-	if err := watch(s.services, &s.n, resourceVersionChanged); err != nil {
+	if err := watchTracked(s.services, &s.n, resourceVersionChanged, &s.changed, false); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -60,6 +62,8 @@ func (s *Service) Endpoints(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	if err := waitSynced(ctx, s.SyncTimeout, "services", s.services.HasSynced); err != nil {
 		return nil, err
 	}
+	// Changes from here on are answered by the next Changes.
+	s.changed.reset()
 	svcs, err := s.lister.List(labels.Everything())
 	if err != nil {
 		return nil, err
@@ -99,6 +103,43 @@ func (s *Service) Endpoints(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	return out, nil
 }
 
+// Changes implements source.Incremental. A NodePort Service, before or
+// after the change, needs the Nodes (and maybe Pods), which a full read
+// gathers; so does any Node or Pod event.
+func (s *Service) Changes(ctx context.Context) (source.Delta, bool, error) {
+	if !s.services.HasSynced() {
+		return source.Delta{}, false, nil
+	}
+	keys, full := s.changed.take()
+	if full {
+		return source.Delta{}, false, nil
+	}
+	var d source.Delta
+	for _, key := range keys {
+		ns, name, err := cache.SplitMetaNamespaceKey(key)
+		if err != nil {
+			return source.Delta{}, false, nil
+		}
+		ref := source.ObjectRef{APIVersion: "v1", Kind: "Service", Namespace: ns, Name: name}
+		ch := source.ObjectChange{Key: ref.Resource(), Ref: ref}
+		svc, err := s.lister.Services(ns).Get(name)
+		switch {
+		case apierrors.IsNotFound(err):
+		case err != nil:
+			return source.Delta{}, false, err
+		case svc.Spec.Type == corev1.ServiceTypeNodePort:
+			return source.Delta{}, false, nil
+		default:
+			r := service.Endpoints(svc, nil, s.opts)
+			report(s.reporter, r.Problems)
+			ch.Ref = source.NewObjectRef("v1", "Service", &svc.ObjectMeta)
+			ch.Endpoints = r.Endpoints
+		}
+		d.Objects = append(d.Objects, ch)
+	}
+	return d, true, nil
+}
+
 // helpers starts the Node and Pod informers the first time a Service
 // needs them, and waits for them. They then stay: Services come and go,
 // and relisting every node each time would cost more than keeping them.
@@ -116,7 +157,7 @@ func (s *Service) helpers(ctx context.Context, svcs []*corev1.Service) (corelist
 	started := false
 	if needNodes && s.nodes == nil {
 		s.nodes, s.nodeLister = s.cluster.Nodes()
-		if err := watch(s.nodes, &s.n, nodeChanged); err != nil {
+		if err := watchTracked(s.nodes, &s.n, nodeChanged, &s.changed, true); err != nil {
 			s.mu.Unlock()
 			return nil, nil, err
 		}
@@ -124,7 +165,7 @@ func (s *Service) helpers(ctx context.Context, svcs []*corev1.Service) (corelist
 	}
 	if needPods && s.pods == nil {
 		s.pods, s.podLister = s.cluster.Pods()
-		if err := watch(s.pods, &s.n, podChanged); err != nil {
+		if err := watchTracked(s.pods, &s.n, podChanged, &s.changed, true); err != nil {
 			s.mu.Unlock()
 			return nil, nil, err
 		}

@@ -1,0 +1,34 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestCgroupMemoryLimit(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, v string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(v), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, c := range []struct {
+		name, value string
+		want        int64
+	}{
+		{"v2", "268435456\n", 256 << 20},
+		{"unlimited-v2", "max\n", 0},
+		{"unlimited-v1", "9223372036854771712\n", 0},
+		{"garbage", "lots", 0},
+	} {
+		if got := cgroupMemoryLimit([]string{write(c.name, c.value)}); got != c.want {
+			t.Errorf("%s: %d, want %d", c.name, got, c.want)
+		}
+	}
+	if got := cgroupMemoryLimit([]string{filepath.Join(dir, "missing"), write("v1", "1048576")}); got != 1<<20 {
+		t.Errorf("fallback to v1: %d", got)
+	}
+}

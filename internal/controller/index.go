@@ -1,0 +1,249 @@
+package controller
+
+import (
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/exodns/exodns/internal/endpoint"
+	"github.com/exodns/exodns/internal/plan"
+)
+
+// index is what the controller keeps between runs so that one changed
+// object re-plans only the names it touches: the desired endpoints of
+// every object, and per name the desired endpoints and the registry's
+// records (as read by the last full run, then updated from the changes
+// this controller applied since). It also answers Explain.
+//
+// Only the reconciling goroutine writes it, under mu; Explain and
+// ResourceOf read it under mu.
+type index struct {
+	mu sync.Mutex
+	// ready says a full run built the index and every run since kept it
+	// up to date; until then every run is a full one.
+	ready bool
+	at    time.Time // when the last run finished with it
+
+	objects map[objKey][]*endpoint.Endpoint // the sources' endpoints, held ones included
+	names   map[string]*nameEntry           // by canonical name
+	// reservable counts desired endpoints the registry may hold because
+	// of records at other names; while there are any, runs are full.
+	reservable int
+	// counts by record type, for the metrics.
+	desiredTypes, currentTypes map[string]int
+	desiredN, currentN         int
+
+	conflicts map[string][]plan.Conflict      // by canonical name
+	adjHeld   map[string][]*endpoint.Endpoint // desired endpoints the registry held, by name
+	refused   []refused
+	contested []contest
+	last      map[string]ChangeRecord // by canonical name; bounded by the names that changed
+
+	// zoneVersion is the registry's zone version after this controller's
+	// last change, or after the last full read.
+	zoneVersion uint64
+	haveVersion bool
+}
+
+// objKey is one object of one source (of a source.Multi): its resource
+// label.
+type objKey struct {
+	part     int
+	resource string
+}
+
+type nameEntry struct {
+	desired []*endpoint.Endpoint
+	current []*endpoint.Endpoint
+}
+
+func (ix *index) entry(name string) *nameEntry {
+	e := ix.names[name]
+	if e == nil {
+		e = &nameEntry{}
+		ix.names[name] = e
+	}
+	return e
+}
+
+func (ix *index) dropIfEmpty(name string, e *nameEntry) {
+	if len(e.desired) == 0 && len(e.current) == 0 {
+		delete(ix.names, name)
+	}
+}
+
+// rebuild replaces the index with what a full run read.
+func (ix *index) rebuild(parts [][]*endpoint.Endpoint, current []*endpoint.Endpoint, mayReserve func(*endpoint.Endpoint) bool) {
+	n := len(current)
+	for _, p := range parts {
+		n = max(n, len(p))
+	}
+	ix.objects = make(map[objKey][]*endpoint.Endpoint, n)
+	ix.names = make(map[string]*nameEntry, n)
+	ix.reservable = 0
+	ix.desiredTypes, ix.currentTypes = map[string]int{}, map[string]int{}
+	ix.desiredN, ix.currentN = 0, 0
+	for i, eps := range parts {
+		for _, e := range eps {
+			k := objKey{i, e.Resource()}
+			ix.objects[k] = append(ix.objects[k], e)
+			ix.addDesired(e, mayReserve)
+		}
+	}
+	for _, e := range current {
+		ix.addCurrent(e)
+	}
+}
+
+func (ix *index) addDesired(e *endpoint.Endpoint, mayReserve func(*endpoint.Endpoint) bool) {
+	ent := ix.entry(canon(e.DNSName))
+	ent.desired = append(ent.desired, e)
+	if mayReserve(e) {
+		ix.reservable++
+	}
+	if !e.Held() {
+		ix.desiredTypes[e.RecordType]++
+		ix.desiredN++
+	}
+}
+
+func (ix *index) removeDesired(e *endpoint.Endpoint, mayReserve func(*endpoint.Endpoint) bool) {
+	name := canon(e.DNSName)
+	ent := ix.names[name]
+	if ent == nil {
+		return
+	}
+	i := slices.Index(ent.desired, e)
+	if i < 0 {
+		return
+	}
+	ent.desired = slices.Delete(ent.desired, i, i+1)
+	if mayReserve(e) {
+		ix.reservable--
+	}
+	if !e.Held() {
+		ix.desiredTypes[e.RecordType]--
+		ix.desiredN--
+	}
+	ix.dropIfEmpty(name, ent)
+}
+
+func (ix *index) addCurrent(e *endpoint.Endpoint) {
+	ent := ix.entry(canon(e.DNSName))
+	ent.current = append(ent.current, e)
+	ix.currentTypes[e.RecordType]++
+	ix.currentN++
+}
+
+// removeCurrent takes out the record at e's key (name, type and set
+// identifier), if there is one.
+func (ix *index) removeCurrent(e *endpoint.Endpoint) {
+	name := canon(e.DNSName)
+	ent := ix.names[name]
+	if ent == nil {
+		return
+	}
+	i := slices.IndexFunc(ent.current, func(c *endpoint.Endpoint) bool {
+		return c.RecordType == e.RecordType && c.SetIdentifier == e.SetIdentifier
+	})
+	if i < 0 {
+		return
+	}
+	ix.currentTypes[ent.current[i].RecordType]--
+	ix.currentN--
+	ent.current = slices.Delete(ent.current, i, i+1)
+	ix.dropIfEmpty(name, ent)
+}
+
+// applied updates the registry's records with changes that landed, as the
+// registry would read them back: the plan's endpoints carry the labels
+// their ownership records get.
+func (ix *index) applied(ch *plan.Changes) {
+	for _, e := range ch.Delete {
+		ix.removeCurrent(e)
+	}
+	for _, e := range ch.UpdateOld {
+		ix.removeCurrent(e)
+	}
+	for _, list := range [][]*endpoint.Endpoint{ch.UpdateNew, ch.Create} {
+		for _, e := range list {
+			ix.removeCurrent(e)
+			// The plan's endpoints are its own copies, which nobody
+			// changes once applied: kept as they are, not copied again.
+			// They carry no bookkeeping labels (holds are never planned).
+			ix.addCurrent(e)
+		}
+	}
+}
+
+// gather collects the desired endpoints and the records at the given names.
+func (ix *index) gather(names []string) (desired, current []*endpoint.Endpoint) {
+	for _, n := range names {
+		if e := ix.names[n]; e != nil {
+			desired = append(desired, e.desired...)
+			current = append(current, e.current...)
+		}
+	}
+	return desired, current
+}
+
+// setConflicts replaces the conflicts at names (all of them when names is
+// nil) with cs.
+func (ix *index) setConflicts(names []string, cs []plan.Conflict) {
+	if names == nil {
+		ix.conflicts = map[string][]plan.Conflict{}
+	}
+	for _, n := range names {
+		delete(ix.conflicts, n)
+	}
+	for _, cf := range cs {
+		n := canon(cf.Key.DNSName)
+		ix.conflicts[n] = append(ix.conflicts[n], cf)
+	}
+}
+
+// allConflicts returns every standing conflict, sorted by name.
+func (ix *index) allConflicts() []plan.Conflict {
+	var out []plan.Conflict
+	for _, n := range sortedKeys(ix.conflicts) {
+		out = append(out, ix.conflicts[n]...)
+	}
+	return out
+}
+
+// setAdjHeld replaces the registry's holds at names (all when nil).
+func (ix *index) setAdjHeld(names []string, held []*endpoint.Endpoint) {
+	if names == nil {
+		ix.adjHeld = map[string][]*endpoint.Endpoint{}
+	}
+	for _, n := range names {
+		delete(ix.adjHeld, n)
+	}
+	for _, e := range held {
+		n := canon(e.DNSName)
+		ix.adjHeld[n] = append(ix.adjHeld[n], e)
+	}
+}
+
+func (ix *index) allAdjHeld() []*endpoint.Endpoint {
+	var out []*endpoint.Endpoint
+	for _, n := range sortedKeys(ix.adjHeld) {
+		out = append(out, ix.adjHeld[n]...)
+	}
+	return out
+}
+
+func (ix *index) noteChanges(ch *plan.Changes, at time.Time) {
+	if ix.last == nil {
+		ix.last = map[string]ChangeRecord{}
+	}
+	note := func(action string, eps []*endpoint.Endpoint) {
+		for _, e := range eps {
+			// The applied endpoint's targets are not changed after: shared.
+			ix.last[canon(e.DNSName)] = ChangeRecord{Action: action, Type: e.RecordType, Targets: e.Targets, At: at}
+		}
+	}
+	note("create", ch.Create)
+	note("update", ch.UpdateNew)
+	note("delete", ch.Delete)
+}
