@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"math/rand/v2"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/miekg/dns"
 )
@@ -153,19 +154,72 @@ type answerCache struct {
 // cacheWays is the number of slots a set has.
 const cacheWays = 4
 
-// cachedAnswer is one question's answer. It is read with as few cache
-// misses as can be: the slot, this struct, then data, which holds the key
-// and, for an answer with one variant, the response right after it.
+// cachedAnswer is one question's answer. Its bytes, the key and, for an
+// answer with one variant, the response, follow it in the same allocation
+// (newCachedAnswer), so a hit reads two places in memory: the slot, and
+// this block, of two or three adjacent cache lines. Separate allocations
+// for the key and the response made five, and their cache misses were
+// most of a hit's time.
 type cachedAnswer struct {
 	hash  uint64
-	data  []byte // the key, then the response of a single variant
-	klen  int
-	rcode int
-	rrlID uint64 // the response's identity for RRL
-	// variants are the responses of an answer with more than one
-	// rotation, nil for one: those are in data.
-	variants []atomic.Pointer[[]byte]
+	rrlID uint64     // the response's identity for RRL
+	rot   *rotations // nil: one variant, after the key
+	n     uint16     // bytes after the struct
+	klen  uint16     // of which the key
+	rcode uint16
+}
+
+// rotations are the responses of an answer with an RRset to rotate, one
+// per rotation, each filled on its first miss.
+type rotations struct {
 	turn     atomic.Uint64 // OrderCyclic's step for this answer
+	variants []atomic.Pointer[[]byte]
+}
+
+// sizedAnswer is a cachedAnswer with room for its bytes.
+type sizedAnswer[B any] struct {
+	cachedAnswer
+	b B
+}
+
+// answerHeader is where a cachedAnswer's bytes start. The byte arrays
+// of sizedAnswer follow cachedAnswer with no padding, its size being a
+// multiple of its alignment (TestCachedAnswerLayout).
+const answerHeader = unsafe.Sizeof(cachedAnswer{})
+
+// newCachedAnswer allocates an answer with room for n bytes. The sizes
+// make whole allocation size classes: 112, 160, 224, 320, 512 and 896
+// bytes; the largest holds the longest key and a maxCached response.
+func newCachedAnswer(n int) *cachedAnswer {
+	var a *cachedAnswer
+	switch {
+	case n <= 80:
+		a = &new(sizedAnswer[[80]byte]).cachedAnswer
+	case n <= 128:
+		a = &new(sizedAnswer[[128]byte]).cachedAnswer
+	case n <= 192:
+		a = &new(sizedAnswer[[192]byte]).cachedAnswer
+	case n <= 288:
+		a = &new(sizedAnswer[[288]byte]).cachedAnswer
+	case n <= 480:
+		a = &new(sizedAnswer[[480]byte]).cachedAnswer
+	case n <= 864:
+		a = &new(sizedAnswer[[864]byte]).cachedAnswer
+	default:
+		return nil
+	}
+	a.n = uint16(n)
+	return a
+}
+
+// bytes returns the key, then the response of a single variant.
+func (a *cachedAnswer) bytes() []byte {
+	return unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(a), answerHeader)), a.n)
+}
+
+// is reports whether a is the answer to key, whose hash is h.
+func (a *cachedAnswer) is(key []byte, h uint64) bool {
+	return a.hash == h && int(a.klen) == len(key) && string(a.bytes()[:a.klen]) == string(key)
 }
 
 func newAnswerCache(names int) *answerCache {
@@ -189,7 +243,7 @@ func (c *answerCache) find(key []byte, h uint64) *cachedAnswer {
 		if a == nil {
 			return nil
 		}
-		if a.hash == h && string(a.data[:a.klen]) == string(key) {
+		if a.is(key, h) {
 			return a
 		}
 	}
@@ -212,17 +266,16 @@ func (c *answerCache) get(p []byte, q fastQuery, out []byte, order RRsetOrder) (
 	if a == nil {
 		return nil, cacheHit{rot: -1}
 	}
-	hit := cacheHit{rcode: a.rcode, rrlID: a.rrlID}
-	w := a.data[a.klen:]
-	if n := len(a.variants); n > 0 {
-		if n > 1 {
-			if order == OrderRandom {
-				hit.rot = rand.IntN(n)
-			} else {
-				hit.rot = int(a.turn.Add(1) % uint64(n))
-			}
+	hit := cacheHit{rcode: int(a.rcode), rrlID: a.rrlID}
+	w := a.bytes()[a.klen:]
+	if r := a.rot; r != nil {
+		n := len(r.variants)
+		if order == OrderRandom {
+			hit.rot = rand.IntN(n)
+		} else {
+			hit.rot = int(r.turn.Add(1) % uint64(n))
 		}
-		wp := a.variants[hit.rot].Load()
+		wp := r.variants[hit.rot].Load()
 		if wp == nil {
 			return nil, hit
 		}
@@ -246,29 +299,34 @@ func (c *answerCache) put(q fastQuery, wire []byte, hit cacheHit, rot, nrot int)
 	s := c.slotAt(h, int(h>>32)%cacheWays)
 	for i := range cacheWays {
 		t := c.slotAt(h, i)
-		if a := t.Load(); a == nil || a.hash == h && string(a.data[:a.klen]) == string(q.key) {
+		if a := t.Load(); a == nil || a.is(q.key, h) {
 			s = t
 			break
 		}
 	}
 	if nrot == 1 {
-		data := append(append(make([]byte, 0, len(q.key)+len(wire)), q.key...), wire...)
-		clearQuery(data[len(q.key):])
-		s.Store(&cachedAnswer{hash: h, data: data, klen: len(q.key), rcode: hit.rcode, rrlID: hit.rrlID})
+		a := newCachedAnswer(len(q.key) + len(wire))
+		a.hash, a.rrlID, a.klen, a.rcode = h, hit.rrlID, uint16(len(q.key)), uint16(hit.rcode)
+		b := a.bytes()
+		copy(b[copy(b, q.key):], wire)
+		clearQuery(b[len(q.key):])
+		s.Store(a)
 		return
 	}
 	w := append([]byte(nil), wire...)
 	clearQuery(w)
 	a := s.Load()
-	if a == nil || a.hash != h || string(a.data[:a.klen]) != string(q.key) || len(a.variants) != nrot || a.rcode != hit.rcode {
-		a = &cachedAnswer{hash: h, data: append([]byte(nil), q.key...), klen: len(q.key), rcode: hit.rcode, rrlID: hit.rrlID,
-			variants: make([]atomic.Pointer[[]byte], nrot)}
-		a.turn.Store(uint64(rot)) // the next hit serves the rotation after this one
-		a.variants[rot].Store(&w)
+	if a == nil || !a.is(q.key, h) || a.rot == nil || len(a.rot.variants) != nrot || int(a.rcode) != hit.rcode {
+		a = newCachedAnswer(len(q.key))
+		a.hash, a.rrlID, a.klen, a.rcode = h, hit.rrlID, uint16(len(q.key)), uint16(hit.rcode)
+		copy(a.bytes(), q.key)
+		a.rot = &rotations{variants: make([]atomic.Pointer[[]byte], nrot)}
+		a.rot.turn.Store(uint64(rot)) // the next hit serves the rotation after this one
+		a.rot.variants[rot].Store(&w)
 		s.Store(a)
 		return
 	}
-	a.variants[rot].Store(&w)
+	a.rot.variants[rot].Store(&w)
 }
 
 // clearQuery zeroes what a cached response takes from each query: the ID

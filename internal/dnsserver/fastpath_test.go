@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/miekg/dns"
 
@@ -306,4 +307,35 @@ func packQuery(t *testing.T, name string, qtype uint16) []byte {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestCachedAnswerLayout: the bytes of every size of answer start right
+// after its header, where bytes() looks for them, and each size fills an
+// allocation size class.
+func TestCachedAnswerLayout(t *testing.T) {
+	for _, off := range []uintptr{
+		unsafe.Offsetof(sizedAnswer[[80]byte]{}.b), unsafe.Offsetof(sizedAnswer[[128]byte]{}.b),
+		unsafe.Offsetof(sizedAnswer[[192]byte]{}.b), unsafe.Offsetof(sizedAnswer[[288]byte]{}.b),
+		unsafe.Offsetof(sizedAnswer[[480]byte]{}.b), unsafe.Offsetof(sizedAnswer[[864]byte]{}.b),
+	} {
+		if off != answerHeader {
+			t.Fatalf("bytes at offset %d, header %d", off, answerHeader)
+		}
+	}
+	for n := 0; n <= 864; n++ {
+		a := newCachedAnswer(n)
+		b := a.bytes()
+		if len(b) != n {
+			t.Fatalf("newCachedAnswer(%d): %d bytes", n, len(b))
+		}
+		for i := range b {
+			b[i] = byte(i)
+		}
+	}
+	if newCachedAnswer(865) != nil {
+		t.Error("an answer larger than the largest size")
+	}
+	if longest := 255 + 5 + 1 + maxCached; newCachedAnswer(longest) == nil {
+		t.Errorf("no room for the longest key and response (%d bytes)", longest)
+	}
 }
