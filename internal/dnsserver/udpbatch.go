@@ -23,6 +23,13 @@ type batchConn interface {
 // makes it: one query alone is answered at once.
 const udpBatch = 32
 
+// udpBatchMin is the fewest datagrams a read asks for. x/net prepares
+// every message it is given on each call, so a read asks for twice what
+// the last one found, between this and udpBatch: a quiet server does not
+// prepare 32 messages to read one (it did, and used 70 % more
+// instructions per query than reading one at a time).
+const udpBatchMin = 4
+
 // udpBatchState is a batch loop's messages and their buffers, all made
 // once: slot i reads into in[i] and answers from the cache into out[i].
 type udpBatchState struct {
@@ -51,8 +58,9 @@ func newUDPBatchState(n int) *udpBatchState {
 func (u *udpServer) serveBatch() {
 	st := u.newState()
 	b := newUDPBatchState(udpBatch)
+	want := udpBatchMin
 	for {
-		n, err := u.batch.ReadBatch(b.rms, 0)
+		n, err := u.batch.ReadBatch(b.rms[:want], 0)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
@@ -60,6 +68,7 @@ func (u *udpServer) serveBatch() {
 			time.Sleep(readErrorPause)
 			continue
 		}
+		want = min(max(2*n, udpBatchMin), udpBatch)
 		k := 0
 		for i := range n {
 			m := &b.rms[i]
