@@ -6,7 +6,11 @@
 # Prints queries/s and the server's CPU time per query for each, and the
 # ratios exodns/Knot and exodns/BIND.
 #
-# Ports (PORT_BASE+): BIND 3, exodns 4, exodns with RRL 5, Knot 6. The
+# With BASE=REV (a git revision), exodns as built from REV takes part too,
+# as exodns@REV: before and after a change in one run.
+#
+# Ports (PORT_BASE+): BIND 3, exodns 4, exodns with RRL 5, Knot 6,
+# exodns@BASE 7. The
 # default base, 25350, keeps clear of the provider tests' servers
 # (/work/shared/recipes/dns-servers.sh uses 15353-15357).
 #
@@ -24,6 +28,7 @@
 # usage: hack/dnsperf/run.sh [SECONDS]
 # env:   RECORDS (10000)  CLIENTS (8)  THREADS (1)  OUTSTANDING (100)
 #        ROUNDS (3)  RRL (1)  RRL_RATE (1000000000)  KNOT (1)  PORT_BASE (25350)
+#        BASE (a git revision to compare with; none by default)
 #        PROFILE=1 (Go CPU profile of exodns, top functions printed at the end)
 #        PERF=1 (after the rounds, perf record -e cpu-clock of exodns and of
 #                Knot, kernel included, one DURATION run each; needs perf)
@@ -43,6 +48,7 @@ BIND_PORT=$((PORT_BASE + 3))
 EXO_PORT=$((PORT_BASE + 4))
 RRL_PORT=$((PORT_BASE + 5))
 KNOT_PORT=$((PORT_BASE + 6))
+BASE_PORT=$((PORT_BASE + 7))
 RRL=${RRL:-1}
 RRL_RATE=${RRL_RATE:-1000000000}
 KNOT=${KNOT:-1}
@@ -86,6 +92,11 @@ wait_for() {
 
 echo "== building and generating $RECORDS records in $WORK"
 (cd "$ROOT" && go build -o "$WORK/serve" ./hack/dnsperf/serve)
+if [ -n "${BASE:-}" ]; then
+  mkdir -p "$WORK/base-src"
+  git -C "$ROOT" archive "$BASE" | tar -x -C "$WORK/base-src"
+  (cd "$WORK/base-src" && go build -o "$WORK/serve-base" ./hack/dnsperf/serve)
+fi
 "$WORK/serve" -gen "$WORK" -n "$RECORDS"
 named-checkzone -q "$ZONE" "$WORK/$ZONE.zone"
 
@@ -151,6 +162,12 @@ if [ "$RRL" = 1 ]; then
   "$WORK/serve" -listen "127.0.0.1:$RRL_PORT" -n "$RECORDS" -rrl-rate "$RRL_RATE" > "$WORK/exodns-rrl.log" 2>&1 &
   PIDS+=($!); NAMES+=(exodns+RRL); PORTS+=("$RRL_PORT"); SPIDS+=($!)
   wait_for "exodns (RRL on)" "$RRL_PORT"
+fi
+
+if [ -n "${BASE:-}" ]; then
+  "$WORK/serve-base" -listen "127.0.0.1:$BASE_PORT" -n "$RECORDS" > "$WORK/exodns-base.log" 2>&1 &
+  PIDS+=($!); NAMES+=("exodns@$BASE"); PORTS+=("$BASE_PORT"); SPIDS+=($!)
+  wait_for "exodns@$BASE" "$BASE_PORT"
 fi
 
 echo "== same answers as BIND?"
@@ -222,6 +239,7 @@ done
 ratio() { awk -v e="$2" -v b="$3" -v n="$1" 'BEGIN { if (b > 0) printf "  ratio %s: %.2f\n", n, e / b }'; }
 [ "$KNOT" = 1 ] && ratio exodns/Knot "${MED[exodns]}" "${MED[Knot]}"
 ratio exodns/BIND "${MED[exodns]}" "${MED[BIND]}"
+[ -n "${BASE:-}" ] && ratio "exodns/exodns@$BASE" "${MED[exodns]}" "${MED[exodns@$BASE]}"
 if [ "$RRL" = 1 ]; then
   # Paired by round: each round's two runs are seconds apart, so the mean of
   # the per-round differences cancels most of what the neighbours do.
