@@ -1,42 +1,68 @@
 #!/usr/bin/env bash
-# Compare exodns's embedded DNS server with BIND 9 on the same zone: a
-# 10k-record zone (A, with one CNAME and one TXT in twenty), served by named
-# on 127.0.0.1:15353 and by exodns on 127.0.0.1:15354, each hit by dnsperf
-# with the same query file and settings. Prints queries/s and the ratio.
+# Compare exodns's embedded DNS server with Knot DNS and BIND 9 on the same
+# zone: a 10k-record zone (A, with one CNAME and one TXT in twenty), served
+# by each on its own port of 127.0.0.1, each hit by dnsperf with the same
+# query file and settings (-c 8 -T 1 by default, as issue 13 measures).
+# Prints queries/s and the server's CPU time per query for each, and the
+# ratios exodns/Knot and exodns/BIND.
 #
-# With RRL=1 (the default) a third server, exodns with response rate
-# limiting on, runs on 127.0.0.1:15355. dnsperf sends everything from one
-# address, which any real limit would throttle, so its rate is set out of
-# reach (RRL_RATE): every response still goes through the limiter's table,
-# and the difference to the plain exodns is what RRL costs ordinary traffic.
+# With BASE=REV (a git revision), exodns as built from REV takes part too,
+# as exodns@REV: before and after a change in one run.
+#
+# Ports (PORT_BASE+): BIND 3, exodns 4, exodns with RRL 5, Knot 6,
+# exodns@BASE 7. The
+# default base, 25350, keeps clear of the provider tests' servers
+# (/work/shared/recipes/dns-servers.sh uses 15353-15357).
+#
+# With RRL=1 (the default) a fourth server, exodns with response rate
+# limiting on, takes part. dnsperf sends everything from one address, which
+# any real limit would throttle, so its rate is set out of reach
+# (RRL_RATE): every response still goes through the limiter's table, and
+# the difference to the plain exodns is what RRL costs ordinary traffic.
+#
+# CPU per query is the server process's user+system time (from
+# /proc/PID/stat) over the run, divided by the queries dnsperf completed.
+# On a shared machine it moves less than queries/s, which also counts the
+# time the neighbours take.
 #
 # usage: hack/dnsperf/run.sh [SECONDS]
-# env:   RECORDS (10000)  CLIENTS (4)  OUTSTANDING (100)  ROUNDS (3)
-#        RRL (1)  RRL_RATE (1000000000)
-#        PROFILE=1 (CPU profile of exodns, top functions printed at the end)
+# env:   RECORDS (10000)  CLIENTS (8)  THREADS (1)  OUTSTANDING (100)
+#        ROUNDS (3)  RRL (1)  RRL_RATE (1000000000)  KNOT (1)  PORT_BASE (25350)
+#        BASE (a git revision to compare with; none by default)
+#        PROFILE=1 (Go CPU profile of exodns, top functions printed at the end)
+#        PERF=1 (after the rounds, perf record -e cpu-clock of exodns and of
+#                Knot, kernel included, one DURATION run each; needs perf)
 #        KEEP=1 (keep the work dir)
-# needs: go, named, named-checkzone, dig, dnsperf
-#        (apt-get install -y bind9 bind9-dnsutils dnsperf)
+# needs: go, named, named-checkzone, knotd, dig, dnsperf; perf for PERF=1
+#        (apt-get install -y bind9 bind9-dnsutils knot dnsperf linux-perf)
 set -euo pipefail
 
 DURATION=${1:-20}
 ROUNDS=${ROUNDS:-3}
 RECORDS=${RECORDS:-10000}
-CLIENTS=${CLIENTS:-4}
+CLIENTS=${CLIENTS:-8}
+THREADS=${THREADS:-1}
 OUTSTANDING=${OUTSTANDING:-100}
-BIND_PORT=15353
-EXO_PORT=15354
-RRL_PORT=15355
+PORT_BASE=${PORT_BASE:-25350}
+BIND_PORT=$((PORT_BASE + 3))
+EXO_PORT=$((PORT_BASE + 4))
+RRL_PORT=$((PORT_BASE + 5))
+KNOT_PORT=$((PORT_BASE + 6))
+BASE_PORT=$((PORT_BASE + 7))
 RRL=${RRL:-1}
 RRL_RATE=${RRL_RATE:-1000000000}
+KNOT=${KNOT:-1}
 ZONE=bench.test
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/exodns-dnsperf.XXXXXX")
 PIDS=()
 
-for bin in go named named-checkzone dig dnsperf; do
-  command -v "$bin" >/dev/null || { echo "missing $bin (apt-get install -y bind9 bind9-dnsutils dnsperf)" >&2; exit 2; }
+NEEDS=(go named named-checkzone dig dnsperf)
+[ "$KNOT" = 1 ] && NEEDS+=(knotd)
+[ "${PERF:-}" = 1 ] && NEEDS+=(perf)
+for bin in "${NEEDS[@]}"; do
+  command -v "$bin" >/dev/null || { echo "missing $bin (apt-get install -y bind9 bind9-dnsutils knot dnsperf linux-perf)" >&2; exit 2; }
 done
 
 cleanup() {
@@ -66,11 +92,20 @@ wait_for() {
 
 echo "== building and generating $RECORDS records in $WORK"
 (cd "$ROOT" && go build -o "$WORK/serve" ./hack/dnsperf/serve)
+if [ -n "${BASE:-}" ]; then
+  mkdir -p "$WORK/base-src"
+  git -C "$ROOT" archive "$BASE" | tar -x -C "$WORK/base-src"
+  (cd "$WORK/base-src" && go build -o "$WORK/serve-base" ./hack/dnsperf/serve)
+fi
 "$WORK/serve" -gen "$WORK" -n "$RECORDS"
+named-checkzone -q "$ZONE" "$WORK/$ZONE.zone"
+
+# The servers taking part: NAMES[i] answers on PORTS[i], process SPIDS[i].
+NAMES=(); PORTS=(); SPIDS=()
 
 echo "== starting BIND"
 mkdir -p "$WORK/bind"
-cat > "$WORK/bind/named.conf" <<EOF
+cat > "$WORK/bind/named.conf" <<CONF
 options {
     directory "$WORK/bind";
     pid-file "$WORK/bind/named.pid";
@@ -84,90 +119,158 @@ options {
 };
 controls { };
 zone "$ZONE" { type primary; file "$WORK/$ZONE.zone"; };
-EOF
-named-checkzone -q "$ZONE" "$WORK/$ZONE.zone"
+CONF
 named -g -c "$WORK/bind/named.conf" > "$WORK/bind/named.log" 2>&1 &
-PIDS+=($!)
+PIDS+=($!); NAMES+=(BIND); PORTS+=("$BIND_PORT"); SPIDS+=($!)
 wait_for bind "$BIND_PORT"
+
+if [ "$KNOT" = 1 ]; then
+  echo "== starting Knot"
+  # Knot keeps its journal and timers under database.storage, which must
+  # exist before it starts. No journal, no zone file writes: it only serves.
+  mkdir -p "$WORK/knot/db"
+  cat > "$WORK/knot/knot.conf" <<CONF
+server:
+    rundir: "$WORK/knot"
+    pidfile: "$WORK/knot/knot.pid"
+    listen: 127.0.0.1@$KNOT_PORT
+log:
+  - target: stderr
+    any: warning
+database:
+    storage: "$WORK/knot/db"
+zone:
+  - domain: $ZONE
+    storage: "$WORK"
+    file: "$ZONE.zone"
+    zonefile-sync: -1
+    journal-content: none
+CONF
+  knotd -c "$WORK/knot/knot.conf" > "$WORK/knot/knot.log" 2>&1 &
+  PIDS+=($!); NAMES+=(Knot); PORTS+=("$KNOT_PORT"); SPIDS+=($!)
+  wait_for knot "$KNOT_PORT"
+fi
 
 echo "== starting exodns"
 PROFILE_ARGS=()
 [ "${PROFILE:-}" = 1 ] && PROFILE_ARGS=(-cpuprofile "$WORK/exodns.cpu")
 "$WORK/serve" -listen "127.0.0.1:$EXO_PORT" -n "$RECORDS" "${PROFILE_ARGS[@]}" > "$WORK/exodns.log" 2>&1 &
 EXO_PID=$!
-PIDS+=("$EXO_PID")
+PIDS+=("$EXO_PID"); NAMES+=(exodns); PORTS+=("$EXO_PORT"); SPIDS+=("$EXO_PID")
 wait_for exodns "$EXO_PORT"
 if [ "$RRL" = 1 ]; then
   "$WORK/serve" -listen "127.0.0.1:$RRL_PORT" -n "$RECORDS" -rrl-rate "$RRL_RATE" > "$WORK/exodns-rrl.log" 2>&1 &
-  PIDS+=($!)
+  PIDS+=($!); NAMES+=(exodns+RRL); PORTS+=("$RRL_PORT"); SPIDS+=($!)
   wait_for "exodns (RRL on)" "$RRL_PORT"
 fi
 
-echo "== same answers?"
+if [ -n "${BASE:-}" ]; then
+  "$WORK/serve-base" -listen "127.0.0.1:$BASE_PORT" -n "$RECORDS" > "$WORK/exodns-base.log" 2>&1 &
+  PIDS+=($!); NAMES+=("exodns@$BASE"); PORTS+=("$BASE_PORT"); SPIDS+=($!)
+  wait_for "exodns@$BASE" "$BASE_PORT"
+fi
+
+echo "== same answers as BIND?"
 for q in "host1.$ZONE A" "alias0.$ZONE A" "txt10.$ZONE TXT" "missing1.$ZONE A" "host3.$ZONE AAAA"; do
   # shellcheck disable=SC2086
   b=$(dig +time=1 +tries=1 @127.0.0.1 -p $BIND_PORT $q +noall +answer +comments | grep -E 'status|IN' | sed 's/id: [0-9]*//' | sort)
-  # shellcheck disable=SC2086
-  e=$(dig +time=1 +tries=1 @127.0.0.1 -p $EXO_PORT $q +noall +answer +comments | grep -E 'status|IN' | sed 's/id: [0-9]*//' | sort)
-  if [ "$b" = "$e" ]; then echo "  ok   $q"; else echo "  DIFF $q"; echo "$b" | sed 's/^/    bind:   /'; echo "$e" | sed 's/^/    exodns: /'; fi
+  for i in "${!NAMES[@]}"; do
+    [ "${PORTS[$i]}" = "$BIND_PORT" ] && continue
+    # shellcheck disable=SC2086
+    e=$(dig +time=1 +tries=1 @127.0.0.1 -p ${PORTS[$i]} $q +noall +answer +comments | grep -E 'status|IN' | sed 's/id: [0-9]*//' | sort)
+    if [ "$b" = "$e" ]; then echo "  ok   ${NAMES[$i]}: $q"; else
+      echo "  DIFF ${NAMES[$i]}: $q"; echo "$b" | sed 's/^/    BIND: /'; echo "$e" | sed "s/^/    ${NAMES[$i]}: /"; fi
+  done
 done
 
-# perf PORT: queries per second from one dnsperf run.
-perf() {
-  dnsperf -s 127.0.0.1 -p "$1" -d "$WORK/queries.txt" -l "$2" -c "$CLIENTS" -q "$OUTSTANDING" > "$WORK/dnsperf-$1-$2.txt" 2>&1
-  awk '/Queries per second:/ {print $4}' "$WORK/dnsperf-$1-$2.txt"
+# cpu_ticks PID: user+system clock ticks the process has used so far.
+cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+TICK=$(getconf CLK_TCK)
+
+# perf I: one dnsperf run of DURATION against server I. Sets QPS and
+# CPU_US (server CPU per completed query, in microseconds).
+run_one() {
+  local i=$1 d=$2 out c0 c1 done
+  out="$WORK/dnsperf-${PORTS[$i]}-$d.txt"
+  c0=$(cpu_ticks "${SPIDS[$i]}")
+  dnsperf -s 127.0.0.1 -p "${PORTS[$i]}" -d "$WORK/queries.txt" -l "$d" \
+    -c "$CLIENTS" -T "$THREADS" -q "$OUTSTANDING" > "$out" 2>&1
+  c1=$(cpu_ticks "${SPIDS[$i]}")
+  QPS=$(awk '/Queries per second:/ {print $4}' "$out")
+  done=$(awk '/Queries completed:/ {print $3}' "$out")
+  CPU_US=$(awk -v t=$((c1 - c0)) -v hz="$TICK" -v n="$done" 'BEGIN { printf "%.2f", (n > 0) ? t * 1e6 / hz / n : 0 }')
 }
 summary() { grep -E 'Queries (sent|completed|lost)|Response codes|Average Latency' "$WORK/dnsperf-$1-$DURATION.txt" | sed 's/^ */    /'; }
 
 echo "== warm-up (2 s each)"
-perf "$BIND_PORT" 2 >/dev/null
-perf "$EXO_PORT" 2 >/dev/null
-[ "$RRL" = 1 ] && perf "$RRL_PORT" 2 >/dev/null
+for i in "${!NAMES[@]}"; do run_one "$i" 2; done
 
-# The servers take turns, ROUNDS times, and the median counts: on a shared
-# machine a single run says as much about the neighbours as about the server.
-echo "== dnsperf: ${DURATION}s x $ROUNDS rounds each, $CLIENTS clients, $OUTSTANDING outstanding, $(nproc) cores"
-BIND_ALL=(); EXO_ALL=(); RRL_ALL=()
+# The servers take turns, ROUNDS times, each round starting one server
+# later, and the median counts: on a shared machine a single run says as
+# much about the neighbours as about the server.
+N=${#NAMES[@]}
+declare -A ALL_QPS ALL_CPU
+echo "== dnsperf: ${DURATION}s x $ROUNDS rounds each, -c $CLIENTS -T $THREADS -q $OUTSTANDING, $(nproc) cores"
 for round in $(seq "$ROUNDS"); do
-  b=$(perf "$BIND_PORT" "$DURATION"); BIND_ALL+=("$b")
-  if [ "$RRL" = 1 ]; then
-    # The two exodns take turns going first, so neither always runs on a
-    # machine the other has just warmed (or tired).
-    if [ $((round % 2)) = 1 ]; then
-      e=$(perf "$EXO_PORT" "$DURATION"); r=$(perf "$RRL_PORT" "$DURATION")
-    else
-      r=$(perf "$RRL_PORT" "$DURATION"); e=$(perf "$EXO_PORT" "$DURATION")
-    fi
-    EXO_ALL+=("$e"); RRL_ALL+=("$r")
-    printf '  round %d: BIND %.0f q/s, exodns %.0f q/s, exodns with RRL %.0f q/s\n' "$round" "$b" "$e" "$r"
-  else
-    e=$(perf "$EXO_PORT" "$DURATION"); EXO_ALL+=("$e")
-    printf '  round %d: BIND %.0f q/s, exodns %.0f q/s\n' "$round" "$b" "$e"
-  fi
+  line="  round $round:"
+  for k in $(seq 0 $((N - 1))); do
+    i=$(( (k + round - 1) % N ))
+    run_one "$i" "$DURATION"
+    ALL_QPS[$i]="${ALL_QPS[$i]:-} $QPS"; ALL_CPU[$i]="${ALL_CPU[$i]:-} $CPU_US"
+    line+=$(printf ' %s %.0f q/s (%s us/q),' "${NAMES[$i]}" "$QPS" "$CPU_US")
+  done
+  echo "${line%,}"
 done
+
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
-BIND_QPS=$(median "${BIND_ALL[@]}")
-EXO_QPS=$(median "${EXO_ALL[@]}")
-echo "  BIND 9 ($(named -v | awk '{print $2}')): median $BIND_QPS q/s; last run:"
-summary "$BIND_PORT"
-echo "  exodns: median $EXO_QPS q/s; last run:"
-summary "$EXO_PORT"
-awk -v e="$EXO_QPS" -v b="$BIND_QPS" 'BEGIN { if (b > 0) printf "  ratio exodns/BIND: %.2f\n", e / b }'
+spread() { printf '%s\n' "$@" | sort -g | awk 'NR==1 {lo=$1} {hi=$1} END {printf "%.0f-%.0f", lo, hi}'; }
+declare -A MED
+echo "== medians of $ROUNDS rounds (range), CPU per query"
+for i in "${!NAMES[@]}"; do
+  # shellcheck disable=SC2086
+  MED[${NAMES[$i]}]=$(median ${ALL_QPS[$i]})
+  # shellcheck disable=SC2086
+  printf '  %-11s %8.0f q/s (%s)  %s us/q (CPU, median)\n' "${NAMES[$i]}" "${MED[${NAMES[$i]}]}" "$(spread ${ALL_QPS[$i]})" "$(median ${ALL_CPU[$i]})"
+done
+echo "  versions: BIND $(named -v | awk '{print $2}')$([ "$KNOT" = 1 ] && echo ", Knot $(knotd -V | awk '{print $NF}')")"
+for i in "${!NAMES[@]}"; do
+  echo "  ${NAMES[$i]}, last run:"; summary "${PORTS[$i]}"
+done
+ratio() { awk -v e="$2" -v b="$3" -v n="$1" 'BEGIN { if (b > 0) printf "  ratio %s: %.2f\n", n, e / b }'; }
+[ "$KNOT" = 1 ] && ratio exodns/Knot "${MED[exodns]}" "${MED[Knot]}"
+ratio exodns/BIND "${MED[exodns]}" "${MED[BIND]}"
+[ -n "${BASE:-}" ] && ratio "exodns/exodns@$BASE" "${MED[exodns]}" "${MED[exodns@$BASE]}"
 if [ "$RRL" = 1 ]; then
-  RRL_QPS=$(median "${RRL_ALL[@]}")
-  echo "  exodns with RRL on (rate $RRL_RATE/s, so nothing is limited): median $RRL_QPS q/s; last run:"
-  summary "$RRL_PORT"
   # Paired by round: each round's two runs are seconds apart, so the mean of
   # the per-round differences cancels most of what the neighbours do.
-  paste -d' ' <(printf '%s\n' "${EXO_ALL[@]}") <(printf '%s\n' "${RRL_ALL[@]}") |
+  e_i=-1; r_i=-1
+  for i in "${!NAMES[@]}"; do
+    [ "${NAMES[$i]}" = exodns ] && e_i=$i
+    [ "${NAMES[$i]}" = exodns+RRL ] && r_i=$i
+  done
+  # shellcheck disable=SC2086
+  paste -d' ' <(printf '%s\n' ${ALL_QPS[$e_i]}) <(printf '%s\n' ${ALL_QPS[$r_i]}) |
     awk '{ d = 100 * ($1 - $2) / $1; s += d; ss += d * d; n++ }
          END { m = s / n; sd = (n > 1) ? sqrt((ss - n * m * m) / (n - 1)) : 0
                printf "  RRL cost: %.1f %% of queries/s (mean of %d paired rounds, sd %.1f)\n", m, n, sd }'
 fi
 
+if [ "${PERF:-}" = 1 ]; then
+  for i in "${!NAMES[@]}"; do
+    case ${NAMES[$i]} in exodns | Knot) ;; *) continue ;; esac
+    echo "== perf: where ${NAMES[$i]} spends its CPU (cpu-clock samples, kernel included)"
+    perf record -q -e cpu-clock -p "${SPIDS[$i]}" -o "$WORK/perf-${NAMES[$i]}.data" -- sleep "$DURATION" 2>/dev/null &
+    PERF_PID=$!
+    run_one "$i" "$DURATION"
+    wait "$PERF_PID" || true
+    echo "  $(printf '%.0f' "$QPS") q/s, $CPU_US us/q while recording"
+    perf report -q -i "$WORK/perf-${NAMES[$i]}.data" --no-children --sort sym --percent-limit 0.7 2>/dev/null | head -40
+  done
+fi
+
 if [ "${PROFILE:-}" = 1 ]; then
   kill "$EXO_PID"
   for _ in $(seq 50); do kill -0 "$EXO_PID" 2>/dev/null || break; sleep 0.1; done
-  echo "== where exodns spends its time"
+  echo "== where exodns spends its time (Go profile, user space only)"
   go tool pprof -top -nodecount=25 "$WORK/serve" "$WORK/exodns.cpu" 2>/dev/null | head -32
 fi

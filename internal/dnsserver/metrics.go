@@ -85,6 +85,18 @@ func (m *serverMetrics) response(tcp bool, rcode int) {
 	m.byRcode[p][rcode].Inc()
 }
 
+// responses counts n responses at once.
+func (m *serverMetrics) responses(tcp bool, rcode, n int) {
+	if m == nil || rcode < 0 || rcode >= len(m.byRcode[0]) {
+		return
+	}
+	p := 0
+	if tcp {
+		p = 1
+	}
+	m.byRcode[p][rcode].Add(float64(n))
+}
+
 func (m *serverMetrics) tsigError(code int) {
 	if m != nil {
 		m.tsig.WithLabelValues(dns.RcodeToString[code]).Inc()

@@ -73,7 +73,7 @@ func (s *Server) Start(ctx context.Context) error {
 	s.mu.Unlock()
 
 	for _, pc := range udp {
-		u := &udpServer{conn: pc, h: s.handler, rrl: s.rrl}
+		u := &udpServer{conn: pc, batch: newBatchConn(pc), h: s.handler, rrl: s.rrl}
 		s.wg.Go(u.serve)
 	}
 	s.wg.Go(s.tcp.serve)

@@ -15,9 +15,10 @@ import (
 // (fastpath.go) without allocating. With SO_REUSEPORT there is one socket,
 // and one loop, per core.
 type udpServer struct {
-	conn packetConn
-	h    *Handler
-	rrl  *rateLimiter // nil: no rate limiting
+	conn  packetConn
+	batch batchConn // nil: one datagram per system call
+	h     *Handler
+	rrl   *rateLimiter // nil: no rate limiting
 }
 
 // packetConn is the part of *net.UDPConn the loop uses; tests put a fake
@@ -36,19 +37,42 @@ const readErrorPause = 10 * time.Millisecond
 type udpState struct {
 	in, out, key []byte
 	w            *udpWriter
+	// sent counts the fast path's responses by rcode until flushMetrics
+	// adds them to the metrics: one atomic add per batch and rcode rather
+	// than one per query on a counter every core writes.
+	sent [dns.RcodeBadCookie + 1]uint32
 }
 
 func (u *udpServer) newState() *udpState {
 	st := &udpState{
-		in: make([]byte, udpReadBuffer), out: make([]byte, 0, maxCached+cookieOptionLen), key: make([]byte, 0, 512),
+		in: make([]byte, udpReadBuffer), out: make([]byte, 0, maxHit), key: make([]byte, 0, 512),
 		w: &udpWriter{conn: u.conn, buf: make([]byte, 2*maxCached)},
 	}
 	st.w.key = u.h.tsig
 	return st
 }
 
-// serve reads until the socket is closed.
+// maxHit is the largest answer of the fast path: a cached answer and the
+// cookie added to it.
+const maxHit = maxCached + cookieOptionLen
+
+// flushMetrics adds the responses counted in st to the metrics.
+func (u *udpServer) flushMetrics(st *udpState) {
+	for rc, n := range st.sent {
+		if n != 0 {
+			u.h.metrics.responses(false, rc, int(n))
+			st.sent[rc] = 0
+		}
+	}
+}
+
+// serve reads until the socket is closed: a batch of datagrams at a time
+// where the platform can (udpbatch.go), one at a time elsewhere.
 func (u *udpServer) serve() {
+	if u.batch != nil {
+		u.serveBatch()
+		return
+	}
 	st := u.newState()
 	for {
 		n, addr, err := u.conn.ReadFromUDPAddrPort(st.in)
@@ -63,15 +87,27 @@ func (u *udpServer) serve() {
 	}
 }
 
-// handle answers one packet p from addr.
+// handle answers one packet p from addr, sending the answer at once.
 func (u *udpServer) handle(st *udpState, p []byte, addr netip.AddrPort) {
+	if resp := u.answer(st, st.out, p, addr); resp != nil {
+		_, _ = u.conn.WriteToUDPAddrPort(resp, addr)
+	}
+	u.flushMetrics(st)
+}
+
+// answer answers one packet p from addr. A query the answer cache holds
+// (fastpath.go) is answered into out[:0], which must have room for maxHit
+// bytes, and returned for the caller to send; it is counted in st.sent.
+// Anything else goes to the full path, which sends its own answer, if
+// any, and answer returns nil.
+func (u *udpServer) answer(st *udpState, out, p []byte, addr netip.AddrPort) []byte {
 	q, fast := parseFast(p, st.key)
 	hit := cacheHit{rot: -1}
 	slip := false
 	if fast {
 		st.key = q.key
 		var resp []byte
-		resp, hit = u.h.auth.Snapshot().answers().get(p, q, st.out, u.h.order)
+		resp, hit = u.h.auth.Snapshot().answers().get(p, q, out, u.h.order)
 		valid := false
 		if resp != nil && q.cookie != nil {
 			var ok bool
@@ -86,17 +122,19 @@ func (u *udpServer) handle(st *udpState, p []byte, addr netip.AddrPort) {
 			}
 			switch action {
 			case rrlAllow:
-				_, _ = u.conn.WriteToUDPAddrPort(resp, addr)
-				u.h.metrics.response(false, hit.rcode)
-				return
+				if uint(hit.rcode) < uint(len(st.sent)) {
+					st.sent[hit.rcode]++
+				}
+				return resp
 			case rrlDrop:
-				return
+				return nil
 			}
 			slip = true // rare: the full path builds the truncated answer
 		}
 	}
 	st.w.addr = addr
 	u.slow(st.w, p, q, fast, hit.rot, slip)
+	return nil
 }
 
 // limit asks the rate limiter, if any, and counts what it says.

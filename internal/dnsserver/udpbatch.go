@@ -1,0 +1,104 @@
+package dnsserver
+
+import (
+	"errors"
+	"net"
+	"time"
+
+	"golang.org/x/net/ipv4"
+)
+
+// batchConn reads and writes many datagrams per system call: on Linux,
+// golang.org/x/net's ipv4 and ipv6 PacketConn, through recvmmsg and
+// sendmmsg (udpbatch_linux.go). Elsewhere there is none and the loop reads
+// one datagram at a time (udp.go). ipv6.Message is the same type as
+// ipv4.Message, so one interface fits both.
+type batchConn interface {
+	ReadBatch(ms []ipv4.Message, flags int) (int, error)
+	WriteBatch(ms []ipv4.Message, flags int) (int, error)
+}
+
+// udpBatch is how many datagrams one system call reads or writes at most.
+// A read returns what is queued, so a batch is only as full as the load
+// makes it: one query alone is answered at once.
+const udpBatch = 32
+
+// udpBatchMin is the fewest datagrams a read asks for. x/net prepares
+// every message it is given on each call, so a read asks for twice what
+// the last one found, between this and udpBatch: a quiet server does not
+// prepare 32 messages to read one (it did, and used 70 % more
+// instructions per query than reading one at a time).
+const udpBatchMin = 4
+
+// udpBatchState is a batch loop's messages and their buffers, all made
+// once: slot i reads into in[i] and answers from the cache into out[i].
+type udpBatchState struct {
+	rms, wms []ipv4.Message
+	in, out  [][]byte
+}
+
+func newUDPBatchState(n int) *udpBatchState {
+	b := &udpBatchState{rms: make([]ipv4.Message, n), wms: make([]ipv4.Message, n), in: make([][]byte, n), out: make([][]byte, n)}
+	in, out := make([]byte, n*udpReadBuffer), make([]byte, n*maxHit)
+	bufs := make([][]byte, 2*n)
+	for i := range n {
+		b.in[i] = in[i*udpReadBuffer : (i+1)*udpReadBuffer : (i+1)*udpReadBuffer]
+		b.out[i] = out[i*maxHit : i*maxHit : (i+1)*maxHit]
+		bufs[2*i] = b.in[i]
+		b.rms[i].Buffers = bufs[2*i : 2*i+1 : 2*i+1]
+		b.wms[i].Buffers = bufs[2*i+1 : 2*i+2 : 2*i+2]
+	}
+	return b
+}
+
+// serveBatch is serve with batches: read what is queued, up to udpBatch
+// datagrams, answer each, and send the answers from the cache together.
+// The full path sends its own answers as it goes (udpWriter); it is the
+// rare one once the cache is warm.
+func (u *udpServer) serveBatch() {
+	st := u.newState()
+	b := newUDPBatchState(udpBatch)
+	want := udpBatchMin
+	for {
+		n, err := u.batch.ReadBatch(b.rms[:want], 0)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			time.Sleep(readErrorPause)
+			continue
+		}
+		want = min(max(2*n, udpBatchMin), udpBatch)
+		k := 0
+		for i := range n {
+			m := &b.rms[i]
+			from, ok := m.Addr.(*net.UDPAddr)
+			if !ok {
+				continue
+			}
+			if resp := u.answer(st, b.out[i][:0], b.in[i][:m.N], from.AddrPort()); resp != nil {
+				w := &b.wms[k]
+				w.Buffers[0], w.Addr = resp, from
+				k++
+			}
+		}
+		u.writeBatch(b.wms[:k])
+		u.flushMetrics(st)
+	}
+}
+
+// writeBatch sends ms, as few system calls as the kernel allows. A
+// message the kernel refuses (a destination it cannot send to) is skipped,
+// as a single write's error would be ignored.
+func (u *udpServer) writeBatch(ms []ipv4.Message) {
+	for len(ms) > 0 {
+		n, err := u.batch.WriteBatch(ms, 0)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			n = max(n, 0) + 1 // sendmmsg reports the first message it could not send
+		}
+		ms = ms[min(max(n, 1), len(ms)):]
+	}
+}
