@@ -144,7 +144,9 @@ func TestRegisterInstanceRules(t *testing.T) {
 
 func TestQuotas(t *testing.T) {
 	f := New(Options{})
-	c := client(t, f, 1)
+	// Retries: 3,000 calls on a busy machine may meet a transient transport
+	// error; the quota errors asserted here are not retried by the SDK.
+	c := client(t, f, 3)
 	ns := f.AddNamespace("example.com", false)
 	ids := []string{createService(t, c, ns, "a", dnsConfig("", sdtypes.RecordTypeA)), createService(t, c, ns, "b", dnsConfig("", sdtypes.RecordTypeA)),
 		createService(t, c, ns, "c", dnsConfig("", sdtypes.RecordTypeA))}
@@ -171,12 +173,16 @@ func TestQuotas(t *testing.T) {
 	}
 	// DiscoverInstances returns 100 by default, at most 1,000.
 	out, err := c.DiscoverInstances(ctx, &sd.DiscoverInstancesInput{NamespaceName: aws.String("example.com"), ServiceName: aws.String("a")})
-	if err != nil || len(out.Instances) != 100 {
-		t.Errorf("default DiscoverInstances: %d, %v", len(out.Instances), err)
+	if err != nil {
+		t.Fatalf("default DiscoverInstances: %v", err)
+	} else if len(out.Instances) != 100 {
+		t.Errorf("default DiscoverInstances: %d instances, want 100", len(out.Instances))
 	}
 	out, err = c.DiscoverInstances(ctx, &sd.DiscoverInstancesInput{NamespaceName: aws.String("example.com"), ServiceName: aws.String("a"), MaxResults: aws.Int32(1000)})
-	if err != nil || len(out.Instances) != 1000 {
-		t.Errorf("DiscoverInstances of 1000: %d, %v", len(out.Instances), err)
+	if err != nil {
+		t.Fatalf("DiscoverInstances of 1000: %v", err)
+	} else if len(out.Instances) != 1000 {
+		t.Errorf("DiscoverInstances of 1000: %d instances, want 1000", len(out.Instances))
 	}
 	if _, err := c.DiscoverInstances(ctx, &sd.DiscoverInstancesInput{NamespaceName: aws.String("example.com"), ServiceName: aws.String("a"), MaxResults: aws.Int32(1001)}); code(err) != "InvalidInput" {
 		t.Errorf("MaxResults 1001: %v", err)
