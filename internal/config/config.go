@@ -250,11 +250,6 @@ func (c *Config) Validate() error {
 	if c.Registry == "aws-sd" && c.Provider != "aws-sd" {
 		bad("--registry=aws-sd keeps ownership in Cloud Map services and needs --provider=aws-sd")
 	}
-	if c.Provider == "aws-sd" {
-		if err := c.AWSSD.Validate(); err != nil {
-			errs = append(errs, err)
-		}
-	}
 	if c.Registry == "dynamodb" {
 		if err := c.DynamoDB.Validate(); err != nil {
 			errs = append(errs, err)
@@ -309,6 +304,8 @@ func (c *Config) ValidateProvider() error {
 		aws := c.AWS
 		aws.Policy = c.Policy
 		err = aws.Validate()
+	case "aws-sd":
+		err = c.AWSSD.Validate()
 	case "rfc2136":
 		err = c.RFC2136.Validate()
 	case "pdns":

@@ -116,6 +116,19 @@ func TestHelpNamesEveryChoice(t *testing.T) {
 	}
 }
 
+// TestEveryProviderIsValidated: each provider --help names has a case in
+// ValidateProvider (aws-sd once fell through to "must be one of ...,
+// aws-sd, ...").
+func TestEveryProviderIsValidated(t *testing.T) {
+	for _, p := range knownProviders {
+		c := Default()
+		c.Provider = p
+		if err := c.ValidateProvider(); err != nil && strings.Contains(err.Error(), "must be one of") {
+			t.Errorf("--provider=%s: %v", p, err)
+		}
+	}
+}
+
 // TestBackendFlags: each backend's flags reach its own Config, from the
 // command line and from the environment, and only the chosen provider's
 // settings are checked.
