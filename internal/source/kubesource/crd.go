@@ -125,19 +125,7 @@ func (s *CRD) convert(u *unstructured.Unstructured) ([]*endpoint.Endpoint, SeenO
 
 // Changes implements source.Incremental.
 func (s *CRD) Changes(ctx context.Context) (source.Delta, bool, error) {
-	if !s.informer.HasSynced() {
-		return source.Delta{}, false, nil
-	}
-	keys, full := s.changed.take()
-	if full {
-		return source.Delta{}, false, nil
-	}
-	var d source.Delta
-	for _, key := range keys {
-		ns, name, err := cache.SplitMetaNamespaceKey(key)
-		if err != nil {
-			return source.Delta{}, false, nil
-		}
+	return s.changed.delta(s.informer.HasSynced(), func(key, ns, name string) (source.ObjectChange, error) {
 		ref := source.ObjectRef{APIVersion: s.apiVersion, Kind: s.kind, Namespace: ns, Name: name}
 		ch := source.ObjectChange{Key: dnsendpoint.ResourceLabel(ns, name), Ref: ref}
 		o, err := s.lister.ByNamespace(ns).Get(name)
@@ -146,11 +134,11 @@ func (s *CRD) Changes(ctx context.Context) (source.Delta, bool, error) {
 		switch {
 		case apierrors.IsNotFound(err):
 		case err != nil:
-			return source.Delta{}, false, err
+			return ch, err
 		default:
 			u, ok := o.(*unstructured.Unstructured)
 			if !ok {
-				return source.Delta{}, false, nil
+				return ch, errFull
 			}
 			ch.Ref = s.ref(u)
 			ch.Endpoints, so, read = s.convert(u)
@@ -165,9 +153,8 @@ func (s *CRD) Changes(ctx context.Context) (source.Delta, bool, error) {
 			delete(s.seen, key)
 		}
 		s.mu.Unlock()
-		d.Objects = append(d.Objects, ch)
-	}
-	return d, true, nil
+		return ch, nil
+	})
 }
 
 // LastSeen returns a copy of what the last Endpoints read, by

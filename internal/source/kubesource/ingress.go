@@ -70,35 +70,22 @@ func (s *Ingress) Endpoints(ctx context.Context) ([]*endpoint.Endpoint, error) {
 
 // Changes implements source.Incremental.
 func (s *Ingress) Changes(ctx context.Context) (source.Delta, bool, error) {
-	if !s.informer.HasSynced() {
-		return source.Delta{}, false, nil
-	}
-	keys, full := s.changed.take()
-	if full {
-		return source.Delta{}, false, nil
-	}
-	var d source.Delta
-	for _, key := range keys {
-		ns, name, err := cache.SplitMetaNamespaceKey(key)
-		if err != nil {
-			return source.Delta{}, false, nil
-		}
+	return s.changed.delta(s.informer.HasSynced(), func(_, ns, name string) (source.ObjectChange, error) {
 		ref := source.ObjectRef{APIVersion: "networking.k8s.io/v1", Kind: "Ingress", Namespace: ns, Name: name}
 		ch := source.ObjectChange{Key: ref.Resource(), Ref: ref}
 		ing, err := s.lister.Ingresses(ns).Get(name)
 		switch {
 		case apierrors.IsNotFound(err):
 		case err != nil:
-			return source.Delta{}, false, err
+			return ch, err
 		default:
 			r := ingress.Endpoints(ing, s.opts)
 			report(s.reporter, r.Problems)
 			ch.Ref = source.NewObjectRef("networking.k8s.io/v1", "Ingress", &ing.ObjectMeta)
 			ch.Endpoints = r.Endpoints
 		}
-		d.Objects = append(d.Objects, ch)
-	}
-	return d, true, nil
+		return ch, nil
+	})
 }
 
 // Lookup implements Lookuper for ingress/namespace/name.

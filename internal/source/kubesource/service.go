@@ -107,37 +107,24 @@ func (s *Service) Endpoints(ctx context.Context) ([]*endpoint.Endpoint, error) {
 // after the change, needs the Nodes (and maybe Pods), which a full read
 // gathers; so does any Node or Pod event.
 func (s *Service) Changes(ctx context.Context) (source.Delta, bool, error) {
-	if !s.services.HasSynced() {
-		return source.Delta{}, false, nil
-	}
-	keys, full := s.changed.take()
-	if full {
-		return source.Delta{}, false, nil
-	}
-	var d source.Delta
-	for _, key := range keys {
-		ns, name, err := cache.SplitMetaNamespaceKey(key)
-		if err != nil {
-			return source.Delta{}, false, nil
-		}
+	return s.changed.delta(s.services.HasSynced(), func(_, ns, name string) (source.ObjectChange, error) {
 		ref := source.ObjectRef{APIVersion: "v1", Kind: "Service", Namespace: ns, Name: name}
 		ch := source.ObjectChange{Key: ref.Resource(), Ref: ref}
 		svc, err := s.lister.Services(ns).Get(name)
 		switch {
 		case apierrors.IsNotFound(err):
 		case err != nil:
-			return source.Delta{}, false, err
+			return ch, err
 		case svc.Spec.Type == corev1.ServiceTypeNodePort:
-			return source.Delta{}, false, nil
+			return ch, errFull
 		default:
 			r := service.Endpoints(svc, nil, s.opts)
 			report(s.reporter, r.Problems)
 			ch.Ref = source.NewObjectRef("v1", "Service", &svc.ObjectMeta)
 			ch.Endpoints = r.Endpoints
 		}
-		d.Objects = append(d.Objects, ch)
-	}
-	return d, true, nil
+		return ch, nil
+	})
 }
 
 // helpers starts the Node and Pod informers the first time a Service

@@ -1,11 +1,14 @@
 package kubesource
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
 
 	"k8s.io/client-go/tools/cache"
+
+	"github.com/exodns/exodns/internal/source"
 )
 
 // tracker remembers which objects changed since the last read, by
@@ -60,6 +63,41 @@ func (t *tracker) take() (keys []string, full bool) {
 	t.dirty = nil
 	slices.Sort(keys)
 	return keys, false
+}
+
+// errFull is what a change function returns when only a full read can
+// tell what the object now asks for.
+var errFull = errors.New("kubesource: needs a full read")
+
+// delta turns the objects changed since the last call into a Delta, asking
+// change for each one's ObjectChange (key is its namespace/name key) (with no endpoints when it is gone).
+// It gives no Delta (false), so the caller reads everything, until the
+// informer has synced, when the tracker asks for a full read, or when
+// change returns errFull.
+func (t *tracker) delta(synced bool, change func(key, ns, name string) (source.ObjectChange, error)) (source.Delta, bool, error) {
+	if !synced {
+		return source.Delta{}, false, nil
+	}
+	keys, full := t.take()
+	if full {
+		return source.Delta{}, false, nil
+	}
+	var d source.Delta
+	for _, key := range keys {
+		ns, name, err := cache.SplitMetaNamespaceKey(key)
+		if err != nil {
+			return source.Delta{}, false, nil
+		}
+		ch, err := change(key, ns, name)
+		switch {
+		case errors.Is(err, errFull):
+			return source.Delta{}, false, nil
+		case err != nil:
+			return source.Delta{}, false, err
+		}
+		d.Objects = append(d.Objects, ch)
+	}
+	return d, true, nil
 }
 
 // watchTracked is watch that also marks each event's object in t, or asks
