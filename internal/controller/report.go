@@ -84,29 +84,12 @@ func (r *Reporter) EndRun(complete bool) {
 		for k, st := range last {
 			merged[k] = st
 		}
-		for k, st := range run {
-			if old := last[k]; old != nil {
-				for m, p := range old.items {
-					if _, ok := st.items[m]; !ok {
-						st.items[m] = p
-					}
-				}
-			}
-			merged[k] = st
-		}
-		r.last = merged
+		r.last = addRun(merged, run)
 	}
 	standingNow := r.last
 	r.mu.Unlock()
 
-	for _, k := range sortedKeys(run) {
-		st, old := run[k], last[k]
-		for _, m := range sortedKeys(st.items) {
-			if old == nil || !hasItem(old, m) {
-				r.say(st.items[m])
-			}
-		}
-	}
+	r.sayNew(run, last)
 	if complete {
 		for _, k := range sortedKeys(last) {
 			if _, ok := run[k]; !ok {
@@ -145,19 +128,36 @@ func (r *Reporter) EndRunScoped(read map[string]bool) {
 			next[k] = &standing{obj: st.obj, items: kept}
 		}
 	}
+	r.last = addRun(next, run)
+	r.mu.Unlock()
+
+	r.sayNew(run, last)
+	for _, k := range sortedKeys(last) {
+		if _, ok := next[k]; !ok {
+			r.cleared(last[k])
+		}
+	}
+	r.setGauges(next)
+}
+
+// addRun puts what this run reported into into, each object keeping the
+// items it stood with there that the run did not make again.
+func addRun(into, run map[string]*standing) map[string]*standing {
 	for k, st := range run {
-		if old := next[k]; old != nil {
+		if old := into[k]; old != nil {
 			for m, p := range old.items {
 				if _, ok := st.items[m]; !ok {
 					st.items[m] = p
 				}
 			}
 		}
-		next[k] = st
+		into[k] = st
 	}
-	r.last = next
-	r.mu.Unlock()
+	return into
+}
 
+// sayNew reports what this run found that did not stand before it.
+func (r *Reporter) sayNew(run, last map[string]*standing) {
 	for _, k := range sortedKeys(run) {
 		st, old := run[k], last[k]
 		for _, m := range sortedKeys(st.items) {
@@ -166,12 +166,6 @@ func (r *Reporter) EndRunScoped(read map[string]bool) {
 			}
 		}
 	}
-	for _, k := range sortedKeys(last) {
-		if _, ok := next[k]; !ok {
-			r.cleared(last[k])
-		}
-	}
-	r.setGauges(next)
 }
 
 func hasItem(st *standing, m string) bool { _, ok := st.items[m]; return ok }
