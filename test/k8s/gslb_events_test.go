@@ -38,7 +38,7 @@ func TestHealthChangeIsAnEvent(t *testing.T) {
 	cmd := cli.NewRootCommand(cli.BuildInfo{Version: "test"})
 	cmd.SetOut(io.Discard)
 	cmd.SetErr(io.Discard)
-	cmd.SetArgs([]string{"--source=service", "--kubeconfig=" + kubeconfigFile(t), "--namespace=" + ns,
+	cmd.SetArgs([]string{"--source=service", "--kubeconfig=" + userKubeconfig(t, "exodns-replicas"), "--namespace=" + ns,
 		"--provider=embedded", "--embedded-zone=example.com", "--embedded-db=:memory:", "--embedded-listen=" + freeAddr(t, "udp"),
 		"--txt-owner-id=health", "--metrics-address="})
 	runCtx, cancel := context.WithCancel(ctx)

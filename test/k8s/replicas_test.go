@@ -23,7 +23,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
 
 const (
@@ -138,23 +137,6 @@ var (
 	portsGiven = map[string]bool{}
 )
 
-func kubeconfigFile(t *testing.T) string {
-	t.Helper()
-	user, err := testEnv.AddUser(envtest.User{Name: "exodns-replicas", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kc, err := user.KubeConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := os.WriteFile(path, kc, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 func buildExodns(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "exodns")
@@ -181,7 +163,7 @@ func TestReplicasAnswerAlike(t *testing.T) {
 	c, _ := clients(t)
 	ns := newNamespace(t, c)
 	bin := buildExodns(t)
-	kubeconfig := kubeconfigFile(t)
+	kubeconfig := userKubeconfig(t, "exodns-replicas")
 	dir := t.TempDir()
 
 	reps := make([]*replica, 3)
