@@ -19,7 +19,7 @@ import (
 
 // writeDB makes a closed bbolt file holding enough records to span many
 // pages, and returns its path.
-func writeDB(t *testing.T) string {
+func writeDB(t testing.TB) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "embedded.db")
 	s, err := Open(path, []string{"example.com"})

@@ -22,6 +22,11 @@ func checkPages(path string) error {
 	if err != nil {
 		return err
 	}
+	return checkPageBytes(b)
+}
+
+// checkPageBytes is checkPages on the file's bytes.
+func checkPageBytes(b []byte) error {
 	m, err := newestMetaPage(b)
 	if err != nil {
 		return err
