@@ -251,7 +251,7 @@ func podNames(pods []corev1.Pod) []string {
 func testEmbeddedOnKubelet(t *testing.T, c *cluster, h string, img imageRef) {
 	const ns, release, lease = "exodns", "exodns", "exodns-leader-exodns"
 	c.helmInstall(t, h, release, ns, "-f", filepath.Join(repoRoot, "test", "deploy", "testdata", "values", "embedded-ha.yaml"),
-		"--set", "image.repository="+img.repository, "--set", "image.tag="+img.tag, "--set", "image.pullPolicy=Never")
+		"--set", "image.repository="+img.repository, "--set-string", "image.tag="+img.tag, "--set", "image.pullPolicy=Never")
 	pods := c.readyPods(t, ns, release, 2)
 	t.Logf("Ready through the kubelet: %v", podNames(pods))
 
