@@ -48,7 +48,9 @@ func keyString(k endpoint.Key) string {
 // parseKey reads a stored key; the set identifier may itself hold "#".
 func parseKey(s string) (endpoint.Key, error) {
 	parts := strings.SplitN(s, "#", 3)
-	if len(parts) != 3 || parts[0] == "" || parts[1] == "" {
+	// A name with an empty label ("..", a leading dot, dots only) is no
+	// DNS name, and would not be written back as it was read.
+	if len(parts) != 3 || parts[0] == "" || strings.HasPrefix(parts[0], ".") || strings.Contains(parts[0], "..") || parts[1] == "" {
 		return endpoint.Key{}, fmt.Errorf("key %q is not name#type#set-identifier", s)
 	}
 	return canonical(endpoint.Key{DNSName: parts[0], RecordType: parts[1], SetIdentifier: parts[2]}), nil
