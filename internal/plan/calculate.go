@@ -49,6 +49,11 @@ const (
 // are found through an index map, so the per-record cost is a map entry and
 // no allocation.
 type slot struct {
+	// recordType and setIdentifier complete the key whose canonical name
+	// found the slot; next is the following slot at the same name, or -1.
+	recordType, setIdentifier string
+	next                      int32
+
 	win   claim              // the (winning) desired claim; ep is nil if none
 	cur   *endpoint.Endpoint // the in-scope current record, if any
 	ours  bool               // cur carries our owner
@@ -63,8 +68,13 @@ func (s *slot) wanted() bool { return s.win.ep != nil && !s.lost }
 type planner struct {
 	in        Input
 	scope     scope
-	slots     []slot
-	index     map[endpoint.Key]int32
+	slots []slot
+	// index finds the first slot of each canonical name; the others at
+	// the name are chained through slot.next. A string key hashes and
+	// compares one string where an endpoint.Key would take three, and
+	// most names hold one record: at 10^5 records the map probes are
+	// most of a plan's time.
+	index     map[string]int32
 	extra     map[int32][]claim // every claim of a multi slot; rare
 	conflicts []Conflict
 	creates   int
@@ -102,7 +112,7 @@ func Calculate(in Input) Result {
 // Nothing of them outlives Calculate (the result is made of copies).
 type buffers struct {
 	slots []slot
-	index map[endpoint.Key]int32
+	index map[string]int32
 }
 
 var bufferPool sync.Pool
@@ -114,7 +124,7 @@ const pooledFrom = 4096
 
 func getBuffers(n int) *buffers {
 	if n < pooledFrom {
-		return &buffers{slots: make([]slot, 0, n), index: make(map[endpoint.Key]int32, n)}
+		return &buffers{slots: make([]slot, 0, n), index: make(map[string]int32, n)}
 	}
 	if b, ok := bufferPool.Get().(*buffers); ok {
 		if cap(b.slots) < n {
@@ -122,7 +132,7 @@ func getBuffers(n int) *buffers {
 		}
 		return b
 	}
-	return &buffers{slots: make([]slot, 0, n), index: make(map[endpoint.Key]int32, n)}
+	return &buffers{slots: make([]slot, 0, n), index: make(map[string]int32, n)}
 }
 
 func putBuffers(b *buffers) {
@@ -135,14 +145,46 @@ func putBuffers(b *buffers) {
 	bufferPool.Put(b)
 }
 
-func (p *planner) slotFor(k endpoint.Key) int32 {
-	if i, ok := p.index[k]; ok {
-		return i
+// slotFor returns the slot of e's key, adding one if there is none.
+func (p *planner) slotFor(e *endpoint.Endpoint) int32 {
+	name, recordType := canonName(e.DNSName), canonType(e.RecordType)
+	first, ok := p.index[name]
+	if !ok {
+		p.index[name] = p.newSlot(recordType, e.SetIdentifier)
+		return int32(len(p.slots) - 1)
 	}
-	i := int32(len(p.slots))
-	p.slots = append(p.slots, slot{})
-	p.index[k] = i
-	return i
+	for i := first; ; {
+		s := &p.slots[i]
+		if s.recordType == recordType && s.setIdentifier == e.SetIdentifier {
+			return i
+		}
+		if s.next < 0 {
+			n := p.newSlot(recordType, e.SetIdentifier) // may move p.slots
+			p.slots[i].next = n
+			return n
+		}
+		i = s.next
+	}
+}
+
+func (p *planner) newSlot(recordType, setIdentifier string) int32 {
+	p.slots = append(p.slots, slot{recordType: recordType, setIdentifier: setIdentifier, next: -1})
+	return int32(len(p.slots) - 1)
+}
+
+// lookup returns the slot of e's key, if there is one.
+func (p *planner) lookup(e *endpoint.Endpoint) (int32, bool) {
+	first, ok := p.index[canonName(e.DNSName)]
+	if !ok {
+		return 0, false
+	}
+	recordType := canonType(e.RecordType)
+	for i := first; i >= 0; i = p.slots[i].next {
+		if s := &p.slots[i]; s.recordType == recordType && s.setIdentifier == e.SetIdentifier {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 func (p *planner) addDesired() {
@@ -150,7 +192,7 @@ func (p *planner) addDesired() {
 		if e == nil || !p.scope.contains(e) {
 			continue
 		}
-		i := p.slotFor(keyOf(e))
+		i := p.slotFor(e)
 		p.addClaim(i, claim{ep: e, res: e.Resource()})
 	}
 }
@@ -197,7 +239,7 @@ func (p *planner) addCurrent() {
 		if e == nil || !p.scope.contains(e) {
 			continue
 		}
-		s := &p.slots[p.slotFor(keyOf(e))]
+		s := &p.slots[p.slotFor(e)]
 		if s.cur != nil && !preferCurrent(e, s.cur, p.in.OwnerID) {
 			continue
 		}

@@ -153,7 +153,7 @@ func (p *planner) deletedHere(r *endpoint.Endpoint) bool {
 	if !p.scope.contains(r) {
 		return false
 	}
-	i, ok := p.index[keyOf(r)]
+	i, ok := p.lookup(r)
 	return ok && p.slots[i].cur == r && p.slots[i].act == actDelete
 }
 

@@ -64,12 +64,14 @@ func (s *scope) contains(e *endpoint.Endpoint) bool {
 func keyOf(e *endpoint.Endpoint) endpoint.Key {
 	return endpoint.Key{
 		DNSName:       canonName(e.DNSName),
-		RecordType:    strings.ToUpper(e.RecordType),
+		RecordType:    canonType(e.RecordType),
 		SetIdentifier: e.SetIdentifier,
 	}
 }
 
 func canonName(n string) string { return strings.ToLower(strings.TrimSuffix(n, ".")) }
+
+func canonType(t string) string { return strings.ToUpper(t) }
 
 func isCNAME(e *endpoint.Endpoint) bool {
 	return strings.EqualFold(e.RecordType, endpoint.RecordTypeCNAME)
