@@ -66,8 +66,8 @@ func (s *slot) wanted() bool { return s.win.ep != nil && !s.lost }
 
 // planner is the working state of one Calculate call.
 type planner struct {
-	in        Input
-	scope     scope
+	in    Input
+	scope scope
 	slots []slot
 	// index finds the first slot of each canonical name; the others at
 	// the name are chained through slot.next. A string key hashes and
