@@ -118,7 +118,7 @@ func (b *batch) current(k endpoint.Key) *ownership {
 	if o, ok := b.set[k]; ok {
 		return o
 	}
-	return b.snap.typed[k]
+	return b.snap.typed.get(k)
 }
 
 func (b *batch) delete(ep *endpoint.Endpoint) {
@@ -217,9 +217,9 @@ func (b *batch) put(k endpoint.Key, ep *endpoint.Endpoint, existing, base *owner
 func (b *batch) commit() {
 	for k, o := range b.set {
 		if o == nil {
-			delete(b.snap.typed, k)
+			b.snap.typed.del(k)
 		} else {
-			b.snap.typed[k] = o
+			b.snap.typed.put(k, o)
 		}
 	}
 	for nk := range b.dropped {

@@ -100,7 +100,7 @@ func (r *Registry) affixIndex(snap *snapshot, foreign []*ownership) map[endpoint
 	for _, o := range foreign {
 		add(o)
 	}
-	for _, o := range snap.typed {
+	for _, o := range snap.typed.all() {
 		add(o)
 	}
 	for _, o := range snap.legacy {

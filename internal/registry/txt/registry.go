@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -165,24 +166,23 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	snap := spare
 	if snap == nil {
 		snap = &snapshot{
-			typed:  make(map[endpoint.Key]*ownership, len(records)/2),
+			typed:  newOwnerIndex(len(records) / 2),
 			legacy: make(map[nameKey]*ownership),
 			cnames: make(map[endpoint.Key]bool),
 		}
 	}
-	others := make([]*endpoint.Endpoint, 0, len(records))
+	snap.seen = append(snap.seen[:0], records...)
+	snap.at = slices.Grow(snap.at[:0], len(records))[:len(records)] // recycle cleared it
+	w := newWalk(prev, len(records))
+	others := make([]other, 0, len(records))
 	arena := &snap.arena
 	var foreign []*ownership // ownership records this mapper cannot place
-	for _, rec := range records {
+	for j, rec := range records {
 		if rec.RecordType == endpoint.RecordTypeTXT {
-			if o := r.reread(prev, rec, arena); o != nil {
-				name, recordType := r.mapper.ToEndpointName(rec.DNSName)
-				switch {
-				case name != "" && recordType != "":
-					k := endpoint.Key{DNSName: name, RecordType: recordType, SetIdentifier: rec.SetIdentifier}
-					snap.typed[k] = o
-					continue
-				}
+			if o := r.reread(w, j, rec, arena); o != nil {
+				o.pos, snap.at[j] = int32(j), o
+				w.duplicates = snap.typed.put(endpoint.Key{DNSName: o.name, RecordType: o.recordType, SetIdentifier: rec.SetIdentifier}, o) || w.duplicates
+				continue
 			}
 			if o := r.readOwnership(rec, arena); o != nil {
 				name, recordType := r.mapper.ToEndpointName(rec.DNSName)
@@ -194,8 +194,8 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 				case recordType == "":
 					snap.legacy[nameKey{name, rec.SetIdentifier}] = o
 				default:
-					k := endpoint.Key{DNSName: name, RecordType: recordType, SetIdentifier: rec.SetIdentifier}
-					snap.typed[k] = o
+					o.pos, snap.at[j] = int32(j), o
+					w.duplicates = snap.typed.put(endpoint.Key{DNSName: name, RecordType: recordType, SetIdentifier: rec.SetIdentifier}, o) || w.duplicates
 				}
 				continue
 			}
@@ -204,7 +204,7 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 		if rec.RecordType == endpoint.RecordTypeCNAME {
 			snap.cnames[r.lookupKey(rec)] = true
 		}
-		others = append(others, rec)
+		others = append(others, other{rec: rec, pos: int32(j), was: w.foundBefore(j, rec)})
 	}
 
 	// Returned records are copies: providers may cache what they return,
@@ -213,11 +213,17 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	copies := make([]endpoint.Endpoint, len(others))
 	out := make([]*endpoint.Endpoint, len(others))
 	var unowned []*endpoint.Endpoint
-	for i, rec := range others {
+	for i, ot := range others {
+		rec := ot.rec
 		c := &copies[i]
 		*c = *rec
-		key := r.lookupKey(rec)
-		o, kind := snap.find(key, rec)
+		o, kind := w.foundAgain(ot.was), outdated
+		if o == nil {
+			o, kind = snap.find(r.lookupKey(rec), rec)
+		}
+		if o != nil && kind == outdated {
+			snap.at[ot.pos] = o
+		}
 		c.Labels = attachLabels(rec.Labels, o)
 		switch {
 		case o == nil:
@@ -226,11 +232,11 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 			o.used = true
 		case kind != outdated:
 			o.used = true
-			snap.pending = append(snap.pending, pendingRecord{key: key, record: pendingCopy(c), base: o, kind: kind})
+			snap.pending = append(snap.pending, pendingRecord{key: r.lookupKey(rec), record: pendingCopy(c), base: o, kind: kind})
 		default:
 			o.used = true
 			if o.migrated || r.outdated(o, c) {
-				snap.pending = append(snap.pending, pendingRecord{key: key, record: pendingCopy(c), base: o, kind: outdated})
+				snap.pending = append(snap.pending, pendingRecord{key: r.lookupKey(rec), record: pendingCopy(c), base: o, kind: outdated})
 			}
 		}
 		out[i] = c
@@ -251,24 +257,37 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	return out, nil
 }
 
-// reread returns the ownership record of the previous read (prev) that rec
-// is, unchanged, as a new one of this read sharing its parsed labels
-// (which no one modifies): a zone of many records would otherwise parse
-// every ownership record again on every read. nil when there is none.
-func (r *Registry) reread(prev *snapshot, rec *endpoint.Endpoint, arena *ownershipArena) *ownership {
-	if prev == nil || len(rec.Targets) != 1 {
+// reread returns the ownership record of the previous read that rec, at
+// position j of this one, is unchanged, as a new one of this read sharing
+// its parsed labels (which no one modifies): a zone of many records would
+// otherwise parse every ownership record again on every read. The
+// previous read's record at the aligned position is tried first; failing
+// that, the previous read's index. nil when there is none.
+func (r *Registry) reread(w *walk, j int, rec *endpoint.Endpoint, arena *ownershipArena) *ownership {
+	if w.prev == nil || len(rec.Targets) != 1 {
 		return nil
 	}
-	name, recordType := r.mapper.ToEndpointName(rec.DNSName)
-	if name == "" || recordType == "" {
-		return nil
+	o := w.alignedTXT(j)
+	if o == nil || !sameTXT(o, rec) {
+		name, recordType := r.mapper.ToEndpointName(rec.DNSName)
+		if name == "" || recordType == "" {
+			return nil
+		}
+		if o = w.prev.typed.get(endpoint.Key{DNSName: name, RecordType: recordType, SetIdentifier: rec.SetIdentifier}); o == nil || !sameTXT(o, rec) {
+			return nil
+		}
+		w.realign(j, o)
 	}
-	o := prev.typed[endpoint.Key{DNSName: name, RecordType: recordType, SetIdentifier: rec.SetIdentifier}]
-	if o == nil || o.labels == nil || o.txt == nil || len(o.txt.Targets) != 1 || o.txt.Targets[0] != rec.Targets[0] || o.txt.DNSName != rec.DNSName ||
-		o.txt.RecordTTL != rec.RecordTTL || !o.txt.ProviderSpecific.Same(rec.ProviderSpecific) {
-		return nil
-	}
-	return arena.reuse(rec, o)
+	n := arena.reuse(rec, o)
+	w.reused(o, n)
+	return n
+}
+
+// sameTXT reports whether rec is the TXT record o was read from, unchanged.
+func sameTXT(o *ownership, rec *endpoint.Endpoint) bool {
+	return o.labels != nil && o.txt != nil && len(o.txt.Targets) == 1 && o.txt.Targets[0] == rec.Targets[0] && o.txt.DNSName == rec.DNSName &&
+		o.txt.SetIdentifier == rec.SetIdentifier &&
+		o.txt.RecordTTL == rec.RecordTTL && o.txt.ProviderSpecific.Same(rec.ProviderSpecific)
 }
 
 // readOwnership returns the ownership record a TXT record is, or nil when

@@ -62,19 +62,12 @@ func (r *Registry) reservedBy(ep *endpoint.Endpoint, snap *snapshot, desired map
 
 // ownerAt returns an ownership record of the record name and type, of the
 // given set identifier or, failing that, of any: Route 53 and others let
-// no record of its own share the name whatever the set. The scan runs only
-// for desired TXT and CNAME records named like an ownership record, which
-// are rare, so no index is kept for it.
+// no record of its own share the name whatever the set.
 func (s *snapshot) ownerAt(name, recordType, set string) *ownership {
-	if o := s.typed[endpoint.Key{DNSName: name, RecordType: recordType, SetIdentifier: set}]; o != nil {
+	if o := s.typed.get(endpoint.Key{DNSName: name, RecordType: recordType, SetIdentifier: set}); o != nil {
 		return o
 	}
-	for k, o := range s.typed {
-		if k.DNSName == name && k.RecordType == recordType {
-			return o
-		}
-	}
-	return nil
+	return s.typed.atName(name, recordType)
 }
 
 // refuseReserved takes out of the creates those at a name reserved for an

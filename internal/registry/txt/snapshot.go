@@ -18,6 +18,15 @@ type ownership struct {
 	// migrated is set on a record of the owner we migrate from, taken
 	// over as ours; it is rewritten with our owner.
 	migrated bool
+
+	// The key it is filed under in its snapshot's ownerIndex, and the
+	// next record filed at the same name.
+	filed                 bool
+	name, recordType, set string
+	next                  *ownership
+	// pos is the position in the provider's records of the TXT record it
+	// was read from; -1 when ApplyChanges made it.
+	pos int32
 }
 
 func (o *ownership) ownedBy(owner string) bool { return o != nil && o.owner == owner }
@@ -28,7 +37,7 @@ type nameKey struct{ name, setIdentifier string }
 // snapshot is what Records saw, kept so ApplyChanges deletes and updates the
 // ownership records that really exist rather than ones it would have written.
 type snapshot struct {
-	typed  map[endpoint.Key]*ownership // keyed by the record's lookupKey
+	typed  ownerIndex // keyed by the record's lookupKey
 	legacy map[nameKey]*ownership
 	// cnames are the CNAME records' keys: a "cname-" ownership record
 	// at such a key belongs to the CNAME, not to an alias.
@@ -43,6 +52,15 @@ type snapshot struct {
 	undecryptable map[endpoint.Key]string
 	// arena holds the ownership records above.
 	arena ownershipArena
+
+	// seen are the provider's records as read, in its order, and at says
+	// for each what the read made of it: for a TXT record, the typed
+	// ownership record it is; for another, the typed ownership record it
+	// was found through; else nil. The next read walks its records
+	// alongside these (providers list in a stable order), so a record
+	// unchanged since is matched without a probe into a map of 10^5 keys.
+	seen []*endpoint.Endpoint
+	at   []*ownership
 }
 
 // recycle empties s for another read, keeping its maps and arena; nil
@@ -56,6 +74,9 @@ func (s *snapshot) recycle() *snapshot {
 	clear(s.cnames)
 	s.pending, s.undecryptable = nil, nil
 	s.arena.reset()
+	clear(s.seen[:cap(s.seen)])
+	clear(s.at[:cap(s.at)]) // all of it: the next read takes what it needs unset
+	s.seen, s.at = s.seen[:0], s.at[:0]
 	return s
 }
 
@@ -116,7 +137,8 @@ func (a *ownershipArena) reuse(rec *endpoint.Endpoint, o *ownership) *ownership 
 	}
 	a.block = a.block[:len(a.block)+1]
 	n := &a.block[len(a.block)-1]
-	*n = ownership{txt: rec, owner: o.owner, text: o.text, nonce: o.nonce, labels: o.labels}
+	*n = ownership{txt: rec, owner: o.owner, text: o.text, nonce: o.nonce, labels: o.labels, migrated: o.migrated,
+		name: o.name, recordType: o.recordType, set: o.set, pos: -1}
 	return n
 }
 
@@ -128,7 +150,7 @@ func (a *ownershipArena) add(rec *endpoint.Endpoint, text string, nonce []byte, 
 	o := &a.block[len(a.block)-1]
 	// The nonce label is bookkeeping kept here; records do not carry it.
 	delete(labels, endpoint.NonceLabel)
-	*o = ownership{txt: rec, owner: labels[endpoint.OwnerLabel], text: text, nonce: nonce, labels: labels}
+	*o = ownership{txt: rec, owner: labels[endpoint.OwnerLabel], text: text, nonce: nonce, labels: labels, pos: -1}
 	return o
 }
 
@@ -141,12 +163,12 @@ func (a *ownershipArena) add(rec *endpoint.Endpoint, text string, nonce []byte, 
 // so, like upstream, exodns does not let them claim AAAA records someone
 // else may have made.
 func (s *snapshot) find(k endpoint.Key, rec *endpoint.Endpoint) (*ownership, pendingKind) {
-	if o := s.typed[k]; o != nil {
+	if o := s.typed.get(k); o != nil {
 		return o, outdated
 	}
 	if isAlias(rec) {
 		ck := endpoint.Key{DNSName: k.DNSName, RecordType: endpoint.RecordTypeCNAME, SetIdentifier: k.SetIdentifier}
-		if o := s.typed[ck]; o != nil && !s.cnames[ck] {
+		if o := s.typed.get(ck); o != nil && !s.cnames[ck] {
 			return o, fromAliasCNAME
 		}
 	}
