@@ -54,12 +54,14 @@ type slot struct {
 	recordType, setIdentifier string
 	next                      int32
 
-	win   claim              // the (winning) desired claim; ep is nil if none
-	cur   *endpoint.Endpoint // the in-scope current record, if any
-	ours  bool               // cur carries our owner
-	multi bool               // several resources claim the key: see planner.extra
-	lost  bool               // claims exist but may not be applied
-	act   action
+	win  claim              // the (winning) desired claim; ep is nil if none
+	cur  *endpoint.Endpoint // the in-scope current record, if any
+	ours bool               // cur carries our owner
+	// curRes is cur's resource label.
+	curRes string
+	multi  bool // several resources claim the key: see planner.extra
+	lost   bool // claims exist but may not be applied
+	act    action
 }
 
 func (s *slot) wanted() bool { return s.win.ep != nil && !s.lost }
@@ -87,7 +89,7 @@ type planner struct {
 func Calculate(in Input) Result {
 	n := max(len(in.Desired), len(in.Current))
 	n += n / 8 // room for keys only one side has, so a steady state never regrows the map
-	in, held := splitHeld(in)
+	held := heldNames(in)
 	buf := getBuffers(n)
 	defer putBuffers(buf)
 	p := &planner{
@@ -189,7 +191,14 @@ func (p *planner) lookup(e *endpoint.Endpoint) (int32, bool) {
 
 func (p *planner) addDesired() {
 	for _, e := range p.in.Desired {
-		if e == nil || !p.scope.contains(e) {
+		if e == nil {
+			continue
+		}
+		if e.Held() {
+			p.held[canonName(e.DNSName)] = true
+			continue
+		}
+		if !p.scope.contains(e) {
 			continue
 		}
 		i := p.slotFor(e)
@@ -245,6 +254,7 @@ func (p *planner) addCurrent() {
 		}
 		s.cur = e
 		s.ours = e.Labels[endpoint.OwnerLabel] == p.in.OwnerID
+		s.curRes = e.Resource() // while its labels are at hand
 	}
 }
 
@@ -272,7 +282,7 @@ func (p *planner) decide() {
 			s.act = actCreate
 			p.creates++
 		case s.wanted() && s.ours:
-			if p.in.Policy.allowsUpdate() && p.needsUpdate(s.cur, &s.win) {
+			if p.in.Policy.allowsUpdate() && p.needsUpdate(s.cur, s.curRes, &s.win) {
 				s.act = actUpdate
 			}
 		case s.cur != nil && s.ours && p.in.Policy.allowsDelete():
@@ -283,7 +293,7 @@ func (p *planner) decide() {
 
 // needsUpdate leaves alone what nobody asked for: an unset TTL and a missing
 // resource label are not differences.
-func (p *planner) needsUpdate(cur *endpoint.Endpoint, want *claim) bool {
+func (p *planner) needsUpdate(cur *endpoint.Endpoint, have string, want *claim) bool {
 	w := want.ep
 	if !sameTargets(cur.Targets, w.Targets) || !sameProviderSpecific(cur.ProviderSpecific, w.ProviderSpecific) {
 		return true
@@ -291,7 +301,6 @@ func (p *planner) needsUpdate(cur *endpoint.Endpoint, want *claim) bool {
 	if w.RecordTTL.IsConfigured() && w.RecordTTL != cur.RecordTTL {
 		return true
 	}
-	have := cur.Resource()
 	// The noop registry stores no labels, so without an owner ID a missing
 	// resource label would be "changed" on every run, forever.
 	if want.res == "" || (have == "" && p.in.OwnerID == "") {

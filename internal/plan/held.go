@@ -1,32 +1,14 @@
 package plan
 
-import "github.com/exodns/exodns/internal/endpoint"
-
-// splitHeld moves held desired endpoints out of Desired and gathers every
-// held name, canonicalised as keys are. Without any hold it returns in
-// unchanged and allocates nothing.
-func splitHeld(in Input) (Input, map[string]bool) {
-	held := map[string]bool{}
+// heldNames gathers the names held by in.Held, canonicalised as keys are.
+// Desired endpoints that hold their names add theirs as they are read (see
+// addDesired): one look at each endpoint's labels, not two.
+func heldNames(in Input) map[string]bool {
+	held := make(map[string]bool, len(in.Held))
 	for _, n := range in.Held {
 		held[canonName(n)] = true
 	}
-	n := 0
-	for _, e := range in.Desired {
-		if e.Held() {
-			held[canonName(e.DNSName)] = true
-			n++
-		}
-	}
-	if n > 0 {
-		kept := make([]*endpoint.Endpoint, 0, len(in.Desired)-n)
-		for _, e := range in.Desired {
-			if !e.Held() {
-				kept = append(kept, e)
-			}
-		}
-		in.Desired = kept
-	}
-	return in, held
+	return held
 }
 
 // isHeld reports whether a decided slot touches a held name.
