@@ -57,6 +57,13 @@ type nameEntry struct {
 	current []*endpoint.Endpoint
 }
 
+// reset empties e, keeping its lists' memory.
+func (e *nameEntry) reset() {
+	clear(e.desired)
+	clear(e.current)
+	e.desired, e.current = e.desired[:0], e.current[:0]
+}
+
 func (ix *index) entry(name string) *nameEntry {
 	e := ix.names[name]
 	if e == nil {
@@ -72,26 +79,56 @@ func (ix *index) dropIfEmpty(name string, e *nameEntry) {
 	}
 }
 
-// rebuild replaces the index with what a full run read.
+// rebuild replaces the index with what a full run read. At 10^5 objects
+// it is done in place: the name entries and their lists are kept for reuse
+// (emptied first, and those left empty dropped at the end), and an
+// object's endpoints, which sources list together, are kept as a slice of
+// the source's list rather than copied, where a fresh index cost 3·10^5
+// allocations per full run.
 func (ix *index) rebuild(parts [][]*endpoint.Endpoint, current []*endpoint.Endpoint, mayReserve func(*endpoint.Endpoint) bool) {
 	n := len(current)
 	for _, p := range parts {
 		n = max(n, len(p))
 	}
 	ix.objects = make(map[objKey][]*endpoint.Endpoint, n)
-	ix.names = make(map[string]*nameEntry, n)
+	if ix.names == nil {
+		ix.names = make(map[string]*nameEntry, n)
+	}
+	for _, e := range ix.names {
+		e.reset()
+	}
 	ix.reservable = 0
 	ix.desiredTypes, ix.currentTypes = map[string]int{}, map[string]int{}
 	ix.desiredN, ix.currentN = 0, 0
 	for i, eps := range parts {
-		for _, e := range eps {
-			k := objKey{i, e.Resource()}
-			ix.objects[k] = append(ix.objects[k], e)
-			ix.addDesired(e, mayReserve)
+		for a := 0; a < len(eps); {
+			res := eps[a].Resource()
+			b := a + 1
+			for b < len(eps) && eps[b].Resource() == res {
+				b++
+			}
+			k := objKey{i, res}
+			// Capped, so an append (another run of the same object, or an
+			// incremental change) copies instead of writing into the
+			// source's list.
+			run := eps[a:b:b]
+			if old, ok := ix.objects[k]; ok {
+				run = append(old, run...)
+			}
+			ix.objects[k] = run
+			for _, e := range eps[a:b] {
+				ix.addDesired(e, mayReserve)
+			}
+			a = b
 		}
 	}
 	for _, e := range current {
 		ix.addCurrent(e)
+	}
+	for name, e := range ix.names {
+		if len(e.desired) == 0 && len(e.current) == 0 {
+			delete(ix.names, name)
+		}
 	}
 }
 

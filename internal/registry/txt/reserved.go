@@ -18,24 +18,40 @@ import (
 // owner, and never sent.
 
 // desiredKeys indexes desired records by the name and type their ownership
-// records will have, with the resource each comes from.
-func (r *Registry) desiredKeys(lists ...[]*endpoint.Endpoint) map[nameType]string {
-	out := map[nameType]string{}
-	for _, eps := range lists {
-		for _, ep := range eps {
-			if !ep.Held() {
-				k := r.lookupKey(ep)
-				out[nameType{k.DNSName, k.RecordType}] = ep.Resource()
+// records will have, with the resource each comes from. It is built on
+// first use: only a desired TXT or CNAME record named like an ownership
+// record needs it, and at 10^5 records building it was a third of
+// AdjustEndpoints.
+type desiredKeys struct {
+	r     *Registry
+	lists [][]*endpoint.Endpoint
+	keys  map[nameType]string
+}
+
+func (r *Registry) desiredKeys(lists ...[]*endpoint.Endpoint) *desiredKeys {
+	return &desiredKeys{r: r, lists: lists}
+}
+
+func (d *desiredKeys) get(k nameType) (string, bool) {
+	if d.keys == nil {
+		d.keys = map[nameType]string{}
+		for _, eps := range d.lists {
+			for _, ep := range eps {
+				if !ep.Held() {
+					k := d.r.lookupKey(ep)
+					d.keys[nameType{k.DNSName, k.RecordType}] = ep.Resource()
+				}
 			}
 		}
 	}
-	return out
+	res, ok := d.keys[k]
+	return res, ok
 }
 
 // reservedBy returns why ep may not be created, or "" when it may: its
 // name is the ownership record name of a record that is owned (snap, nil
 // before the first Records) or desired.
-func (r *Registry) reservedBy(ep *endpoint.Endpoint, snap *snapshot, desired map[nameType]string) string {
+func (r *Registry) reservedBy(ep *endpoint.Endpoint, snap *snapshot, desired *desiredKeys) string {
 	if ep.RecordType != endpoint.RecordTypeTXT && ep.RecordType != endpoint.RecordTypeCNAME {
 		return ""
 	}
@@ -49,7 +65,7 @@ func (r *Registry) reservedBy(ep *endpoint.Endpoint, snap *snapshot, desired map
 				ep.DNSName, name, recordType, o.owner, ep.RecordType)
 		}
 	}
-	if res, ok := desired[nameType{name, recordType}]; ok {
+	if res, ok := desired.get(nameType{name, recordType}); ok {
 		by := ""
 		if res != "" {
 			by = " for " + res
