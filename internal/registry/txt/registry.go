@@ -171,7 +171,10 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 			cnames: make(map[endpoint.Key]bool),
 		}
 	}
-	snap.seen = append(snap.seen[:0], records...)
+	snap.seen = slices.Grow(snap.seen[:0], len(records))
+	for _, rec := range records {
+		snap.seen = append(snap.seen, recordKey{rec.DNSName, rec.RecordType, rec.SetIdentifier})
+	}
 	snap.at = slices.Grow(snap.at[:0], len(records))[:len(records)] // recycle cleared it
 	w := newWalk(prev, len(records))
 	others := make([]other, 0, len(records))

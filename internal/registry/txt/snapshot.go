@@ -53,15 +53,20 @@ type snapshot struct {
 	// arena holds the ownership records above.
 	arena ownershipArena
 
-	// seen are the provider's records as read, in its order, and at says
+	// seen are the keys of the provider's records as read, in its order
+	// (keys only: the records may be copies no one else keeps), and at says
 	// for each what the read made of it: for a TXT record, the typed
 	// ownership record it is; for another, the typed ownership record it
 	// was found through; else nil. The next read walks its records
 	// alongside these (providers list in a stable order), so a record
 	// unchanged since is matched without a probe into a map of 10^5 keys.
-	seen []*endpoint.Endpoint
+	seen []recordKey
 	at   []*ownership
 }
+
+// recordKey is a record's name, type and set identifier as the provider
+// gave them.
+type recordKey struct{ name, recordType, set string }
 
 // recycle empties s for another read, keeping its maps and arena; nil
 // stays nil.

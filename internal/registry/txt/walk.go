@@ -79,7 +79,7 @@ func (w *walk) foundBefore(j int, rec *endpoint.Endpoint) *ownership {
 		if p < 0 || p >= len(w.prev.seen) {
 			continue
 		}
-		if s := w.prev.seen[p]; s == rec || sameKey(s, rec) {
+		if s := w.prev.seen[p]; s.name == rec.DNSName && s.recordType == rec.RecordType && s.set == rec.SetIdentifier {
 			w.delta += d
 			if o := w.prev.at[p]; o != nil && int(o.pos) != p {
 				return o
@@ -100,10 +100,6 @@ func (w *walk) foundAgain(was *ownership) *ownership {
 		return nil
 	}
 	return w.succ[was.pos]
-}
-
-func sameKey(a, b *endpoint.Endpoint) bool {
-	return a.DNSName == b.DNSName && a.RecordType == b.RecordType && a.SetIdentifier == b.SetIdentifier
 }
 
 // other is a record of the read that is no ownership record, with its
