@@ -115,17 +115,6 @@ func OnlyRefused(err error) bool {
 	return false
 }
 
-// change is one element of a batch: an update keeps its old record.
-type change struct {
-	action string
-	old    *endpoint.Endpoint
-	ep     *endpoint.Endpoint
-}
-
-// group is the changes that must land together: a record and its
-// ownership records, which share the owned record's name.
-type group []change
-
 // ApplyIsolated applies c through apply, which applies a batch all or
 // nothing. When apply refuses a batch (refused(err) is true), the batch is
 // split into groups (a name with its ownership records) and halved until
@@ -147,7 +136,7 @@ func ApplyIsolated(ctx context.Context, c *plan.Changes, apply func(context.Cont
 		return err
 	}
 	iso := &isolator{apply: apply, refused: refused}
-	iso.send(ctx, groups(c), err)
+	iso.send(ctx, GroupChanges(c), err)
 	if iso.abort != nil {
 		if len(iso.out.Refused) > 0 {
 			return errors.Join(iso.abort, &iso.out)
@@ -166,14 +155,14 @@ type isolator struct {
 
 // send applies gs; known, when not nil, is the error a send of exactly gs
 // already returned, so it is not sent twice.
-func (s *isolator) send(ctx context.Context, gs []group, known error) {
+func (s *isolator) send(ctx context.Context, gs []ChangeGroup, known error) {
 	if s.abort != nil || len(gs) == 0 {
 		return
 	}
 	err := known
 	if err == nil {
 		if err = ctx.Err(); err == nil {
-			err = s.apply(ctx, changesOf(gs))
+			err = s.apply(ctx, ChangesOf(gs...))
 		}
 	}
 	switch {
@@ -190,61 +179,17 @@ func (s *isolator) send(ctx context.Context, gs []group, known error) {
 		s.abort = err
 	case len(gs) == 1 && len(gs[0]) == 1:
 		g := gs[0][0]
-		s.out.Refused = append(s.out.Refused, Refusal{Action: g.action, Endpoint: g.ep, Err: err})
+		s.out.Refused = append(s.out.Refused, Refusal{Action: g.Action, Endpoint: g.Endpoint, Err: err})
 	case len(gs) == 1:
 		// A group is refused as a whole: its records are one change to
 		// the user, and splitting it could leave a record without owner.
 		// The record itself (not its TXT) carries the report.
-		s.out.Refused = append(s.out.Refused, Refusal{Action: gs[0][0].action, Endpoint: primary(gs[0]), Err: err})
+		s.out.Refused = append(s.out.Refused, Refusal{Action: gs[0][0].Action, Endpoint: gs[0].Primary(), Err: err})
 	default:
 		half := len(gs) / 2
 		s.send(ctx, gs[:half], nil)
 		s.send(ctx, gs[half:], nil)
 	}
-}
-
-// groups splits a batch by owned name, keeping first-seen order.
-func groups(c *plan.Changes) []group {
-	index := map[string]int{}
-	var out []group
-	add := func(ch change) {
-		n := OwnedName(ch.ep)
-		i, ok := index[n]
-		if !ok {
-			i = len(out)
-			index[n] = i
-			out = append(out, nil)
-		}
-		out[i] = append(out[i], ch)
-	}
-	for _, e := range c.Delete {
-		add(change{action: "delete", ep: e})
-	}
-	for i, e := range c.UpdateNew {
-		add(change{action: "update", old: c.UpdateOld[i], ep: e})
-	}
-	for _, e := range c.Create {
-		add(change{action: "create", ep: e})
-	}
-	return out
-}
-
-func changesOf(gs []group) *plan.Changes {
-	c := &plan.Changes{}
-	for _, g := range gs {
-		for _, ch := range g {
-			switch ch.action {
-			case "delete":
-				c.Delete = append(c.Delete, ch.ep)
-			case "update":
-				c.UpdateOld = append(c.UpdateOld, ch.old)
-				c.UpdateNew = append(c.UpdateNew, ch.ep)
-			default:
-				c.Create = append(c.Create, ch.ep)
-			}
-		}
-	}
-	return c
 }
 
 // OwnedName is the name a change belongs to, lowercase without the final
@@ -257,15 +202,4 @@ func OwnedName(e *endpoint.Endpoint) string {
 		}
 	}
 	return strings.ToLower(strings.TrimSuffix(n, "."))
-}
-
-// primary picks the change a user would recognise: the first that is not
-// an ownership record.
-func primary(g group) *endpoint.Endpoint {
-	for _, ch := range g {
-		if ch.ep.RecordType != endpoint.RecordTypeTXT || ch.ep.Labels[endpoint.OwnedRecordLabel] == "" {
-			return ch.ep
-		}
-	}
-	return g[0].ep
 }

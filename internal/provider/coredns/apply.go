@@ -33,24 +33,24 @@ func (p *Provider) ApplyChanges(ctx context.Context, c *plan.Changes) error {
 	rules := zone.Rules{Current: current}
 	out := &provider.RefusedError{}
 	var errs []error
-	for _, g := range groups(c) {
-		gc := changesOf(g)
+	for _, g := range provider.GroupChanges(c) {
+		gc := provider.ChangesOf(g)
 		if err := rules.Check(gc); err != nil {
-			out.Refused = append(out.Refused, provider.Refusal{Action: g[0].action, Endpoint: primary(g), Err: err})
+			out.Refused = append(out.Refused, provider.Refusal{Action: g[0].Action, Endpoint: g.Primary(), Err: err})
 			continue
 		}
 		conds, ops, err := p.txn(st, gc)
 		if err == nil {
 			var ok bool
 			if ok, err = p.client.Txn(ctx, conds, ops); err == nil && !ok {
-				err = fmt.Errorf("%s: a key changed since it was read: %w", primary(g).Key(), provider.ErrMismatch)
+				err = fmt.Errorf("%s: a key changed since it was read: %w", g.Primary().Key(), provider.ErrMismatch)
 			}
 		}
 		switch {
 		case err == nil:
 			out.Applied += len(g)
 		case errors.Is(err, provider.ErrMismatch) || errors.Is(err, provider.ErrInvalid):
-			out.Refused = append(out.Refused, provider.Refusal{Action: g[0].action, Endpoint: primary(g), Err: err})
+			out.Refused = append(out.Refused, provider.Refusal{Action: g[0].Action, Endpoint: g.Primary(), Err: err})
 		default:
 			// etcd is unreachable: the rest would fail the same way.
 			errs = append(errs, err)
@@ -122,61 +122,4 @@ func (p *Provider) txn(st *state, c *plan.Changes) ([]Cond, []Op, error) {
 		ops = append(ops, Op{Key: k, Value: puts[k]})
 	}
 	return conds, ops, nil
-}
-
-// change is one change of a batch; a group is a record with its
-// ownership records.
-type change struct {
-	action string
-	old    *endpoint.Endpoint
-	ep     *endpoint.Endpoint
-}
-
-func groups(c *plan.Changes) [][]change {
-	index := map[string]int{}
-	var out [][]change
-	add := func(ch change) {
-		n := provider.OwnedName(ch.ep)
-		i, ok := index[n]
-		if !ok {
-			i = len(out)
-			index[n] = i
-			out = append(out, nil)
-		}
-		out[i] = append(out[i], ch)
-	}
-	for _, e := range c.Delete {
-		add(change{action: "delete", ep: e})
-	}
-	for i, e := range c.UpdateNew {
-		add(change{action: "update", old: c.UpdateOld[i], ep: e})
-	}
-	for _, e := range c.Create {
-		add(change{action: "create", ep: e})
-	}
-	return out
-}
-
-func changesOf(g []change) *plan.Changes {
-	c := &plan.Changes{}
-	for _, it := range g {
-		switch it.action {
-		case "delete":
-			c.Delete = append(c.Delete, it.ep)
-		case "update":
-			c.UpdateOld, c.UpdateNew = append(c.UpdateOld, it.old), append(c.UpdateNew, it.ep)
-		default:
-			c.Create = append(c.Create, it.ep)
-		}
-	}
-	return c
-}
-
-func primary(g []change) *endpoint.Endpoint {
-	for _, it := range g {
-		if it.ep.RecordType != endpoint.RecordTypeTXT || it.ep.Labels[endpoint.OwnedRecordLabel] == "" {
-			return it.ep
-		}
-	}
-	return g[0].ep
 }

@@ -13,13 +13,6 @@ import (
 	"github.com/exodns/exodns/internal/zone"
 )
 
-// change is one change of a batch.
-type change struct {
-	action string
-	old    *endpoint.Endpoint // for an update
-	ep     *endpoint.Endpoint
-}
-
 // ApplyChanges changes each zone with PATCH requests of at most
 // --pdns-batch-change-size RRsets, each applied by PowerDNS all or
 // nothing; a record and its ownership records share a PATCH.
@@ -86,23 +79,23 @@ func (p *Provider) applyZone(ctx context.Context, z Zone, c *plan.Changes, out *
 		state.Put(e)
 	}
 	rules := zone.Rules{Current: state}
-	var ok []provider.Group[change]
+	var ok []provider.Group[provider.Change]
 	for _, g := range groups(c) {
-		if err := rules.Check(changesOf(g.Items)); err != nil {
-			out.Refused = append(out.Refused, provider.Refusal{Action: g.Items[0].action, Endpoint: primary(g.Items), Err: err})
+		if err := rules.Check(provider.ChangesOf(g.Items)); err != nil {
+			out.Refused = append(out.Refused, provider.Refusal{Action: g.Items[0].Action, Endpoint: provider.ChangeGroup(g.Items).Primary(), Err: err})
 			continue
 		}
 		ok = append(ok, g)
 	}
-	sub := provider.Submitter[change]{
-		Send:      func(ctx context.Context, items []change) error { return p.patch(ctx, z, items) },
+	sub := provider.Submitter[provider.Change]{
+		Send:      func(ctx context.Context, items []provider.Change) error { return p.patch(ctx, z, items) },
 		Refused:   func(err error) bool { return errors.Is(err, ErrContent) || errors.Is(err, provider.ErrInvalid) },
-		OnApplied: func(g provider.Group[change]) { out.Applied += len(g.Items) },
+		OnApplied: func(g provider.Group[provider.Change]) { out.Applied += len(g.Items) },
 	}
 	var errs []error
 	for _, f := range sub.Submit(ctx, provider.Pack(ok, provider.Cost{Changes: p.cfg.BatchChangeSize, Values: 1 << 30, Bytes: 1 << 30})) {
 		if errors.Is(f.Err, ErrContent) || errors.Is(f.Err, provider.ErrInvalid) {
-			out.Refused = append(out.Refused, provider.Refusal{Action: f.Group.Items[0].action, Endpoint: primary(f.Group.Items), Err: f.Err})
+			out.Refused = append(out.Refused, provider.Refusal{Action: f.Group.Items[0].Action, Endpoint: provider.ChangeGroup(f.Group.Items).Primary(), Err: f.Err})
 			continue
 		}
 		if !slices.ContainsFunc(errs, func(e error) bool { return e.Error() == f.Err.Error() }) {
@@ -114,18 +107,18 @@ func (p *Provider) applyZone(ctx context.Context, z Zone, c *plan.Changes, out *
 
 // patch sends items as one PATCH: REPLACE for a create or an update,
 // DELETE for a delete.
-func (p *Provider) patch(ctx context.Context, z Zone, items []change) error {
+func (p *Provider) patch(ctx context.Context, z Zone, items []provider.Change) error {
 	rrsets := make([]RRset, 0, len(items))
 	for _, it := range items {
-		rs := RRset{Name: fqdn(it.ep.DNSName), Type: it.ep.RecordType, Changetype: "REPLACE", Records: []Record{}}
-		if it.action == "delete" {
+		rs := RRset{Name: fqdn(it.Endpoint.DNSName), Type: it.Endpoint.RecordType, Changetype: "REPLACE", Records: []Record{}}
+		if it.Action == "delete" {
 			rs.Changetype = "DELETE"
 		} else {
-			recs, err := contents(it.ep)
+			recs, err := contents(it.Endpoint)
 			if err != nil {
-				return fmt.Errorf("%s %s: %w: %w", it.action, it.ep.Key(), provider.ErrInvalid, err)
+				return fmt.Errorf("%s %s: %w: %w", it.Action, it.Endpoint.Key(), provider.ErrInvalid, err)
 			}
-			rs.TTL, rs.Records = ttlOf(it.ep), recs
+			rs.TTL, rs.Records = ttlOf(it.Endpoint), recs
 		}
 		rrsets = append(rrsets, rs)
 	}
@@ -137,46 +130,13 @@ func (p *Provider) patch(ctx context.Context, z Zone, items []change) error {
 func fqdn(name string) string { return strings.ToLower(strings.TrimSuffix(name, ".")) + "." }
 
 // groups splits changes by owned name (a record with its ownership
-// records), deletes first.
-func groups(c *plan.Changes) []provider.Group[change] {
-	index := map[string]int{}
-	var out []provider.Group[change]
-	add := func(ch change) {
-		n := provider.OwnedName(ch.ep)
-		i, ok := index[n]
-		if !ok {
-			i = len(out)
-			index[n] = i
-			out = append(out, provider.Group[change]{})
-		}
-		out[i].Items = append(out[i].Items, ch)
-		out[i].Cost = out[i].Cost.Add(provider.Cost{Changes: 1})
-	}
-	for _, e := range c.Delete {
-		add(change{action: "delete", ep: e})
-	}
-	for i, e := range c.UpdateNew {
-		add(change{action: "update", old: c.UpdateOld[i], ep: e})
-	}
-	for _, e := range c.Create {
-		add(change{action: "create", ep: e})
+// records), deletes first, each costing one RRset per change.
+func groups(c *plan.Changes) []provider.Group[provider.Change] {
+	var out []provider.Group[provider.Change]
+	for _, g := range provider.GroupChanges(c) {
+		out = append(out, provider.Group[provider.Change]{Items: g, Cost: provider.Cost{Changes: len(g)}})
 	}
 	return out
-}
-
-func changesOf(items []change) *plan.Changes {
-	c := &plan.Changes{}
-	for _, it := range items {
-		switch it.action {
-		case "delete":
-			c.Delete = append(c.Delete, it.ep)
-		case "update":
-			c.UpdateOld, c.UpdateNew = append(c.UpdateOld, it.old), append(c.UpdateNew, it.ep)
-		default:
-			c.Create = append(c.Create, it.ep)
-		}
-	}
-	return c
 }
 
 func actionOf(c *plan.Changes, e *endpoint.Endpoint) string {
@@ -187,15 +147,4 @@ func actionOf(c *plan.Changes, e *endpoint.Endpoint) string {
 		return "update"
 	}
 	return "create"
-}
-
-// primary is the change a user would recognise in a group: the first that
-// is not an ownership record.
-func primary(items []change) *endpoint.Endpoint {
-	for _, it := range items {
-		if it.ep.RecordType != endpoint.RecordTypeTXT || it.ep.Labels[endpoint.OwnedRecordLabel] == "" {
-			return it.ep
-		}
-	}
-	return items[0].ep
 }
