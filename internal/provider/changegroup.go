@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"slices"
+
 	"github.com/exodns/exodns/internal/endpoint"
 	"github.com/exodns/exodns/internal/plan"
 )
@@ -73,4 +75,16 @@ func (g ChangeGroup) Primary() *endpoint.Endpoint {
 		}
 	}
 	return g[0].Endpoint
+}
+
+// ActionOf names what c does to e, one of its endpoints: "delete",
+// "update" (e is a new half) or "create".
+func ActionOf(c *plan.Changes, e *endpoint.Endpoint) string {
+	switch {
+	case slices.Contains(c.Delete, e):
+		return "delete"
+	case slices.Contains(c.UpdateNew, e):
+		return "update"
+	}
+	return "create"
 }

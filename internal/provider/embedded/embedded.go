@@ -89,24 +89,10 @@ func (p *Provider) ApplyChanges(ctx context.Context, c *plan.Changes) error {
 		out.Applied = inZone.Len()
 	}
 	for _, e := range stray {
-		out.Refused = append(out.Refused, provider.Refusal{Action: actionOf(c, e), Endpoint: e,
+		out.Refused = append(out.Refused, provider.Refusal{Action: provider.ActionOf(c, e), Endpoint: e,
 			Err: fmt.Errorf("%s is in none of the zones %v: %w", e.DNSName, p.zones.Zones(), provider.ErrNoZone)})
 	}
 	return fmt.Errorf("embedded: %w", out)
-}
-
-func actionOf(c *plan.Changes, e *endpoint.Endpoint) string {
-	for _, d := range c.Delete {
-		if d == e {
-			return "delete"
-		}
-	}
-	for _, u := range c.UpdateNew {
-		if u == e {
-			return "update"
-		}
-	}
-	return "create"
 }
 
 // AdjustEndpoints leaves TTLs and targets as they are, because the store

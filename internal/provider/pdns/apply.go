@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/exodns/exodns/internal/endpoint"
 	"github.com/exodns/exodns/internal/plan"
 	"github.com/exodns/exodns/internal/provider"
 	"github.com/exodns/exodns/internal/zone"
@@ -42,7 +41,7 @@ func (p *Provider) ApplyChanges(ctx context.Context, c *plan.Changes) error {
 	byZone, stray := matcher.SplitByZone(c)
 	out := &provider.RefusedError{}
 	for _, e := range stray {
-		out.Refused = append(out.Refused, provider.Refusal{Action: actionOf(c, e), Endpoint: e,
+		out.Refused = append(out.Refused, provider.Refusal{Action: provider.ActionOf(c, e), Endpoint: e,
 			Err: fmt.Errorf("%s is in none of the zones %v: %w", e.DNSName, names, provider.ErrNoZone)})
 	}
 	var errs []error
@@ -137,14 +136,4 @@ func groups(c *plan.Changes) []provider.Group[provider.Change] {
 		out = append(out, provider.Group[provider.Change]{Items: g, Cost: provider.Cost{Changes: len(g)}})
 	}
 	return out
-}
-
-func actionOf(c *plan.Changes, e *endpoint.Endpoint) string {
-	switch {
-	case slices.Contains(c.Delete, e):
-		return "delete"
-	case slices.Contains(c.UpdateNew, e):
-		return "update"
-	}
-	return "create"
 }

@@ -23,13 +23,6 @@ var ErrServerRefused = errors.New("the server refused the update")
 // leaving room for the TSIG.
 const maxMessage = 60000
 
-// change is one change of a batch, as UPDATE operations are built from it.
-type change struct {
-	action string // "create", "update" or "delete"
-	old    *endpoint.Endpoint
-	ep     *endpoint.Endpoint
-}
-
 // ApplyChanges sends the changes zone by zone, in UPDATE messages of at
 // most --rfc2136-batch-change-size changes. A record and its ownership
 // records travel in one message, which the server applies atomically.
@@ -50,7 +43,7 @@ func (p *Provider) ApplyChanges(ctx context.Context, c *plan.Changes) error {
 	byZone, stray := p.zones.SplitByZone(c)
 	out := &provider.RefusedError{}
 	for _, e := range stray {
-		out.Refused = append(out.Refused, provider.Refusal{Action: actionOf(c, e), Endpoint: e,
+		out.Refused = append(out.Refused, provider.Refusal{Action: provider.ActionOf(c, e), Endpoint: e,
 			Err: fmt.Errorf("%s is in none of the zones %v: %w", e.DNSName, p.zones.Zones(), provider.ErrNoZone)})
 	}
 	var errs []error
@@ -61,17 +54,17 @@ func (p *Provider) ApplyChanges(ctx context.Context, c *plan.Changes) error {
 	slices.Sort(zones)
 	limit := provider.Cost{Changes: p.cfg.BatchChangeSize, Values: 1 << 30, Bytes: maxMessage}
 	for _, z := range zones {
-		sub := provider.Submitter[change]{
-			Send:      func(ctx context.Context, items []change) error { return p.send(ctx, z, items) },
+		sub := provider.Submitter[provider.Change]{
+			Send:      func(ctx context.Context, items []provider.Change) error { return p.send(ctx, z, items) },
 			Refused:   refused,
-			OnApplied: func(g provider.Group[change]) { out.Applied += len(g.Items) },
+			OnApplied: func(g provider.Group[provider.Change]) { out.Applied += len(g.Items) },
 		}
 		for _, f := range sub.Submit(ctx, provider.Pack(p.groups(byZone[z]), limit)) {
 			if !refused(f.Err) {
 				errs = append(errs, fmt.Errorf("zone %s: %w", z, f.Err))
 				continue
 			}
-			out.Refused = append(out.Refused, provider.Refusal{Action: f.Group.Items[0].action, Endpoint: primary(f.Group.Items), Err: f.Err})
+			out.Refused = append(out.Refused, provider.Refusal{Action: f.Group.Items[0].Action, Endpoint: provider.ChangeGroup(f.Group.Items).Primary(), Err: f.Err})
 		}
 	}
 	if len(out.Refused) > 0 {
@@ -99,41 +92,27 @@ func dedupe(errs []error) []error {
 
 // groups splits a zone's changes by owned name (a record with its
 // ownership records), deletes first, each costed by its size on the wire.
-func (p *Provider) groups(c *plan.Changes) []provider.Group[change] {
-	index := map[string]int{}
-	var out []provider.Group[change]
-	add := func(ch change) {
-		n := provider.OwnedName(ch.ep)
-		i, ok := index[n]
-		if !ok {
-			i = len(out)
-			index[n] = i
-			out = append(out, provider.Group[change]{})
+func (p *Provider) groups(c *plan.Changes) []provider.Group[provider.Change] {
+	var out []provider.Group[provider.Change]
+	for _, g := range provider.GroupChanges(c) {
+		var cost provider.Cost
+		for _, ch := range g {
+			size := 64 * len(ch.Endpoint.Targets)
+			for _, t := range ch.Endpoint.Targets {
+				size += len(t)
+			}
+			if ch.Old != nil {
+				size *= 2
+			}
+			cost = cost.Add(provider.Cost{Changes: 1, Values: len(ch.Endpoint.Targets), Bytes: size})
 		}
-		size := 64 * len(ch.ep.Targets)
-		for _, t := range ch.ep.Targets {
-			size += len(t)
-		}
-		if ch.old != nil {
-			size *= 2
-		}
-		out[i].Items = append(out[i].Items, ch)
-		out[i].Cost = out[i].Cost.Add(provider.Cost{Changes: 1, Values: len(ch.ep.Targets), Bytes: size})
-	}
-	for _, e := range c.Delete {
-		add(change{action: "delete", ep: e})
-	}
-	for i, e := range c.UpdateNew {
-		add(change{action: "update", old: c.UpdateOld[i], ep: e})
-	}
-	for _, e := range c.Create {
-		add(change{action: "create", ep: e})
+		out = append(out, provider.Group[provider.Change]{Items: g, Cost: cost})
 	}
 	return out
 }
 
 // send builds one UPDATE message and sends it.
-func (p *Provider) send(ctx context.Context, zoneName string, items []change) error {
+func (p *Provider) send(ctx context.Context, zoneName string, items []provider.Change) error {
 	m, err := p.message(zoneName, items)
 	if err != nil {
 		return err
@@ -150,7 +129,7 @@ func (p *Provider) send(ctx context.Context, zoneName string, items []change) er
 }
 
 // message is the UPDATE for items, prerequisites first.
-func (p *Provider) message(zoneName string, items []change) (*dns.Msg, error) {
+func (p *Provider) message(zoneName string, items []provider.Change) (*dns.Msg, error) {
 	m := new(dns.Msg)
 	m.SetUpdate(dns.Fqdn(zoneName))
 	// RRsets this message removes, by owner: a CREATE beside them need
@@ -158,18 +137,18 @@ func (p *Provider) message(zoneName string, items []change) (*dns.Msg, error) {
 	// message).
 	removed := map[string][]uint16{}
 	for _, it := range items {
-		if it.action != "create" {
-			owner := dns.Fqdn(strings.ToLower(it.ep.DNSName))
-			removed[owner] = append(removed[owner], dns.StringToType[it.ep.RecordType])
+		if it.Action != "create" {
+			owner := dns.Fqdn(strings.ToLower(it.Endpoint.DNSName))
+			removed[owner] = append(removed[owner], dns.StringToType[it.Endpoint.RecordType])
 		}
 	}
 	for _, it := range items {
-		if zoneIsDNSSEC(it.ep) {
-			return nil, fmt.Errorf("%s %s: DNSSEC records are the signer's: %w", it.action, it.ep.Key(), provider.ErrInvalid)
+		if zoneIsDNSSEC(it.Endpoint) {
+			return nil, fmt.Errorf("%s %s: DNSSEC records are the signer's: %w", it.Action, it.Endpoint.Key(), provider.ErrInvalid)
 		}
-		switch it.action {
+		switch it.Action {
 		case "create":
-			rrs, err := p.rrs(it.ep, p.ttl(it.ep))
+			rrs, err := p.rrs(it.Endpoint, p.ttl(it.Endpoint))
 			if err != nil {
 				return nil, err
 			}
@@ -186,9 +165,9 @@ func (p *Provider) message(zoneName string, items []change) (*dns.Msg, error) {
 			}
 			m.Insert(rrs)
 		case "update", "delete":
-			old := it.ep
-			if it.action == "update" {
-				old = it.old
+			old := it.Endpoint
+			if it.Action == "update" {
+				old = it.Old
 			}
 			prereq, err := p.rrs(old, 0) // a value-dependent prerequisite has TTL 0
 			if err != nil {
@@ -196,8 +175,8 @@ func (p *Provider) message(zoneName string, items []change) (*dns.Msg, error) {
 			}
 			m.Used(prereq)
 			m.RemoveRRset(prereq[:1])
-			if it.action == "update" {
-				rrs, err := p.rrs(it.ep, p.ttl(it.ep))
+			if it.Action == "update" {
+				rrs, err := p.rrs(it.Endpoint, p.ttl(it.Endpoint))
 				if err != nil {
 					return nil, err
 				}

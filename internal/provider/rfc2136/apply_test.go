@@ -64,22 +64,22 @@ func TestMessage(t *testing.T) {
 	a := func(ip string) *endpoint.Endpoint { return endpoint.New("app.example.test", "A", ip) }
 	tests := []struct {
 		name           string
-		items          []change
+		items          []provider.Change
 		prereq, update []string
 	}{
-		{"create", []change{{action: "create", ep: a("192.0.2.1").WithTTL(60)}},
+		{"create", []provider.Change{{Action: "create", Endpoint: a("192.0.2.1").WithTTL(60)}},
 			[]string{"app.example.test. 0 NONE CNAME", "app.example.test. 0 NONE A"},
 			[]string{"app.example.test. 60 IN A 192.0.2.1"}},
-		{"create a CNAME needs the name unused", []change{{action: "create", ep: endpoint.New("www.example.test", "CNAME", "app.example.test")}},
+		{"create a CNAME needs the name unused", []provider.Change{{Action: "create", Endpoint: endpoint.New("www.example.test", "CNAME", "app.example.test")}},
 			[]string{"www.example.test. 0 NONE ANY"},
 			[]string{"www.example.test. 300 IN CNAME app.example.test."}},
-		{"update requires the old values exactly", []change{{action: "update", old: a("192.0.2.1"), ep: a("192.0.2.2")}},
+		{"update requires the old values exactly", []provider.Change{{Action: "update", Old: a("192.0.2.1"), Endpoint: a("192.0.2.2")}},
 			[]string{"app.example.test. 0 IN A 192.0.2.1"},
 			[]string{"app.example.test. 0 CLASS255 A", "app.example.test. 300 IN A 192.0.2.2"}},
-		{"delete", []change{{action: "delete", ep: endpoint.New("app.example.test", "TXT", `"heritage=external-dns"`)}},
+		{"delete", []provider.Change{{Action: "delete", Endpoint: endpoint.New("app.example.test", "TXT", `"heritage=external-dns"`)}},
 			[]string{`app.example.test. 0 IN TXT "heritage=external-dns"`},
 			[]string{"app.example.test. 0 CLASS255 TXT"}},
-		{"an A replaced by a CNAME in one message", []change{{action: "delete", ep: a("192.0.2.1")}, {action: "create", ep: endpoint.New("app.example.test", "CNAME", "lb.example.net")}},
+		{"an A replaced by a CNAME in one message", []provider.Change{{Action: "delete", Endpoint: a("192.0.2.1")}, {Action: "create", Endpoint: endpoint.New("app.example.test", "CNAME", "lb.example.net")}},
 			[]string{"app.example.test. 0 IN A 192.0.2.1", "app.example.test. 0 NONE CNAME"},
 			[]string{"app.example.test. 0 CLASS255 A", "app.example.test. 300 IN CNAME lb.example.net."}},
 	}
@@ -100,7 +100,7 @@ func TestMessage(t *testing.T) {
 			}
 		})
 	}
-	if _, err := p.message("example.test", []change{{action: "create", ep: endpoint.New("app.example.test", "RRSIG", "x")}}); !errors.Is(err, provider.ErrInvalid) {
+	if _, err := p.message("example.test", []provider.Change{{Action: "create", Endpoint: endpoint.New("app.example.test", "RRSIG", "x")}}); !errors.Is(err, provider.ErrInvalid) {
 		t.Errorf("an RRSIG change: %v", err)
 	}
 }

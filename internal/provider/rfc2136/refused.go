@@ -2,12 +2,9 @@ package rfc2136
 
 import (
 	"errors"
-	"slices"
 
 	"github.com/miekg/dns"
 
-	"github.com/exodns/exodns/internal/endpoint"
-	"github.com/exodns/exodns/internal/plan"
 	"github.com/exodns/exodns/internal/provider"
 )
 
@@ -48,25 +45,4 @@ func sentinel(rc int) error {
 		return ErrServerRefused
 	}
 	return errors.New("update failed")
-}
-
-func actionOf(c *plan.Changes, e *endpoint.Endpoint) string {
-	switch {
-	case slices.Contains(c.Delete, e):
-		return "delete"
-	case slices.Contains(c.UpdateNew, e):
-		return "update"
-	}
-	return "create"
-}
-
-// primary is the change a user would recognise in a group: the first that
-// is not an ownership record.
-func primary(items []change) *endpoint.Endpoint {
-	for _, it := range items {
-		if it.ep.RecordType != endpoint.RecordTypeTXT || it.ep.Labels[endpoint.OwnedRecordLabel] == "" {
-			return it.ep
-		}
-	}
-	return items[0].ep
 }

@@ -77,8 +77,8 @@ func (p *Provider) ApplyChanges(ctx context.Context, c *plan.Changes) error {
 	conv := p.converter()
 	for _, ep := range stray {
 		err := fmt.Errorf("%s is in no hosted zone exodns manages (check --domain-filter, --zone-id-filter, --aws-zone-type)", ep.DNSName)
-		refusals.Refused = append(refusals.Refused, provider.Refusal{Action: actionOf(c, ep), Endpoint: ep, Err: err})
-		failed = append(failed, fmt.Sprintf("%s %s: %v", actionOf(c, ep), ep.Key(), err))
+		refusals.Refused = append(refusals.Refused, provider.Refusal{Action: provider.ActionOf(c, ep), Endpoint: ep, Err: err})
+		failed = append(failed, fmt.Sprintf("%s %s: %v", provider.ActionOf(c, ep), ep.Key(), err))
 		total++
 		nfailed++
 	}
@@ -123,16 +123,6 @@ func (p *Provider) ApplyChanges(ctx context.Context, c *plan.Changes) error {
 type failures struct {
 	text       []string
 	allRefused bool // every failure was a refusal, nothing was left unsent
-}
-
-func actionOf(c *plan.Changes, e *endpoint.Endpoint) string {
-	if slices.Contains(c.Delete, e) {
-		return "delete"
-	}
-	if slices.Contains(c.UpdateNew, e) {
-		return "update"
-	}
-	return "create"
 }
 
 // applyZone sends one zone's changes. It returns how many changes were

@@ -304,7 +304,7 @@ func (p *Provider) reportCheckFailures(orig *plan.Changes, fs []checkFailure, re
 	var lines []string
 	n, allRefused := 0, true
 	for _, f := range fs {
-		action := actionOf(orig, f.ep)
+		action := provider.ActionOf(orig, f.ep)
 		line := fmt.Sprintf("%s %s", strings.ToUpper(action), f.ep.Key())
 		if res := f.ep.Resource(); res != "" {
 			line += " (" + res + ")"
