@@ -2,11 +2,9 @@ package coredns
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -123,24 +121,10 @@ func (c *Config) Validate() error {
 }
 
 func (c *Config) tlsConfig() (*tls.Config, error) {
-	tc := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: c.TLSServerName, InsecureSkipVerify: c.TLSInsecure} //nolint:gosec // the user asked
-	if c.CAFile != "" {
-		pem, err := os.ReadFile(c.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("coredns: --etcd-ca-file: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("coredns: --etcd-ca-file %s holds no PEM certificate", c.CAFile)
-		}
-		tc.RootCAs = pool
-	}
-	if c.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(c.CertFile, c.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("coredns: etcd client certificate: %w", err)
-		}
-		tc.Certificates = []tls.Certificate{cert}
+	tc, err := provider.ClientTLS{CAFile: c.CAFile, CAFlag: "--etcd-ca-file", CertFile: c.CertFile, KeyFile: c.KeyFile,
+		ServerName: c.TLSServerName, InsecureSkipVerify: c.TLSInsecure}.Config()
+	if err != nil {
+		return nil, fmt.Errorf("coredns: %w", err)
 	}
 	return tc, nil
 }

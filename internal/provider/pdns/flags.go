@@ -2,11 +2,9 @@ package pdns
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -92,24 +90,10 @@ func (c *Config) Validate() error {
 
 // tlsConfig builds the client's TLS settings from the flags.
 func (c *Config) tlsConfig() (*tls.Config, error) {
-	tc := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: c.SkipTLSVerify} //nolint:gosec // the user asked
-	if c.TLSCA != "" {
-		pem, err := os.ReadFile(c.TLSCA)
-		if err != nil {
-			return nil, fmt.Errorf("pdns: --tls-ca: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("pdns: --tls-ca %s holds no PEM certificate", c.TLSCA)
-		}
-		tc.RootCAs = pool
-	}
-	if c.TLSClientCert != "" {
-		cert, err := tls.LoadX509KeyPair(c.TLSClientCert, c.TLSClientCertKey)
-		if err != nil {
-			return nil, fmt.Errorf("pdns: client certificate: %w", err)
-		}
-		tc.Certificates = []tls.Certificate{cert}
+	tc, err := provider.ClientTLS{CAFile: c.TLSCA, CAFlag: "--tls-ca", CertFile: c.TLSClientCert, KeyFile: c.TLSClientCertKey,
+		InsecureSkipVerify: c.SkipTLSVerify}.Config()
+	if err != nil {
+		return nil, fmt.Errorf("pdns: %w", err)
 	}
 	return tc, nil
 }
