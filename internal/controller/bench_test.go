@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"testing"
 
 	"github.com/exodns/exodns/internal/endpoint"
@@ -108,7 +109,7 @@ func BenchmarkReconcile100k(b *testing.B) {
 // convergedWorld is a controller over n objects of one A record each,
 // with the TXT registry over the in-memory provider, after its first
 // (full) reconcile.
-func convergedWorld(b *testing.B, n int) *world {
+func convergedWorld(b testing.TB, n int) *world {
 	w := newWorld(b)
 	w.ctl.Observer = nil
 	for i := range n {
@@ -193,5 +194,27 @@ func BenchmarkFullResync100k(b *testing.B) {
 	b.StopTimer()
 	if w.prov.Applies() != applies {
 		b.Fatal("a full resync of a converged zone wrote to it")
+	}
+}
+
+// BenchmarkConvergedHeap10k reports the live heap a converged controller
+// keeps per object at 10^4 objects (one A record each, with its ownership
+// record), with the in-memory provider's zone and the sources' objects:
+// what the process's RSS grows by as objects are added.
+func BenchmarkConvergedHeap10k(b *testing.B) {
+	const n = 10_000
+	var before, after runtime.MemStats
+	for i := 0; i < b.N; i++ {
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		w := convergedWorld(b, n)
+		// A full run more, so the registry holds its spare snapshot too.
+		if err := w.ctl.RunOnce(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "live-B/object")
+		runtime.KeepAlive(w)
 	}
 }
