@@ -37,40 +37,47 @@ type BuildInfo struct {
 
 // NewRootCommand returns the exodns command tree.
 func NewRootCommand(info BuildInfo) *cobra.Command {
-	cfg := config.Default()
-	cmd := &cobra.Command{
+	cmd := withConfig(&cobra.Command{
 		Use:   "exodns",
 		Short: "Publish Kubernetes Services, Ingresses and DNSEndpoints as DNS records",
 		Long: "exodns keeps DNS records in step with what your objects ask for. It reads upstream\n" +
 			"external-dns's annotations, flags and TXT ownership records, so it can replace it in place.\n" +
 			"Every flag can also be set as EXTERNAL_DNS_<FLAG>, e.g. EXTERNAL_DNS_TXT_OWNER_ID.",
-		SilenceUsage: true,
-		Args:         cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := config.ApplyEnv(cmd.Flags(), nil); err != nil {
-				return err
-			}
-			// Upstream's coredns provider reads etcd's settings from ETCD_*.
-			cfg.CoreDNS.FromUpstreamEnv(os.LookupEnv)
-			if cfg.WebhookServer.Enabled {
-				// Upstream's --webhook-server: serve the provider instead.
-				return runWebhookServer(cmd, &cfg)
-			}
-			if err := cfg.Validate(); err != nil {
-				return err
-			}
-			if cfg.Provider == "embedded" && !cmd.Flags().Changed("min-event-sync-interval") {
-				// Upstream's 5 s spares cloud APIs; a local bbolt write
-				// costs milliseconds, and an edit should be answered at once.
-				cfg.MinEventSyncInterval = embeddedMinEventSync
-			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			return runController(ctx, cmd, &cfg, info)
-		},
+	}, func(cmd *cobra.Command, cfg *config.Config) error {
+		if cfg.WebhookServer.Enabled {
+			// Upstream's --webhook-server: serve the provider instead.
+			return runWebhookServer(cmd, cfg)
+		}
+		if err := cfg.Validate(); err != nil {
+			return err
+		}
+		if cfg.Provider == "embedded" && !cmd.Flags().Changed("min-event-sync-interval") {
+			// Upstream's 5 s spares cloud APIs; a local bbolt write
+			// costs milliseconds, and an edit should be answered at once.
+			cfg.MinEventSyncInterval = embeddedMinEventSync
+		}
+		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return runController(ctx, cmd, cfg, info)
+	})
+	cmd.AddCommand(newVersionCommand(info), newExplainCommand(), newProbeCommand(), newWebhookCommand())
+	return cmd
+}
+
+// withConfig gives cmd every exodns flag, read into a configuration that
+// run gets once the EXTERNAL_DNS_* environment is applied.
+func withConfig(cmd *cobra.Command, run func(*cobra.Command, *config.Config) error) *cobra.Command {
+	cfg := config.Default()
+	cmd.SilenceUsage, cmd.Args = true, cobra.NoArgs
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if err := config.ApplyEnv(cmd.Flags(), nil); err != nil {
+			return err
+		}
+		// Upstream's coredns provider reads etcd's settings from ETCD_*.
+		cfg.CoreDNS.FromUpstreamEnv(os.LookupEnv)
+		return run(cmd, &cfg)
 	}
 	config.BindFlags(cmd.Flags(), &cfg)
-	cmd.AddCommand(newVersionCommand(info), newExplainCommand(), newProbeCommand(), newWebhookCommand())
 	return cmd
 }
 

@@ -27,26 +27,14 @@ import (
 // upstream's webhook protocol, so upstream external-dns (or another exodns
 // with --provider=webhook) can use it as a sidecar.
 func newWebhookCommand() *cobra.Command {
-	cfg := config.Default()
-	cmd := &cobra.Command{
+	return withConfig(&cobra.Command{
 		Use:   "webhook",
 		Short: "Serve a provider over external-dns's webhook protocol",
 		Long: "Serves --provider (with its flags) over upstream external-dns's webhook protocol: the provider\n" +
 			"API on --webhook-server-listen (localhost:8888), /healthz and /metrics on\n" +
 			"--webhook-server-health-listen (:8080). --domain-filter and friends are announced to the client.\n" +
 			"Every flag can also be set as EXTERNAL_DNS_<FLAG>.",
-		SilenceUsage: true,
-		Args:         cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := config.ApplyEnv(cmd.Flags(), nil); err != nil {
-				return err
-			}
-			cfg.CoreDNS.FromUpstreamEnv(os.LookupEnv)
-			return runWebhookServer(cmd, &cfg)
-		},
-	}
-	config.BindFlags(cmd.Flags(), &cfg)
-	return cmd
+	}, runWebhookServer)
 }
 
 // runWebhookServer serves cfg's provider until SIGINT or SIGTERM.
