@@ -29,6 +29,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+
+	"github.com/exodns/exodns/test/harness"
 )
 
 // A single-node Kubernetes cluster from real parts, for the tests that need
@@ -176,16 +178,6 @@ func (c *cluster) network() {
 	_ = os.WriteFile("/proc/sys/net/bridge/bridge-nf-call-iptables", []byte("1"), 0o644)
 }
 
-func freePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 type keyPair struct {
 	cert *x509.Certificate
 	key  *ecdsa.PrivateKey
@@ -330,7 +322,7 @@ func tail(path string, n int) string {
 }
 
 func (c *cluster) startControlPlane() {
-	etcdPort, peerPort := freePort(c.t), freePort(c.t)
+	etcdPort, peerPort := harness.FreePort(c.t), harness.FreePort(c.t)
 	etcd := c.start("etcd", filepath.Join(c.assets, "etcd"), "--data-dir", c.path("etcd"),
 		"--listen-client-urls", fmt.Sprintf("http://127.0.0.1:%d", etcdPort),
 		"--advertise-client-urls", fmt.Sprintf("http://127.0.0.1:%d", etcdPort),
@@ -338,7 +330,7 @@ func (c *cluster) startControlPlane() {
 		"--initial-advertise-peer-urls", fmt.Sprintf("http://127.0.0.1:%d", peerPort),
 		"--initial-cluster", fmt.Sprintf("default=http://127.0.0.1:%d", peerPort),
 		"--unsafe-no-fsync")
-	c.apiPort = freePort(c.t)
+	c.apiPort = harness.FreePort(c.t)
 	c.apiURL = fmt.Sprintf("https://%s:%d", nodeIP, c.apiPort)
 	api := c.start("kube-apiserver", filepath.Join(c.assets, "kube-apiserver"),
 		"--etcd-servers", fmt.Sprintf("http://127.0.0.1:%d", etcdPort),
@@ -416,7 +408,7 @@ state = %q
 		return err == nil, string(out)
 	})
 
-	kubeletPort, healthzPort := freePort(c.t), freePort(c.t)
+	kubeletPort, healthzPort := harness.FreePort(c.t), harness.FreePort(c.t)
 	kcfg := c.write("kubelet/config.yaml", fmt.Sprintf(`apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 address: %s
@@ -470,7 +462,7 @@ conntrack:
   tcpCloseWaitTimeout: 0s
 iptables:
   localhostNodePorts: false
-`, clusterCIDR, nodeName, nodeIP, freePort(c.t), freePort(c.t), c.kubeconfigFor("proxy")))
+`, clusterCIDR, nodeName, nodeIP, harness.FreePort(c.t), harness.FreePort(c.t), c.kubeconfigFor("proxy")))
 	c.kubeProxy = []string{filepath.Join(c.bins, "kube-proxy"), "--config", pcfg}
 	proxy := c.start("kube-proxy", c.kubeProxy[0], c.kubeProxy[1:]...)
 

@@ -9,7 +9,6 @@ package dnsdiff
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,41 +21,9 @@ import (
 	"github.com/exodns/exodns/internal/dnsserver"
 	"github.com/exodns/exodns/internal/dnsserver/store"
 	"github.com/exodns/exodns/internal/plan"
+
+	"github.com/exodns/exodns/test/harness"
 )
-
-// need returns the path of a program, skipping the test without it, but
-// failing under CI, where .ci/run must have installed it.
-func need(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not installed; .ci/run must install it (bind9, bind9-dnsutils)", name)
-		}
-		t.Skipf("%s is not installed", name)
-	}
-	return p
-}
-
-// freePort finds a loopback port free for both UDP and TCP.
-func freePort(t *testing.T) int {
-	t.Helper()
-	for range 20 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		u, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
-		l.Close()
-		if err == nil {
-			u.Close()
-			return port
-		}
-	}
-	t.Fatal("no free port")
-	return 0
-}
 
 const tsigSecret = "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0"
 
@@ -121,15 +88,15 @@ func zoneFile(t *testing.T, addr string, key *dnsserver.TSIGKey, zone, path stri
 // startBIND runs named on the zone files through hack/bind-diff.sh.
 func startBIND(t *testing.T, files map[string]string) string {
 	t.Helper()
-	need(t, "named")
-	need(t, "named-checkconf")
-	need(t, "dig")
+	harness.Need(t, "named")
+	harness.Need(t, "named-checkconf")
+	harness.Need(t, "dig")
 	script, err := filepath.Abs("../../hack/bind-diff.sh")
 	if err != nil {
 		t.Fatal(err)
 	}
 	run := t.TempDir()
-	port := freePort(t)
+	port := harness.FreePort(t)
 	args := []string{"start", run, fmt.Sprint(port)}
 	for zone, f := range files {
 		args = append(args, zone+"="+f)

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/exodns/exodns/test/harness"
 )
 
 // syncBuffer is a log buffer the test reads while the process writes it.
@@ -40,8 +42,8 @@ func (s *syncBuffer) String() string {
 // file must stop with an error saying the file is locked by another
 // process, and name it.
 func TestEmbeddedDBCorruptAndLocked(t *testing.T) {
-	dig := need(t, "dig")
-	bin := buildBinary(t)
+	dig := harness.Need(t, "dig")
+	bin := harness.BuildExodns(t)
 	work := t.TempDir()
 	manifests := filepath.Join(work, "examples")
 	if err := os.Mkdir(manifests, 0o755); err != nil {
@@ -61,7 +63,7 @@ func TestEmbeddedDBCorruptAndLocked(t *testing.T) {
 			"--embedded-rrl-responses-per-second=0"} // the test polls faster than RRL allows
 	}
 
-	port := freePort(t)
+	port := harness.FreePort(t)
 	first := exec.Command(bin, args(port)...)
 	log := &syncBuffer{}
 	first.Stdout, first.Stderr = log, log
@@ -91,7 +93,7 @@ func TestEmbeddedDBCorruptAndLocked(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, bin, args(freePort(t))...).CombinedOutput()
+	out, err := exec.CommandContext(ctx, bin, args(harness.FreePort(t))...).CombinedOutput()
 	if err == nil || ctx.Err() != nil {
 		t.Fatalf("a second exodns on the same file: err=%v (ctx %v)\n%s", err, ctx.Err(), out)
 	}

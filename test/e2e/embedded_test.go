@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,51 +15,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/exodns/exodns/test/harness"
 )
-
-// need returns the path of a program, skipping the test without it, but
-// failing under CI, where .ci/run must have installed it.
-func need(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not installed; .ci/run must install it", name)
-		}
-		t.Skipf("%s is not installed", name)
-	}
-	return p
-}
-
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "exodns")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/exodns/exodns/cmd/exodns")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// freePort finds a loopback port free for both UDP and TCP.
-func freePort(t *testing.T) int {
-	t.Helper()
-	for i := 0; i < 20; i++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		u, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
-		l.Close()
-		if err == nil {
-			u.Close()
-			return port
-		}
-	}
-	t.Fatal("no free port")
-	return 0
-}
 
 type server struct {
 	cmd *exec.Cmd
@@ -135,15 +92,15 @@ func copyExamples(t *testing.T, dir string) {
 }
 
 func TestEmbeddedServerWithDig(t *testing.T) {
-	dig := need(t, "dig")
-	bin := buildBinary(t)
+	dig := harness.Need(t, "dig")
+	bin := harness.BuildExodns(t)
 	work := t.TempDir()
 	manifests := filepath.Join(work, "examples")
 	if err := os.Mkdir(manifests, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	copyExamples(t, manifests)
-	port := freePort(t)
+	port := harness.FreePort(t)
 	db := filepath.Join(work, "embedded.db")
 	args := func(path string, extra ...string) []string {
 		return append([]string{"--source=manifest", "--manifest-path=" + path, "--provider=embedded",

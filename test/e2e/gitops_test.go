@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/exodns/exodns/test/harness"
 )
 
 const (
@@ -74,8 +76,8 @@ func git(t *testing.T, dir string, args ...string) string {
 // applied as one update; nothing is deleted, and no query is answered
 // NXDOMAIN or empty.
 func TestGitOpsSwitchesNeverDelete(t *testing.T) {
-	need(t, "git")
-	bin := buildBinary(t)
+	harness.Need(t, "git")
+	bin := harness.BuildExodns(t)
 	repo := t.TempDir()
 	manifests := filepath.Join(repo, "dns")
 	if err := os.Mkdir(manifests, 0o755); err != nil {
@@ -91,7 +93,7 @@ func TestGitOpsSwitchesNeverDelete(t *testing.T) {
 	commitB := git(t, repo, "rev-parse", "HEAD")
 	git(t, repo, "checkout", "-q", commitA)
 
-	dnsPort, metricsPort := freePort(t), freePort(t)
+	dnsPort, metricsPort := harness.FreePort(t), harness.FreePort(t)
 	dnsAddr := fmt.Sprintf("127.0.0.1:%d", dnsPort)
 	start(t, bin, "--source=manifest", "--manifest-path="+manifests, "--provider=embedded", "--embedded-zone=example.com",
 		"--embedded-listen="+dnsAddr, "--embedded-db="+filepath.Join(t.TempDir(), "db"), "--txt-owner-id=gitops",

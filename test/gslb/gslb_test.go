@@ -25,6 +25,8 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/exodns/exodns/internal/probe"
+
+	"github.com/exodns/exodns/test/harness"
 )
 
 const (
@@ -86,35 +88,6 @@ func need(t *testing.T, what string, err error) {
 		}
 		t.Skipf("%s: %v", what, err)
 	}
-}
-
-// freePort is a TCP and UDP port free on every address given.
-func freePort(t *testing.T, ips ...string) int {
-	t.Helper()
-	for range 50 {
-		l, err := net.Listen("tcp", ips[0]+":0")
-		need(t, "loopback address "+ips[0], err)
-		port := l.Addr().(*net.TCPAddr).Port
-		l.Close()
-		ok := true
-		for _, ip := range ips {
-			a := fmt.Sprintf("%s:%d", ip, port)
-			tl, err1 := net.Listen("tcp", a)
-			ul, err2 := net.ListenPacket("udp", a)
-			if tl != nil {
-				tl.Close()
-			}
-			if ul != nil {
-				ul.Close()
-			}
-			ok = ok && err1 == nil && err2 == nil
-		}
-		if ok {
-			return port
-		}
-	}
-	t.Fatal("no free port")
-	return 0
 }
 
 func service(name, host, ip string, port int, ann map[string]string) string {
@@ -226,12 +199,9 @@ func artifacts(t *testing.T) string {
 }
 
 func TestTwoClusters(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "exodns")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/exodns/exodns/cmd/exodns").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	webPort := freePort(t, "127.0.0.2", "127.0.0.3")
-	dnsPort := freePort(t, "127.0.0.10", "127.0.0.11")
+	bin := harness.BuildExodns(t)
+	webPort := harness.FreePort(t, "127.0.0.2", "127.0.0.3")
+	dnsPort := harness.FreePort(t, "127.0.0.10", "127.0.0.11")
 	a := &backend{name: "cluster-a", addr: fmt.Sprintf("127.0.0.2:%d", webPort)}
 	b := &backend{name: "cluster-b", addr: fmt.Sprintf("127.0.0.3:%d", webPort)}
 	a.start(t)

@@ -27,6 +27,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/exodns/exodns/internal/kube"
+
+	"github.com/exodns/exodns/test/harness"
 )
 
 // TestScale creates EXODNS_SCALE Services and as many Ingresses (5,000 each
@@ -65,12 +67,7 @@ func TestScale(t *testing.T) {
 		bins = strings.Split(env, ",")
 	}
 	if len(bins) == 0 || os.Getenv("EXODNS_BINARY_AND_THIS") != "" {
-		bin := filepath.Join(t.TempDir(), "exodns")
-		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/exodns/exodns/cmd/exodns")
-		if out, err := build.CombinedOutput(); err != nil {
-			t.Fatalf("building exodns: %v\n%s", err, out)
-		}
-		bins = append(bins, bin)
+		bins = append(bins, harness.BuildExodns(t))
 	}
 	kubeconfig := userKubeconfig(t, "exodns-scale")
 	for i, bin := range bins {

@@ -23,6 +23,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/exodns/exodns/test/harness"
 )
 
 const (
@@ -137,15 +139,6 @@ var (
 	portsGiven = map[string]bool{}
 )
 
-func buildExodns(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "exodns")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/exodns/exodns/cmd/exodns").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // sighting is when a replica first answered a value for a name.
 type sighting struct {
 	name, value string
@@ -162,7 +155,7 @@ func TestReplicasAnswerAlike(t *testing.T) {
 	ctx := t.Context()
 	c, _ := clients(t)
 	ns := newNamespace(t, c)
-	bin := buildExodns(t)
+	bin := harness.BuildExodns(t)
 	kubeconfig := userKubeconfig(t, "exodns-replicas")
 	dir := t.TempDir()
 

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/exodns/exodns/internal/probe"
+
+	"github.com/exodns/exodns/test/harness"
 )
 
 // TestFailoverSIGINT runs the real binary, stops the backend, and sends
@@ -27,10 +29,7 @@ func TestFailoverSIGINT(t *testing.T) {
 	a, _, port := startBackends(t)
 	d := startDNS(t)
 	d.set(func(d *dnsServer) { d.fixed = ipA })
-	bin := filepath.Join(t.TempDir(), "exodns")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/exodns/exodns/cmd/exodns").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := harness.BuildExodns(t)
 	dir := artifacts(t)
 	jsonPath, plotPath := filepath.Join(dir, "failover-sigint.json"), filepath.Join(dir, "failover-sigint.svg")
 	cmd := exec.Command(bin, "probe", "failover", fmt.Sprintf("http://%s:%d/", host, port), "--dns-server", d.addr,

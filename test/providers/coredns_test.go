@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/exodns/exodns/test/harness"
 )
 
 type etcdServer struct {
@@ -23,9 +25,9 @@ type etcdServer struct {
 
 func startEtcd(t *testing.T) *etcdServer {
 	t.Helper()
-	need(t, "etcd")
-	need(t, "etcdctl")
-	port, peer := freePort(t), freePort(t)
+	harness.Need(t, "etcd")
+	harness.Need(t, "etcdctl")
+	port, peer := harness.FreePort(t), harness.FreePort(t)
 	s := &etcdServer{url: fmt.Sprintf("http://127.0.0.1:%d", port)}
 	s.ready = func() error {
 		resp, err := http.Get(s.url + "/health")
@@ -109,12 +111,12 @@ func startCoreDNS(t *testing.T) (*etcdServer, int) {
 		}
 		t.Skip("COREDNS_BIN is not set (hack/coredns.sh builds CoreDNS)")
 	}
-	need(t, "dig")
+	harness.Need(t, "dig")
 	e := startEtcd(t)
 	e.put(t, "/skydns/test/example/foreign", `{"host":"192.0.2.99","ttl":300}`)
 	e.put(t, "/skydns/test/example/other", `{"host":"192.0.2.98","ttl":300}`)
 	e.put(t, "/skydns/test/example/a-other", `{"text":"heritage=external-dns,external-dns/owner=someone-else,external-dns/resource=service/default/other","ttl":300}`)
-	port := freePort(t)
+	port := harness.FreePort(t)
 	newDaemon(t, "coredns", func() error { return soaReady(port) },
 		"COREDNS_BIN="+bin, fmt.Sprintf("PORT=%d", port), "ETCD_URL="+e.url)
 	return e, port

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/exodns/exodns/test/harness"
 )
 
 const (
@@ -24,7 +26,7 @@ const (
 // transfer the zone, as an RFC 2136 provider needs).
 func startEmbedded(t *testing.T, manifests, db string) (*controller, int) {
 	t.Helper()
-	port := freePort(t)
+	port := harness.FreePort(t)
 	args := append(pipelineArgs(manifests),
 		"--provider=embedded", "--embedded-zone=example.test", fmt.Sprintf("--embedded-listen=127.0.0.1:%d", port),
 		"--embedded-db="+db, "--embedded-rrl-responses-per-second=0", "--interval=1s",
@@ -67,8 +69,8 @@ func nsupdate(t *testing.T, port int, key, script string) (string, bool) {
 }
 
 func TestEmbeddedNsupdate(t *testing.T) {
-	need(t, "nsupdate")
-	need(t, "dig")
+	harness.Need(t, "nsupdate")
+	harness.Need(t, "dig")
 	manifests, db := t.TempDir(), filepath.Join(t.TempDir(), "embedded.db")
 	writeManifest(t, manifests, embeddedManifest)
 	_, port := startEmbedded(t, manifests, db)
@@ -131,7 +133,7 @@ func TestEmbeddedNsupdate(t *testing.T) {
 // authoritative server, remove it), then shows the challenge survives a
 // reconcile and a restart while it is up, and is gone once removed.
 func TestEmbeddedCertManagerDNS01(t *testing.T) {
-	need(t, "dig")
+	harness.Need(t, "dig")
 	manifests, db := t.TempDir(), filepath.Join(t.TempDir(), "embedded.db")
 	writeManifest(t, manifests, embeddedManifest)
 	ctl, port := startEmbedded(t, manifests, db)
@@ -201,7 +203,7 @@ func TestEmbeddedCertManagerDNS01(t *testing.T) {
 // TestEmbeddedUpdatesAreDurable: a record an update wrote survives a
 // restart of exodns from its --embedded-db.
 func TestEmbeddedUpdatesAreDurable(t *testing.T) {
-	need(t, "nsupdate")
+	harness.Need(t, "nsupdate")
 	manifests, db := t.TempDir(), filepath.Join(t.TempDir(), "embedded.db")
 	writeManifest(t, manifests, embeddedManifest)
 	ctl, port := startEmbedded(t, manifests, db)
@@ -221,7 +223,7 @@ func TestEmbeddedUpdatesAreDurable(t *testing.T) {
 // external-dns's rfc2136 provider would; neither touches the other's
 // records.
 func TestEmbeddedAsRFC2136Server(t *testing.T) {
-	need(t, "dig")
+	harness.Need(t, "dig")
 	manifests, db := t.TempDir(), filepath.Join(t.TempDir(), "embedded.db")
 	writeManifest(t, manifests, embeddedManifest)
 	_, port := startEmbedded(t, manifests, db)

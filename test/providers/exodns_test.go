@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/exodns/exodns/test/harness"
 )
 
 // syncBuffer is a log written by a process and read by the test.
@@ -70,7 +72,7 @@ type controller struct {
 
 func startController(t *testing.T, env []string, args ...string) *controller {
 	t.Helper()
-	port := freePort(t)
+	port := harness.FreePort(t)
 	c := &controller{log: &syncBuffer{}, metrics: fmt.Sprintf("127.0.0.1:%d", port), done: make(chan struct{})}
 	c.cmd = exec.Command(exodnsBin, append([]string{"--metrics-address=" + c.metrics}, args...)...)
 	c.cmd.Env = append(os.Environ(), env...)

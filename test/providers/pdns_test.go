@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/miekg/dns"
+
+	"github.com/exodns/exodns/test/harness"
 )
 
 const pdnsKey = "ci-secret"
@@ -28,10 +30,10 @@ type pdnsServer struct {
 // the zone example.test through the API and puts the foreign records in.
 func startPDNS(t *testing.T) *pdnsServer {
 	t.Helper()
-	need(t, "pdns_server")
-	need(t, "sqlite3")
-	need(t, "dig")
-	port, apiPort := freePort(t), freePort(t)
+	harness.Need(t, "pdns_server")
+	harness.Need(t, "sqlite3")
+	harness.Need(t, "dig")
+	port, apiPort := harness.FreePort(t), harness.FreePort(t)
 	s := &pdnsServer{api: fmt.Sprintf("http://127.0.0.1:%d/api/v1/servers/localhost", apiPort), port: port}
 	s.ready = func() error {
 		if _, err := pdnsCall(s.api, http.MethodGet, "", nil); err != nil {

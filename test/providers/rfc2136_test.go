@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/exodns/exodns/test/harness"
 )
 
 const tsigSecret = "c2VjcmV0LWNpLWtleS1mb3ItZXhvZG5zLXRlc3RzIQ=="
@@ -20,9 +22,9 @@ const tsigSecret = "c2VjcmV0LWNpLWtleS1mb3ItZXhvZG5zLXRlc3RzIQ=="
 // allowed only with the TSIG key ci-key, the foreign records in it.
 func startBIND(t *testing.T, env ...string) (*daemon, int, func() error) {
 	t.Helper()
-	need(t, "named")
-	need(t, "dig")
-	port := freePort(t)
+	harness.Need(t, "named")
+	harness.Need(t, "dig")
+	port := harness.FreePort(t)
 	extra := filepath.Join(t.TempDir(), "extra.db")
 	var lines []string
 	for _, r := range foreignRecords {

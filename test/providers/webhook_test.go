@@ -8,13 +8,15 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/exodns/exodns/test/harness"
 )
 
 // startWebhookServer runs `exodns webhook` serving PowerDNS s, with the
 // protocol's layout: the API and, apart, /healthz and /metrics.
 func startWebhookServer(t *testing.T, s *pdnsServer, extra ...string) (*daemon, string, func() error) {
 	t.Helper()
-	api, health := freePort(t), freePort(t)
+	api, health := harness.FreePort(t), harness.FreePort(t)
 	url := fmt.Sprintf("http://127.0.0.1:%d", api)
 	ready := func() error {
 		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/healthz", health))
