@@ -60,7 +60,7 @@ func (u *udpServer) serveBatch() {
 	b := newUDPBatchState(udpBatch)
 	want := udpBatchMin
 	for {
-		n, err := u.batch.ReadBatch(b.rms[:want], 0)
+		n, err := u.serveOnce(st, b, want)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
@@ -69,22 +69,33 @@ func (u *udpServer) serveBatch() {
 			continue
 		}
 		want = min(max(2*n, udpBatchMin), udpBatch)
-		k := 0
-		for i := range n {
-			m := &b.rms[i]
-			from, ok := m.Addr.(*net.UDPAddr)
-			if !ok {
-				continue
-			}
-			if resp := u.answer(st, b.out[i][:0], b.in[i][:m.N], from.AddrPort()); resp != nil {
-				w := &b.wms[k]
-				w.Buffers[0], w.Addr = resp, from
-				k++
-			}
-		}
-		u.writeBatch(b.wms[:k])
-		u.flushMetrics(st)
 	}
+}
+
+// serveOnce reads one batch of at most want datagrams, answers it and
+// sends the answers: the loop's work, apart so that a test can hold it to
+// no allocation per batch.
+func (u *udpServer) serveOnce(st *udpState, b *udpBatchState, want int) (int, error) {
+	n, err := u.batch.ReadBatch(b.rms[:want], 0)
+	if err != nil {
+		return 0, err
+	}
+	k := 0
+	for i := range n {
+		m := &b.rms[i]
+		from, ok := m.Addr.(*net.UDPAddr)
+		if !ok {
+			continue
+		}
+		if resp := u.answer(st, b.out[i][:0], b.in[i][:m.N], from.AddrPort()); resp != nil {
+			w := &b.wms[k]
+			w.Buffers[0], w.Addr = resp, from
+			k++
+		}
+	}
+	u.writeBatch(b.wms[:k])
+	u.flushMetrics(st)
+	return n, nil
 }
 
 // writeBatch sends ms, as few system calls as the kernel allows. A
