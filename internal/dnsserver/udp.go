@@ -12,8 +12,8 @@ import (
 // udpServer answers on one UDP socket. It replaces dns.Server for UDP,
 // which spawns a goroutine and unpacks a dns.Msg for every packet; here one
 // loop per socket answers in place, and most queries take the fast path
-// (fastpath.go) without allocating. With SO_REUSEPORT there is one socket,
-// and one loop, per core.
+// (fastpath.go) without allocating. With SO_REUSEPORT there are several
+// sockets, each with its loop (Config.UDPReaders).
 type udpServer struct {
 	conn  packetConn
 	batch batchConn // nil: one datagram per system call
