@@ -3,8 +3,8 @@
 # zone: a 10k-record zone (A, with one CNAME and one TXT in twenty), served
 # by each on its own port of 127.0.0.1, each hit by dnsperf with the same
 # query file and settings (-c 8 -T 1 by default, as issue 13 measures).
-# Prints queries/s and the server's CPU time per query for each, and the
-# ratios exodns/Knot and exodns/BIND.
+# Prints queries/s and the server's CPU time per query (user and system)
+# for each, and the ratios exodns/Knot and exodns/BIND.
 #
 # With BASE=REV (a git revision), exodns as built from REV takes part too,
 # as exodns@REV: before and after a change in one run.
@@ -183,22 +183,28 @@ for q in "host1.$ZONE A" "alias0.$ZONE A" "txt10.$ZONE TXT" "missing1.$ZONE A" "
   done
 done
 
-# cpu_ticks PID: user+system clock ticks the process has used so far.
-cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+# cpu_ticks PID: user and system clock ticks the process has used so far.
+cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12, $13 }' "/proc/$1/stat"; }
 TICK=$(getconf CLK_TCK)
 
-# perf I: one dnsperf run of DURATION against server I. Sets QPS and
-# CPU_US (server CPU per completed query, in microseconds).
+# perf I: one dnsperf run of DURATION against server I. Sets QPS, CPU_US
+# (server CPU per completed query, in microseconds) and its parts USR_US
+# and SYS_US: the kernel's share (system calls, the loopback delivery the
+# sender pays for, context switches) is most of it, and a change in user
+# space shows only in USR_US.
 run_one() {
-  local i=$1 d=$2 out c0 c1 done
+  local i=$1 d=$2 out u0 s0 u1 s1 done
   out="$WORK/dnsperf-${PORTS[$i]}-$d.txt"
-  c0=$(cpu_ticks "${SPIDS[$i]}")
+  read -r u0 s0 < <(cpu_ticks "${SPIDS[$i]}")
   dnsperf -s 127.0.0.1 -p "${PORTS[$i]}" -d "$WORK/queries.txt" -l "$d" \
     -c "$CLIENTS" -T "$THREADS" -q "$OUTSTANDING" > "$out" 2>&1
-  c1=$(cpu_ticks "${SPIDS[$i]}")
+  read -r u1 s1 < <(cpu_ticks "${SPIDS[$i]}")
   QPS=$(awk '/Queries per second:/ {print $4}' "$out")
   done=$(awk '/Queries completed:/ {print $3}' "$out")
-  CPU_US=$(awk -v t=$((c1 - c0)) -v hz="$TICK" -v n="$done" 'BEGIN { printf "%.2f", (n > 0) ? t * 1e6 / hz / n : 0 }')
+  per_query() { awk -v t="$1" -v hz="$TICK" -v n="$done" 'BEGIN { printf "%.2f", (n > 0) ? t * 1e6 / hz / n : 0 }'; }
+  CPU_US=$(per_query $((u1 - u0 + s1 - s0)))
+  USR_US=$(per_query $((u1 - u0)))
+  SYS_US=$(per_query $((s1 - s0)))
 }
 summary() { grep -E 'Queries (sent|completed|lost)|Response codes|Average Latency' "$WORK/dnsperf-$1-$DURATION.txt" | sed 's/^ */    /'; }
 
@@ -209,7 +215,7 @@ for i in "${!NAMES[@]}"; do run_one "$i" 2; done
 # later, and the median counts: on a shared machine a single run says as
 # much about the neighbours as about the server.
 N=${#NAMES[@]}
-declare -A ALL_QPS ALL_CPU
+declare -A ALL_QPS ALL_CPU ALL_USR ALL_SYS
 echo "== dnsperf: ${DURATION}s x $ROUNDS rounds each, -c $CLIENTS -T $THREADS -q $OUTSTANDING, $(nproc) cores"
 for round in $(seq "$ROUNDS"); do
   line="  round $round:"
@@ -217,7 +223,8 @@ for round in $(seq "$ROUNDS"); do
     i=$(( (k + round - 1) % N ))
     run_one "$i" "$DURATION"
     ALL_QPS[$i]="${ALL_QPS[$i]:-} $QPS"; ALL_CPU[$i]="${ALL_CPU[$i]:-} $CPU_US"
-    line+=$(printf ' %s %.0f q/s (%s us/q),' "${NAMES[$i]}" "$QPS" "$CPU_US")
+    ALL_USR[$i]="${ALL_USR[$i]:-} $USR_US"; ALL_SYS[$i]="${ALL_SYS[$i]:-} $SYS_US"
+    line+=$(printf ' %s %.0f q/s (%s us/q: %s usr + %s sys),' "${NAMES[$i]}" "$QPS" "$CPU_US" "$USR_US" "$SYS_US")
   done
   echo "${line%,}"
 done
@@ -230,7 +237,8 @@ for i in "${!NAMES[@]}"; do
   # shellcheck disable=SC2086
   MED[${NAMES[$i]}]=$(median ${ALL_QPS[$i]})
   # shellcheck disable=SC2086
-  printf '  %-11s %8.0f q/s (%s)  %s us/q (CPU, median)\n' "${NAMES[$i]}" "${MED[${NAMES[$i]}]}" "$(spread ${ALL_QPS[$i]})" "$(median ${ALL_CPU[$i]})"
+  printf '  %-11s %8.0f q/s (%s)  %s us/q (CPU, median; user %s, system %s)\n' "${NAMES[$i]}" "${MED[${NAMES[$i]}]}" "$(spread ${ALL_QPS[$i]})" \
+    "$(median ${ALL_CPU[$i]})" "$(median ${ALL_USR[$i]})" "$(median ${ALL_SYS[$i]})"
 done
 echo "  versions: BIND $(named -v | awk '{print $2}')$([ "$KNOT" = 1 ] && echo ", Knot $(knotd -V | awk '{print $NF}')")"
 for i in "${!NAMES[@]}"; do

@@ -101,7 +101,7 @@ func embeddedServerConfig(cfg *config.Config, log *slog.Logger) (dnsserver.Confi
 	scfg := dnsserver.Config{
 		Listen: cfg.Embedded.Listen, Logger: log,
 		MaxTCPConnections: cfg.Embedded.TCPMaxConnections, MaxTCPConnectionsPerClient: cfg.Embedded.TCPMaxConnectionsPerClient,
-		IdleTimeout: cfg.Embedded.TCPIdleTimeout,
+		IdleTimeout: cfg.Embedded.TCPIdleTimeout, UDPReaders: cfg.Embedded.UDPSockets,
 		RRL: dnsserver.RRLConfig{
 			ResponsesPerSecond: cfg.Embedded.RRLResponsesPerSecond, Slip: cfg.Embedded.RRLSlip,
 			IPv4PrefixLen: cfg.Embedded.RRLIPv4Prefix, IPv6PrefixLen: cfg.Embedded.RRLIPv6Prefix, Window: cfg.Embedded.RRLWindow,

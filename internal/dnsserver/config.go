@@ -28,8 +28,9 @@ type Config struct {
 	// EDNSBufferSize is the UDP payload size we advertise and the most we
 	// send over UDP; 1232 (DNS flag day 2020) avoids IP fragmentation.
 	EDNSBufferSize uint16
-	// UDPReaders is how many UDP sockets share the port (SO_REUSEPORT), so
-	// the kernel spreads queries over cores. Default GOMAXPROCS.
+	// UDPReaders is how many UDP sockets share the port (SO_REUSEPORT),
+	// each with its own read loop, so the kernel spreads queries over
+	// cores. Default half of GOMAXPROCS, at least one (defaultUDPReaders).
 	UDPReaders int
 	// ReadTimeout bounds the wait for a TCP query; IdleTimeout the wait for
 	// the next query on an open TCP connection; WriteTimeout a write.
@@ -80,6 +81,18 @@ const (
 	udpReadBuffer = 4096
 )
 
+// defaultUDPReaders is the number of UDP sockets for procs cores: half,
+// rounded up. Each loop sleeps when its socket is empty and is woken for
+// the next batch, and on a VM a sleep and a wake-up cost several times
+// an answer; fewer loops make larger batches, so fewer of both per query.
+// On 2 cores under dnsperf, one loop took 0.5-0.9 us less CPU per query
+// than two (6.6 against 7.3 us, 0.08 against 0.12 context switches and
+// 0.42 against 0.9 system calls per query) at the same queries/s. A loop
+// answers 100k+ queries/s; a server that needs more sets UDPReaders.
+func defaultUDPReaders(procs int) int {
+	return max(1, (procs+1)/2)
+}
+
 func (c Config) withDefaults() Config {
 	if c.Listen == "" {
 		c.Listen = DefaultListen
@@ -88,7 +101,7 @@ func (c Config) withDefaults() Config {
 		c.EDNSBufferSize = DefaultEDNSBufferSize
 	}
 	if c.UDPReaders <= 0 {
-		c.UDPReaders = runtime.GOMAXPROCS(0)
+		c.UDPReaders = defaultUDPReaders(runtime.GOMAXPROCS(0))
 	}
 	if c.ReadTimeout <= 0 {
 		c.ReadTimeout = defaultReadTimeout

@@ -259,10 +259,34 @@ type cacheHit struct {
 	rot int
 }
 
+// hash is the hash of a cache key, for get.
+func (c *answerCache) hash(key []byte) uint64 { return maphash.Bytes(c.seed, key) }
+
+// home is the answer in the first slot of h's set, likely the one asked
+// for: touch reads it.
+func (c *answerCache) home(h uint64) *cachedAnswer { return c.slotAt(h, 0).Load() }
+
+// touch reads the first and last cache lines of a, so that their cache
+// misses, most of a hit's time, are taken while it is not yet waited for:
+// a batch loads the home slots of all its queries, then touches their
+// answers, then answers each, and the misses of a batch overlap instead
+// of coming one after another. It returns a byte to keep the loads.
+func (a *cachedAnswer) touch() byte {
+	if a == nil {
+		return 0
+	}
+	return a.bytes()[a.n-1] ^ byte(a.hash)
+}
+
 // get writes the cached response for q into out and returns it. A nil
 // response is a miss.
 func (c *answerCache) get(p []byte, q fastQuery, out []byte, order RRsetOrder) ([]byte, cacheHit) {
-	a := c.find(q.key, maphash.Bytes(c.seed, q.key))
+	return c.getHashed(p, q, c.hash(q.key), out, order)
+}
+
+// getHashed is get for a key whose hash h is known.
+func (c *answerCache) getHashed(p []byte, q fastQuery, h uint64, out []byte, order RRsetOrder) ([]byte, cacheHit) {
+	a := c.find(q.key, h)
 	if a == nil {
 		return nil, cacheHit{rot: -1}
 	}

@@ -12,8 +12,8 @@ import (
 // udpServer answers on one UDP socket. It replaces dns.Server for UDP,
 // which spawns a goroutine and unpacks a dns.Msg for every packet; here one
 // loop per socket answers in place, and most queries take the fast path
-// (fastpath.go) without allocating. With SO_REUSEPORT there is one socket,
-// and one loop, per core.
+// (fastpath.go) without allocating. With SO_REUSEPORT there are several
+// sockets, each with its loop (Config.UDPReaders).
 type udpServer struct {
 	conn  packetConn
 	batch batchConn // nil: one datagram per system call
@@ -102,12 +102,24 @@ func (u *udpServer) handle(st *udpState, p []byte, addr netip.AddrPort) {
 // any, and answer returns nil.
 func (u *udpServer) answer(st *udpState, out, p []byte, addr netip.AddrPort) []byte {
 	q, fast := parseFast(p, st.key)
+	if !fast {
+		return u.answerParsed(st, out, p, q, nil, 0, addr)
+	}
+	st.key = q.key
+	c := u.h.auth.Snapshot().answers()
+	return u.answerParsed(st, out, p, q, c, c.hash(q.key), addr)
+}
+
+// answerParsed is answer for a packet parsed already: c is the cache to
+// answer from and h the hash of q's key in it, c nil when the fast path
+// cannot answer p.
+func (u *udpServer) answerParsed(st *udpState, out, p []byte, q fastQuery, c *answerCache, h uint64, addr netip.AddrPort) []byte {
 	hit := cacheHit{rot: -1}
 	slip := false
+	fast := c != nil
 	if fast {
-		st.key = q.key
 		var resp []byte
-		resp, hit = u.h.auth.Snapshot().answers().get(p, q, out, u.h.order)
+		resp, hit = c.getHashed(p, q, h, out, u.h.order)
 		valid := false
 		if resp != nil && q.cookie != nil {
 			var ok bool

@@ -32,7 +32,7 @@ func main() {
 	queries := flag.Int("queries", 100000, "lines in the query file")
 	listen := flag.String("listen", "127.0.0.1:15354", "address to serve on")
 	db := flag.String("db", "", "bbolt file to load the records into (default: memory)")
-	readers := flag.Int("udp-readers", 0, "UDP sockets (default GOMAXPROCS)")
+	readers := flag.Int("udp-readers", 0, "UDP sockets (default: the server's, half of GOMAXPROCS)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the serving time to this file")
 	tsig := flag.String("tsig-key", "", "name:algorithm:secret allowing AXFR, for checks with dig -y")
 	rrl := flag.Int("rrl-rate", 0, "response rate limit per client prefix per second (0: off); a huge rate measures RRL's cost without limiting")

@@ -31,6 +31,9 @@ type Config struct {
 	TCPMaxConnections          int
 	TCPMaxConnectionsPerClient int
 	TCPIdleTimeout             time.Duration
+	// UDPSockets is how many UDP sockets (and read loops) share the port;
+	// 0 lets the server choose (dnsserver.Config.UDPReaders).
+	UDPSockets int
 }
 
 // DefaultConfig returns the flag defaults.
@@ -74,4 +77,5 @@ func (c *Config) BindFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&c.TCPMaxConnections, "embedded-tcp-max-connections", c.TCPMaxConnections, "Open TCP connections at most; when full, the one idle longest is closed for a new one")
 	fs.IntVar(&c.TCPMaxConnectionsPerClient, "embedded-tcp-max-connections-per-client", c.TCPMaxConnectionsPerClient, "Open TCP connections per client address (/64 for IPv6)")
 	fs.DurationVar(&c.TCPIdleTimeout, "embedded-tcp-idle-timeout", c.TCPIdleTimeout, "How long a TCP connection may wait between queries")
+	fs.IntVar(&c.UDPSockets, "embedded-udp-sockets", c.UDPSockets, "UDP sockets sharing the port, each with its own read loop; 0 means half the CPUs (GOMAXPROCS), at least one. More answer more queries/s at a higher CPU cost per query")
 }
