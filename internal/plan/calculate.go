@@ -49,10 +49,10 @@ const (
 // are found through an index map, so the per-record cost is a map entry and
 // no allocation.
 type slot struct {
-	// recordType and setIdentifier complete the key whose canonical name
-	// found the slot; next is the following slot at the same name, or -1.
-	recordType, setIdentifier string
-	next                      int32
+	// name, recordType and setIdentifier are the slot's key, the name
+	// canonical; next is the following slot at the same name, or -1.
+	name, recordType, setIdentifier string
+	next                            int32
 
 	win  claim              // the (winning) desired claim; ep is nil if none
 	cur  *endpoint.Endpoint // the in-scope current record, if any
@@ -68,15 +68,10 @@ func (s *slot) wanted() bool { return s.win.ep != nil && !s.lost }
 
 // planner is the working state of one Calculate call.
 type planner struct {
-	in    Input
-	scope scope
-	slots []slot
-	// index finds the first slot of each canonical name; the others at
-	// the name are chained through slot.next. A string key hashes and
-	// compares one string where an endpoint.Key would take three, and
-	// most names hold one record: at 10^5 records the map probes are
-	// most of a plan's time.
-	index     map[string]int32
+	in        Input
+	scope     scope
+	slots     []slot
+	index     *nameTable
 	extra     map[int32][]claim // every claim of a multi slot; rare
 	conflicts []Conflict
 	creates   int
@@ -114,7 +109,7 @@ func Calculate(in Input) Result {
 // Nothing of them outlives Calculate (the result is made of copies).
 type buffers struct {
 	slots []slot
-	index map[string]int32
+	index *nameTable
 }
 
 var bufferPool sync.Pool
@@ -126,15 +121,16 @@ const pooledFrom = 4096
 
 func getBuffers(n int) *buffers {
 	if n < pooledFrom {
-		return &buffers{slots: make([]slot, 0, n), index: make(map[string]int32, n)}
+		return &buffers{slots: make([]slot, 0, n), index: newNameTable(n)}
 	}
 	if b, ok := bufferPool.Get().(*buffers); ok {
 		if cap(b.slots) < n {
 			b.slots = make([]slot, 0, n)
 		}
+		b.index.reset(n)
 		return b
 	}
-	return &buffers{slots: make([]slot, 0, n), index: make(map[string]int32, n)}
+	return &buffers{slots: make([]slot, 0, n), index: newNameTable(n)}
 }
 
 func putBuffers(b *buffers) {
@@ -143,17 +139,17 @@ func putBuffers(b *buffers) {
 	}
 	clear(b.slots[:cap(b.slots)]) // drop the endpoints they point to
 	b.slots = b.slots[:0]
-	clear(b.index)
 	bufferPool.Put(b)
 }
 
 // slotFor returns the slot of e's key, adding one if there is none.
 func (p *planner) slotFor(e *endpoint.Endpoint) int32 {
 	name, recordType := canonName(e.DNSName), canonType(e.RecordType)
-	first, ok := p.index[name]
-	if !ok {
-		p.index[name] = p.newSlot(recordType, e.SetIdentifier)
-		return int32(len(p.slots) - 1)
+	first, at, tag := p.index.find(name, p.slots)
+	if first < 0 {
+		i := p.newSlot(name, recordType, e.SetIdentifier)
+		p.index.put(at, tag, i, p.slots)
+		return i
 	}
 	for i := first; ; {
 		s := &p.slots[i]
@@ -161,7 +157,7 @@ func (p *planner) slotFor(e *endpoint.Endpoint) int32 {
 			return i
 		}
 		if s.next < 0 {
-			n := p.newSlot(recordType, e.SetIdentifier) // may move p.slots
+			n := p.newSlot(name, recordType, e.SetIdentifier) // may move p.slots
 			p.slots[i].next = n
 			return n
 		}
@@ -169,15 +165,15 @@ func (p *planner) slotFor(e *endpoint.Endpoint) int32 {
 	}
 }
 
-func (p *planner) newSlot(recordType, setIdentifier string) int32 {
-	p.slots = append(p.slots, slot{recordType: recordType, setIdentifier: setIdentifier, next: -1})
+func (p *planner) newSlot(name, recordType, setIdentifier string) int32 {
+	p.slots = append(p.slots, slot{name: name, recordType: recordType, setIdentifier: setIdentifier, next: -1})
 	return int32(len(p.slots) - 1)
 }
 
 // lookup returns the slot of e's key, if there is one.
 func (p *planner) lookup(e *endpoint.Endpoint) (int32, bool) {
-	first, ok := p.index[canonName(e.DNSName)]
-	if !ok {
+	first, _, _ := p.index.find(canonName(e.DNSName), p.slots)
+	if first < 0 {
 		return 0, false
 	}
 	recordType := canonType(e.RecordType)
