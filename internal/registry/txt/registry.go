@@ -176,8 +176,8 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 		snap.seen = append(snap.seen, recordKey{rec.DNSName, rec.RecordType, rec.SetIdentifier})
 	}
 	snap.at = slices.Grow(snap.at[:0], len(records))[:len(records)] // recycle cleared it
-	w := newWalk(prev, len(records))
-	others := make([]other, 0, len(records))
+	w := newWalk(prev, snap.succ)
+	others := slices.Grow(snap.others[:0], len(records))
 	arena := &snap.arena
 	var foreign []*ownership // ownership records this mapper cannot place
 	for j, rec := range records {
@@ -245,6 +245,8 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 		out[i] = c
 	}
 	r.explainUnowned(snap, unowned, foreign)
+	// Kept for the read that reuses this snapshot (recycle clears them).
+	snap.others, snap.succ = others, w.succ
 
 	r.mu.Lock()
 	done = true

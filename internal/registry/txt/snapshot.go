@@ -62,6 +62,10 @@ type snapshot struct {
 	// unchanged since is matched without a probe into a map of 10^5 keys.
 	seen []recordKey
 	at   []*ownership
+	// others and succ are the memory of a read's working lists, kept for
+	// the read that reuses this snapshot.
+	others []other
+	succ   []*ownership
 }
 
 // recordKey is a record's name, type and set identifier as the provider
@@ -81,7 +85,9 @@ func (s *snapshot) recycle() *snapshot {
 	s.arena.reset()
 	clear(s.seen[:cap(s.seen)])
 	clear(s.at[:cap(s.at)]) // all of it: the next read takes what it needs unset
-	s.seen, s.at = s.seen[:0], s.at[:0]
+	clear(s.others[:cap(s.others)])
+	clear(s.succ[:cap(s.succ)])
+	s.seen, s.at, s.others, s.succ = s.seen[:0], s.at[:0], s.others[:0], s.succ[:0]
 	return s
 }
 

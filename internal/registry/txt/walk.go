@@ -1,6 +1,10 @@
 package txt
 
-import "github.com/exodns/exodns/internal/endpoint"
+import (
+	"slices"
+
+	"github.com/exodns/exodns/internal/endpoint"
+)
 
 // walk lines one read's records up with the previous read's (its seen and
 // at), so that in a zone that barely changed each record is matched with
@@ -23,11 +27,13 @@ type walk struct {
 	duplicates bool
 }
 
-func newWalk(prev *snapshot, n int) *walk {
+// newWalk starts a walk after prev (nil: the first read), with succ's
+// memory for its successors.
+func newWalk(prev *snapshot, succ []*ownership) *walk {
 	w := &walk{}
 	if prev != nil {
 		w.prev = prev
-		w.succ = make([]*ownership, len(prev.seen))
+		w.succ = slices.Grow(succ[:0], len(prev.seen))[:len(prev.seen)] // cleared by recycle
 	}
 	return w
 }
