@@ -77,6 +77,7 @@ func NewRootCommand(info BuildInfo) *cobra.Command {
 func runController(ctx context.Context, cmd *cobra.Command, cfg *config.Config, info BuildInfo) error {
 	log := newLogger(cmd.ErrOrStderr(), cfg.LogLevel, cfg.LogFormat)
 	setMemoryLimit(log)
+	setGCPercent(log)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := controller.NewMetrics(reg)

@@ -154,11 +154,12 @@ func scaleProcess(t *testing.T, c kubernetes.Interface, ns string, n int, bin, k
 	// Where the RSS is: the heap's pages kept from the kernel (in use, or
 	// free but not yet returned: the GC's headroom), stacks, the runtime's
 	// own structures, and the binary's pages (file-backed mappings).
-	t.Logf("RSS by kind: %s; heap: sys %.1f MiB, released %.1f MiB, idle kept %.1f MiB; stacks %.1f MiB; other runtime %.1f MiB; GC CPU %.2fs of %.2fs",
+	t.Logf("RSS by kind: %s; heap: sys %.1f MiB, released %.1f MiB, idle kept %.1f MiB; stacks %.1f MiB; other runtime %.1f MiB; GC pauses %.2fs, process CPU %.2fs",
 		smapsBreakdown(cmd.Process.Pid), m["go_memstats_heap_sys_bytes"]/(1<<20), m["go_memstats_heap_released_bytes"]/(1<<20),
 		(m["go_memstats_heap_idle_bytes"]-m["go_memstats_heap_released_bytes"])/(1<<20), m["go_memstats_stack_sys_bytes"]/(1<<20),
 		(m["go_memstats_sys_bytes"]-m["go_memstats_heap_sys_bytes"]-m["go_memstats_stack_sys_bytes"])/(1<<20),
 		m["go_gc_duration_seconds_sum"], m["process_cpu_seconds_total"])
+	t.Logf("GC cycles %.0f, allocated %.0f MiB in all", m["go_gc_duration_seconds_count"], m["go_memstats_alloc_bytes_total"]/(1<<20))
 }
 
 // smapsBreakdown sums a process's resident pages by mapping: its binary's
@@ -170,7 +171,7 @@ func smapsBreakdown(pid int) string {
 		return err.Error()
 	}
 	exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
-	var binary, anon, other uint64
+	var text, rodata, data, anon, other uint64
 	current := &other
 	for _, line := range strings.Split(string(b), "\n") {
 		f := strings.Fields(line)
@@ -184,14 +185,19 @@ func smapsBreakdown(pid int) string {
 			switch {
 			case len(f) == 5:
 				current = &anon
+			case f[5] == exe && f[1] == "r-xp":
+				current = &text
+			case f[5] == exe && f[1] == "r--p":
+				current = &rodata // read-only data and the function tables
 			case f[5] == exe:
-				current = &binary
+				current = &data
 			default:
 				current = &other
 			}
 		}
 	}
-	return fmt.Sprintf("anonymous %.1f MiB, binary %.1f MiB, other %.1f MiB", mib(anon), mib(binary), mib(other))
+	return fmt.Sprintf("anonymous %.1f MiB, binary %.1f MiB (text %.1f, rodata %.1f, data %.1f), other %.1f MiB",
+		mib(anon), mib(text+rodata+data), mib(text), mib(rodata), mib(data), mib(other))
 }
 
 // userKubeconfig writes a kubeconfig of a new admin user of the test API
