@@ -47,7 +47,11 @@ func (c *Cluster) typed(k kind, ns string) cache.SharedIndexInformer {
 
 // Services returns the shared Service informer of the cluster's namespace.
 func (c *Cluster) Services() (cache.SharedIndexInformer, corelisters.ServiceLister) {
-	inf := c.typed(services, c.Namespace)
+	k := services
+	if c.slimObjects {
+		k = slimServices
+	}
+	inf := c.typed(k, c.Namespace)
 	return inf, corelisters.NewServiceLister(inf.GetIndexer())
 }
 
@@ -66,7 +70,11 @@ func (c *Cluster) Nodes() (cache.SharedIndexInformer, corelisters.NodeLister) {
 
 // Ingresses returns the shared Ingress informer of the cluster's namespace.
 func (c *Cluster) Ingresses() (cache.SharedIndexInformer, networkinglisters.IngressLister) {
-	inf := c.typed(ingresses, c.Namespace)
+	k := ingresses
+	if c.slimObjects {
+		k = slimIngresses
+	}
+	inf := c.typed(k, c.Namespace)
 	return inf, networkinglisters.NewIngressLister(inf.GetIndexer())
 }
 

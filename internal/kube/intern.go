@@ -51,14 +51,20 @@ func (in *interner) str(s string) string {
 // one of a kind.
 func (in *interner) objectMeta(m *metav1.ObjectMeta) {
 	m.Namespace = in.str(m.Namespace)
-	if len(m.Labels) > 0 {
-		labels := make(map[string]string, len(m.Labels))
-		for k, v := range m.Labels {
-			labels[in.str(k)] = in.str(v)
-		}
-		m.Labels = labels
-	}
+	m.Labels = in.labels(m.Labels)
 	m.Annotations = in.annotations(m.Annotations)
+}
+
+// labels returns a copy of l with interned keys and values.
+func (in *interner) labels(l map[string]string) map[string]string {
+	if len(l) == 0 {
+		return l
+	}
+	out := make(map[string]string, len(l))
+	for k, v := range l {
+		out[in.str(k)] = in.str(v)
+	}
+	return out
 }
 
 func (in *interner) annotations(a map[string]string) map[string]string {
