@@ -32,6 +32,17 @@ type kind struct {
 	// through in (nil: no sharing).
 	decode     func(data []byte, in *interner) (runtime.Object, error)
 	decodeList func(data []byte, in *interner) (*objectList, error)
+	// byNamespace keeps an index by namespace, for a lister asked for
+	// the objects of one namespace. Without one a lookup by name still
+	// works (by key), and the index, a set of every object's key, is
+	// not kept for nothing.
+	byNamespace bool
+}
+
+// indexedByNamespace returns k with an index by namespace.
+func (k kind) indexedByNamespace() kind {
+	k.byNamespace = true
+	return k
 }
 
 // kindOf reads objects of gvr through the wire type W.
