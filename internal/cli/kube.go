@@ -29,7 +29,8 @@ type kubeParts struct {
 func (k *kubeParts) kubeSource(name string, cfg *config.Config, opts source.Options, reporter source.Reporter, log *slog.Logger) (source.Source, error) {
 	if k.cluster == nil {
 		c, err := kube.NewCluster(kube.Config{Kubeconfig: cfg.Kubeconfig, Server: cfg.APIServerURL, QPS: cfg.KubeAPIQPS,
-			Burst: cfg.KubeAPIBurst, RequestTimeout: cfg.KubeAPIRequestTimeout, Namespace: cfg.Namespace, UserAgent: "exodns"})
+			Burst: cfg.KubeAPIBurst, RequestTimeout: cfg.KubeAPIRequestTimeout, Namespace: cfg.Namespace, UserAgent: "exodns",
+			SlimObjects: cfg.FQDNTemplate == ""})
 		if err != nil {
 			return nil, err
 		}

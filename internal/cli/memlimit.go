@@ -14,6 +14,27 @@ import (
 // (stacks, fragmentation, the binary) and a margin before the OOM killer.
 const memLimitShare = 0.9
 
+// defaultGCPercent is the collector's target when GOGC is unset. Most of
+// the heap lives as long as the process (the informer caches, the zone,
+// the ownership records), so Go's default of 100 lets the heap, and the
+// RSS with it, grow to twice that before collecting. At 50, TestScale
+// (10,000 objects, 45 MiB live) ends 8 to 22 MiB smaller in RSS at
+// convergence; the start costs some 0.2 s more GC CPU (35 cycles instead
+// of 15 for 180 MiB allocated), and a full resync one extra cycle, tens
+// of milliseconds, a minute (see bench/scale-after.txt).
+const defaultGCPercent = 50
+
+// setGCPercent sets defaultGCPercent unless GOGC is set, and returns the
+// value set, or 0.
+func setGCPercent(log *slog.Logger) int {
+	if os.Getenv("GOGC") != "" {
+		return 0
+	}
+	debug.SetGCPercent(defaultGCPercent)
+	log.Debug("garbage collector target set", "GOGC", defaultGCPercent)
+	return defaultGCPercent
+}
+
 // cgroupMemoryFiles are where the container's memory limit is read: cgroup
 // v2, then v1.
 var cgroupMemoryFiles = []string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"testing"
 )
 
@@ -30,5 +32,32 @@ func TestCgroupMemoryLimit(t *testing.T) {
 	}
 	if got := cgroupMemoryLimit([]string{filepath.Join(dir, "missing"), write("v1", "1048576")}); got != 1<<20 {
 		t.Errorf("fallback to v1: %d", got)
+	}
+}
+
+func TestSetGCPercent(t *testing.T) {
+	for _, c := range []struct {
+		name, env string
+		want      int
+	}{
+		{"unset", "", defaultGCPercent},
+		{"set by the user", "200", 0},
+		{"off", "off", 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv("GOGC", c.env)
+			prev := debug.SetGCPercent(100)
+			defer debug.SetGCPercent(prev)
+			if got := setGCPercent(slog.New(slog.DiscardHandler)); got != c.want {
+				t.Errorf("setGCPercent %d, want %d", got, c.want)
+			}
+			want := 100
+			if c.want != 0 {
+				want = c.want
+			}
+			if got := debug.SetGCPercent(100); got != want {
+				t.Errorf("GC percent %d, want %d", got, want)
+			}
+		})
 	}
 }

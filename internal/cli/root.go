@@ -84,6 +84,7 @@ func withConfig(cmd *cobra.Command, run func(*cobra.Command, *config.Config) err
 func runController(ctx context.Context, cmd *cobra.Command, cfg *config.Config, info BuildInfo) error {
 	log := newLogger(cmd.ErrOrStderr(), cfg.LogLevel, cfg.LogFormat)
 	setMemoryLimit(log)
+	setGCPercent(log)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := controller.NewMetrics(reg)

@@ -27,6 +27,8 @@ import (
 // (apierrors.IsNotFound, IsConflict) are as they were.
 type Client struct {
 	rest rest.Interface
+	// strings is shared by every object the client's informers decode.
+	strings *interner
 }
 
 // Clients are the clients of one rate limit.
@@ -69,11 +71,11 @@ func NewClient(rc *rest.Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kube: rest client: %w", err)
 	}
-	return &Client{rest: rst}, nil
+	return &Client{rest: rst, strings: newInterner()}, nil
 }
 
 // NewClientFor wraps a REST client (in tests, one of an httptest server).
-func NewClientFor(r rest.Interface) *Client { return &Client{rest: r} }
+func NewClientFor(r rest.Interface) *Client { return &Client{rest: r, strings: newInterner()} }
 
 // Path is the URL path of a resource's collection in namespace ns (empty:
 // all namespaces, or a cluster-scoped resource), or of the object name

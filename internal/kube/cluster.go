@@ -31,6 +31,8 @@ type Cluster struct {
 	// body, which would turn every watch into a stream of errors.
 	watchClient  *Client
 	watchDynamic dynamic.Interface
+	// slimObjects is Config.SlimObjects.
+	slimObjects bool
 
 	mu        sync.Mutex
 	ctx       context.Context // set by Start; informers live as long as it
@@ -45,7 +47,12 @@ func NewCluster(c Config) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	return NewClusterForConfig(rc, c.Namespace)
+	cl, err := NewClusterForConfig(rc, c.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	cl.slimObjects = c.SlimObjects
+	return cl, nil
 }
 
 // NewClusterForConfig builds the clients from rc, whose rate limits and

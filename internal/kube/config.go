@@ -29,6 +29,10 @@ type Config struct {
 	// UserAgent names the client in API server logs and audit events;
 	// empty means "exodns".
 	UserAgent string
+	// SlimObjects caches Services and Ingresses with only the fields the
+	// service and ingress sources read (slim.go). Leave it off when
+	// anything else reads them: an --fqdn-template may read any field.
+	SlimObjects bool
 }
 
 // RESTConfig builds the client configuration the way upstream external-dns

@@ -19,8 +19,9 @@ import (
 var (
 	services = kindOf[serviceWire](schema.GroupVersionResource{Version: "v1", Resource: "services"},
 		func() runtime.Object { return &corev1.Service{} })
+	// The service source lists a NodePort Service's pods by namespace.
 	pods = kindOf[podWire](schema.GroupVersionResource{Version: "v1", Resource: "pods"},
-		func() runtime.Object { return &corev1.Pod{} })
+		func() runtime.Object { return &corev1.Pod{} }).indexedByNamespace()
 	nodes = kindOf[nodeWire](schema.GroupVersionResource{Version: "v1", Resource: "nodes"},
 		func() runtime.Object { return &corev1.Node{} })
 	configMaps = kindOf[configMapWire](schema.GroupVersionResource{Version: "v1", Resource: "configmaps"},
@@ -29,10 +30,14 @@ var (
 		func() runtime.Object { return &networkingv1.Ingress{} })
 )
 
-// newInformer builds a namespace-indexed informer whose objects pass
-// through transform before they are cached.
-func newInformer(lw *cache.ListWatch, example runtime.Object, transform cache.TransformFunc) cache.SharedIndexInformer {
-	inf := cache.NewSharedIndexInformer(lw, example, 0, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
+// newInformer builds an informer, indexed by namespace if byNamespace,
+// whose objects pass through transform before they are cached.
+func newInformer(lw *cache.ListWatch, example runtime.Object, transform cache.TransformFunc, byNamespace bool) cache.SharedIndexInformer {
+	indexers := cache.Indexers{}
+	if byNamespace {
+		indexers[cache.NamespaceIndex] = cache.MetaNamespaceIndexFunc
+	}
+	inf := cache.NewSharedIndexInformer(lw, example, 0, indexers)
 	// Only fails once the informer runs, and it has not been started.
 	_ = inf.SetTransform(transform)
 	return inf
@@ -41,13 +46,17 @@ func newInformer(lw *cache.ListWatch, example runtime.Object, transform cache.Tr
 // typed returns the shared informer of k in namespace ns.
 func (c *Cluster) typed(k kind, ns string) cache.SharedIndexInformer {
 	return c.shared(ns+"/"+k.gvr.String(), func() cache.SharedIndexInformer {
-		return newInformer(c.watchClient.listWatch(k, ns, nil), k.newObject(), Transform)
+		return newInformer(c.watchClient.listWatch(k, ns, nil), k.newObject(), Transform, k.byNamespace)
 	})
 }
 
 // Services returns the shared Service informer of the cluster's namespace.
 func (c *Cluster) Services() (cache.SharedIndexInformer, corelisters.ServiceLister) {
-	inf := c.typed(services, c.Namespace)
+	k := services
+	if c.slimObjects {
+		k = slimServices
+	}
+	inf := c.typed(k, c.Namespace)
 	return inf, corelisters.NewServiceLister(inf.GetIndexer())
 }
 
@@ -66,7 +75,11 @@ func (c *Cluster) Nodes() (cache.SharedIndexInformer, corelisters.NodeLister) {
 
 // Ingresses returns the shared Ingress informer of the cluster's namespace.
 func (c *Cluster) Ingresses() (cache.SharedIndexInformer, networkinglisters.IngressLister) {
-	inf := c.typed(ingresses, c.Namespace)
+	k := ingresses
+	if c.slimObjects {
+		k = slimIngresses
+	}
+	inf := c.typed(k, c.Namespace)
 	return inf, networkinglisters.NewIngressLister(inf.GetIndexer())
 }
 
@@ -89,7 +102,7 @@ func (c *Cluster) DynamicInformerIn(namespace string, gvr schema.GroupVersionRes
 			WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 				return r.Watch(ctx, o)
 			},
-		}, &unstructured.Unstructured{}, transform)
+		}, &unstructured.Unstructured{}, transform, true)
 	})
 	return inf, cache.NewGenericLister(inf.GetIndexer(), gvr.GroupResource())
 }

@@ -18,16 +18,31 @@ import (
 
 // wireObject is a wire type (wire.go), converted to its API type once
 // decoded.
-type wireObject interface{ object() runtime.Object }
+type wireObject interface {
+	object(in *interner) runtime.Object
+}
 
 // kind is how the objects of one resource are read.
 type kind struct {
 	gvr schema.GroupVersionResource
 	// newObject returns an empty object of the API type: the informer's
 	// example, and the object of a watch bookmark.
-	newObject  func() runtime.Object
-	decode     func(data []byte) (runtime.Object, error)
-	decodeList func(data []byte) (*objectList, error)
+	newObject func() runtime.Object
+	// decode and decodeList share the strings of what they decode
+	// through in (nil: no sharing).
+	decode     func(data []byte, in *interner) (runtime.Object, error)
+	decodeList func(data []byte, in *interner) (*objectList, error)
+	// byNamespace keeps an index by namespace, for a lister asked for
+	// the objects of one namespace. Without one a lookup by name still
+	// works (by key), and the index, a set of every object's key, is
+	// not kept for nothing.
+	byNamespace bool
+}
+
+// indexedByNamespace returns k with an index by namespace.
+func (k kind) indexedByNamespace() kind {
+	k.byNamespace = true
+	return k
 }
 
 // kindOf reads objects of gvr through the wire type W.
@@ -38,14 +53,14 @@ func kindOf[W any, PW interface {
 	return kind{
 		gvr:       gvr,
 		newObject: newObject,
-		decode: func(data []byte) (runtime.Object, error) {
+		decode: func(data []byte, in *interner) (runtime.Object, error) {
 			var w W
 			if err := decode(data, &w); err != nil {
 				return nil, err
 			}
-			return PW(&w).object(), nil
+			return PW(&w).object(in), nil
 		},
-		decodeList: func(data []byte) (*objectList, error) {
+		decodeList: func(data []byte, in *interner) (*objectList, error) {
 			var l struct {
 				Metadata metav1.ListMeta `json:"metadata"`
 				Items    []W             `json:"items"`
@@ -55,7 +70,7 @@ func kindOf[W any, PW interface {
 			}
 			out := &objectList{ListMeta: l.Metadata, Items: make([]runtime.Object, len(l.Items))}
 			for i := range l.Items {
-				out.Items[i] = PW(&l.Items[i]).object()
+				out.Items[i] = PW(&l.Items[i]).object(in)
 			}
 			return out, nil
 		},
@@ -92,7 +107,7 @@ func (c *Client) listWatch(k kind, ns string, tweak func(*metav1.ListOptions)) *
 			if err != nil {
 				return nil, err
 			}
-			return k.decodeList(data)
+			return k.decodeList(data, c.strings)
 		},
 		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 			if tweak != nil {
@@ -105,7 +120,7 @@ func (c *Client) listWatch(k kind, ns string, tweak func(*metav1.ListOptions)) *
 			// As client-go's own watches do: a stream that cannot be
 			// decoded ends in an Error event, the reflector's cue to
 			// list again.
-			return watch.NewStreamWatcher(&eventDecoder{body: body, dec: json.NewDecoder(body), kind: k},
+			return watch.NewStreamWatcher(&eventDecoder{body: body, dec: json.NewDecoder(body), kind: k, strings: c.strings},
 				apierrors.NewClientErrorReporter(http.StatusInternalServerError, "GET", "ClientWatchDecoding")), nil
 		},
 	}
@@ -114,9 +129,10 @@ func (c *Client) listWatch(k kind, ns string, tweak func(*metav1.ListOptions)) *
 // eventDecoder reads a JSON watch stream: {"type": ..., "object": ...}
 // per event.
 type eventDecoder struct {
-	body io.ReadCloser
-	dec  *json.Decoder
-	kind kind
+	body    io.ReadCloser
+	dec     *json.Decoder
+	kind    kind
+	strings *interner
 }
 
 func (d *eventDecoder) Decode() (watch.EventType, runtime.Object, error) {
@@ -129,7 +145,7 @@ func (d *eventDecoder) Decode() (watch.EventType, runtime.Object, error) {
 	}
 	switch ev.Type {
 	case watch.Added, watch.Modified, watch.Deleted:
-		obj, err := d.kind.decode(ev.Object)
+		obj, err := d.kind.decode(ev.Object, d.strings)
 		return ev.Type, obj, err
 	case watch.Bookmark:
 		// Only the resourceVersion and annotations of a bookmark count

@@ -37,6 +37,10 @@ func stripMeta(m metav1.Object) {
 	if a := m.GetAnnotations(); a != nil {
 		if _, ok := a[LastAppliedAnnotation]; ok {
 			delete(a, LastAppliedAnnotation)
+			if len(a) == 0 {
+				// An empty map still holds a group of slots.
+				a = nil
+			}
 			m.SetAnnotations(a)
 		}
 	}

@@ -28,6 +28,12 @@ type wireMeta struct {
 	ManagedFields skipped `json:"managedFields"`
 }
 
+// meta is the metadata the cache keeps: see interner.objectMeta.
+func (w *wireMeta) meta(in *interner) metav1.ObjectMeta {
+	in.objectMeta(&w.ObjectMeta)
+	return w.ObjectMeta
+}
+
 // slimMetaWire is what slimMeta keeps.
 type slimMetaWire struct {
 	Name              string            `json:"name"`
@@ -39,9 +45,11 @@ type slimMetaWire struct {
 	DeletionTimestamp *metav1.Time      `json:"deletionTimestamp"`
 }
 
-func (m *slimMetaWire) objectMeta() metav1.ObjectMeta {
-	return metav1.ObjectMeta{Name: m.Name, Namespace: m.Namespace, UID: m.UID, ResourceVersion: m.ResourceVersion,
+func (m *slimMetaWire) objectMeta(in *interner) metav1.ObjectMeta {
+	out := metav1.ObjectMeta{Name: m.Name, Namespace: m.Namespace, UID: m.UID, ResourceVersion: m.ResourceVersion,
 		Generation: m.Generation, Labels: m.Labels, DeletionTimestamp: m.DeletionTimestamp}
+	in.objectMeta(&out)
+	return out
 }
 
 type serviceWire struct {
@@ -50,8 +58,8 @@ type serviceWire struct {
 	Status   corev1.ServiceStatus `json:"status"`
 }
 
-func (w *serviceWire) object() runtime.Object {
-	return &corev1.Service{ObjectMeta: w.Metadata.ObjectMeta, Spec: w.Spec, Status: w.Status}
+func (w *serviceWire) object(in *interner) runtime.Object {
+	return &corev1.Service{ObjectMeta: w.Metadata.meta(in), Spec: w.Spec, Status: w.Status}
 }
 
 type ingressWire struct {
@@ -60,8 +68,8 @@ type ingressWire struct {
 	Status   networkingv1.IngressStatus `json:"status"`
 }
 
-func (w *ingressWire) object() runtime.Object {
-	return &networkingv1.Ingress{ObjectMeta: w.Metadata.ObjectMeta, Spec: w.Spec, Status: w.Status}
+func (w *ingressWire) object(in *interner) runtime.Object {
+	return &networkingv1.Ingress{ObjectMeta: w.Metadata.meta(in), Spec: w.Spec, Status: w.Status}
 }
 
 type configMapWire struct {
@@ -69,8 +77,8 @@ type configMapWire struct {
 	Data     map[string]string `json:"data"`
 }
 
-func (w *configMapWire) object() runtime.Object {
-	return &corev1.ConfigMap{ObjectMeta: w.Metadata.ObjectMeta, Data: w.Data}
+func (w *configMapWire) object(in *interner) runtime.Object {
+	return &corev1.ConfigMap{ObjectMeta: w.Metadata.meta(in), Data: w.Data}
 }
 
 type podWire struct {
@@ -87,8 +95,8 @@ type podWire struct {
 	} `json:"status"`
 }
 
-func (w *podWire) object() runtime.Object {
-	p := &corev1.Pod{ObjectMeta: w.Metadata.objectMeta(), Spec: corev1.PodSpec{NodeName: w.Spec.NodeName},
+func (w *podWire) object(in *interner) runtime.Object {
+	p := &corev1.Pod{ObjectMeta: w.Metadata.objectMeta(in), Spec: corev1.PodSpec{NodeName: w.Spec.NodeName},
 		Status: corev1.PodStatus{Phase: w.Status.Phase}}
 	for _, c := range w.Status.Conditions {
 		if c.Type == corev1.PodReady {
@@ -105,6 +113,6 @@ type nodeWire struct {
 	} `json:"status"`
 }
 
-func (w *nodeWire) object() runtime.Object {
-	return &corev1.Node{ObjectMeta: w.Metadata.objectMeta(), Status: corev1.NodeStatus{Addresses: w.Status.Addresses}}
+func (w *nodeWire) object(in *interner) runtime.Object {
+	return &corev1.Node{ObjectMeta: w.Metadata.objectMeta(in), Status: corev1.NodeStatus{Addresses: w.Status.Addresses}}
 }

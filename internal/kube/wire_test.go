@@ -63,7 +63,7 @@ func TestWireDecodesWhatTransformKeeps(t *testing.T) {
 				t.Fatal(err)
 			}
 			k := kindByResource(t, resource)
-			got, err := k.decode(data)
+			got, err := k.decode(data, newInterner())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -86,7 +86,7 @@ func TestDecodeList(t *testing.T) {
 	svc := richObjects()["services"].(*corev1.Service)
 	data, _ := json.Marshal(corev1.ServiceList{ListMeta: metav1.ListMeta{ResourceVersion: "99", Continue: "next"},
 		Items: []corev1.Service{*svc, *svc}})
-	l, err := services.decodeList(data)
+	l, err := services.decodeList(data, newInterner())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -148,6 +148,53 @@ func scaleProcess(t *testing.T, c kubernetes.Interface, ns string, n int, bin, k
 	t.Logf("exodns process at convergence: RSS %.1f MiB (VmRSS %.1f MiB), heap in use %.1f MiB, heap objects %.1f MiB, Go runtime total %.1f MiB",
 		m["process_resident_memory_bytes"]/(1<<20), mib(rssOf(t, cmd.Process.Pid)), m["go_memstats_heap_inuse_bytes"]/(1<<20),
 		m["go_memstats_heap_alloc_bytes"]/(1<<20), m["go_memstats_sys_bytes"]/(1<<20))
+	// Where the RSS is: the heap's pages kept from the kernel (in use, or
+	// free but not yet returned: the GC's headroom), stacks, the runtime's
+	// own structures, and the binary's pages (file-backed mappings).
+	t.Logf("RSS by kind: %s; heap: sys %.1f MiB, released %.1f MiB, idle kept %.1f MiB; stacks %.1f MiB; other runtime %.1f MiB; GC pauses %.2fs, process CPU %.2fs",
+		smapsBreakdown(cmd.Process.Pid), m["go_memstats_heap_sys_bytes"]/(1<<20), m["go_memstats_heap_released_bytes"]/(1<<20),
+		(m["go_memstats_heap_idle_bytes"]-m["go_memstats_heap_released_bytes"])/(1<<20), m["go_memstats_stack_sys_bytes"]/(1<<20),
+		(m["go_memstats_sys_bytes"]-m["go_memstats_heap_sys_bytes"]-m["go_memstats_stack_sys_bytes"])/(1<<20),
+		m["go_gc_duration_seconds_sum"], m["process_cpu_seconds_total"])
+	t.Logf("GC cycles %.0f, allocated %.0f MiB in all", m["go_gc_duration_seconds_count"], m["go_memstats_alloc_bytes_total"]/(1<<20))
+}
+
+// smapsBreakdown sums a process's resident pages by mapping: its binary's
+// (text and data read from the file), anonymous (heap, stacks, runtime)
+// and the rest.
+func smapsBreakdown(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
+	if err != nil {
+		return err.Error()
+	}
+	exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+	var text, rodata, data, anon, other uint64
+	current := &other
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 3 && f[0] == "Rss:":
+			kb, _ := strconv.ParseUint(f[1], 10, 64)
+			*current += kb << 10
+		case len(f) >= 5 && strings.Contains(f[0], "-") && !strings.HasSuffix(f[0], ":"):
+			// A mapping's header: range, perms, offset, device, inode
+			// and, unless anonymous, a path.
+			switch {
+			case len(f) == 5:
+				current = &anon
+			case f[5] == exe && f[1] == "r-xp":
+				current = &text
+			case f[5] == exe && f[1] == "r--p":
+				current = &rodata // read-only data and the function tables
+			case f[5] == exe:
+				current = &data
+			default:
+				current = &other
+			}
+		}
+	}
+	return fmt.Sprintf("anonymous %.1f MiB, binary %.1f MiB (text %.1f, rodata %.1f, data %.1f), other %.1f MiB",
+		mib(anon), mib(text+rodata+data), mib(text), mib(rodata), mib(data), mib(other))
 }
 
 // userKubeconfig writes a kubeconfig of a new admin user of the test API

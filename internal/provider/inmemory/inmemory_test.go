@@ -3,6 +3,7 @@ package inmemory
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/exodns/exodns/internal/endpoint"
@@ -111,5 +112,42 @@ func TestRecordsAreCopies(t *testing.T) {
 	}
 	if p.Applies() != 1 {
 		t.Fatalf("applies = %d", p.Applies())
+	}
+}
+
+// TestRecordsCopiesApart: appending to one copy's targets reaches neither
+// the store nor the copy next to it in the shared block.
+func TestRecordsCopiesApart(t *testing.T) {
+	ctx := context.Background()
+	p := New([]string{"example.com"})
+	_ = p.ApplyChanges(ctx, &plan.Changes{Create: []*endpoint.Endpoint{a("x.example.com", "1.1.1.1"), a("y.example.com", "2.2.2.2")}})
+	recs, _ := p.Records(ctx)
+	recs[0].Targets = append(recs[0].Targets, "6.6.6.6")
+	recs[0].Labels["k"] = "v"
+	if recs[1].Targets[0] != "2.2.2.2" || len(recs[1].Labels) != 0 {
+		t.Fatalf("an append to one copy reached the next: %v", recs[1])
+	}
+	again, _ := p.Records(ctx)
+	if len(again[0].Targets) != 1 || len(again[0].Labels) != 0 {
+		t.Fatalf("a caller changed the store: %v", again[0])
+	}
+}
+
+// TestRecordsAllocations: a read of the zone allocates one label map a
+// record (callers may write labels into it) and a few blocks, not a
+// record, a target slice and a label map each.
+func TestRecordsAllocations(t *testing.T) {
+	ctx := context.Background()
+	p := New([]string{"example.com"})
+	var create []*endpoint.Endpoint
+	for i := range 1000 {
+		create = append(create, a(fmt.Sprintf("r%d.example.com", i), "192.0.2.1"))
+	}
+	if err := p.ApplyChanges(ctx, &plan.Changes{Create: create}); err != nil {
+		t.Fatal(err)
+	}
+	allocs := testing.AllocsPerRun(5, func() { _, _ = p.Records(ctx) })
+	if allocs > 1.1*float64(len(create)) {
+		t.Errorf("Records allocates %.0f times for %d records", allocs, len(create))
 	}
 }
