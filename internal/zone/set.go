@@ -19,6 +19,7 @@ import (
 type Set struct {
 	byName map[string][]*endpoint.Endpoint
 	n      int
+	order  sortedCache
 }
 
 // NewSet returns an empty set.
@@ -60,10 +61,12 @@ func (s *Set) Put(e *endpoint.Endpoint) {
 	sets := s.byName[n]
 	if i := index(sets, k); i >= 0 {
 		sets[i] = e
+		s.order.changed(k, e)
 		return
 	}
 	s.byName[n] = append(sets, e)
 	s.n++
+	s.order.changed(k, e)
 }
 
 // Delete removes the record set with key k, if any.
@@ -75,6 +78,7 @@ func (s *Set) Delete(k endpoint.Key) {
 		return
 	}
 	s.n--
+	s.order.changed(k, nil)
 	if len(sets) == 1 {
 		delete(s.byName, n)
 		return
@@ -91,16 +95,6 @@ func (s *Set) All(yield func(*endpoint.Endpoint) bool) {
 			}
 		}
 	}
-}
-
-// Sorted returns every record set ordered by key.
-func (s *Set) Sorted() []*endpoint.Endpoint {
-	out := make([]*endpoint.Endpoint, 0, s.n)
-	for _, sets := range s.byName {
-		out = append(out, sets...)
-	}
-	slices.SortFunc(out, func(a, b *endpoint.Endpoint) int { return CompareKeys(a.Key(), b.Key()) })
-	return out
 }
 
 // index is the position of the record set with key k among sets, or -1.

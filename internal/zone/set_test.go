@@ -2,8 +2,10 @@ package zone
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/exodns/exodns/internal/endpoint"
@@ -121,4 +123,43 @@ func BenchmarkSetPut(b *testing.B) {
 		total += setOverhead(recs)
 	}
 	b.ReportMetric(total/float64(b.N), "retained-B/record")
+}
+
+// TestSortedFollowsChanges puts, replaces and deletes record sets at
+// random between calls of Sorted, which merges what changed into the
+// order it kept, and requires every call to equal a fresh sort of the set
+// (same record sets, the very same pointers, in key order).
+func TestSortedFollowsChanges(t *testing.T) {
+	for seed := range uint64(50) {
+		rng := rand.New(rand.NewPCG(seed, 1))
+		s := NewSet()
+		key := func() endpoint.Key {
+			return endpoint.Key{DNSName: fmt.Sprintf("n%d.example.com", rng.IntN(300)), RecordType: []string{"A", "AAAA", "TXT"}[rng.IntN(3)],
+				SetIdentifier: []string{"", "", "eu"}[rng.IntN(3)]}
+		}
+		for step := range 60 {
+			for range rng.IntN([]int{3, 40, 400}[rng.IntN(3)]) {
+				k := key()
+				if rng.IntN(4) == 0 {
+					s.Delete(k)
+					continue
+				}
+				s.Put(&endpoint.Endpoint{DNSName: k.DNSName, RecordType: k.RecordType, SetIdentifier: k.SetIdentifier, Targets: endpoint.Targets{fmt.Sprint(step)}})
+			}
+			got := s.Sorted()
+			var want []*endpoint.Endpoint
+			s.All(func(e *endpoint.Endpoint) bool { want = append(want, e); return true })
+			slices.SortFunc(want, compareEndpoints)
+			if !slices.Equal(got, want) {
+				t.Fatalf("seed %d step %d: Sorted gives %d sets, a fresh sort %d, or another order or other sets", seed, step, len(got), len(want))
+			}
+			if len(got) == 0 {
+				continue
+			}
+			got[0] = nil // the caller's slice: the set's order is not touched
+			if again := s.Sorted(); again[0] != want[0] {
+				t.Fatalf("seed %d step %d: writing into a returned slice changed the set's order", seed, step)
+			}
+		}
+	}
 }
