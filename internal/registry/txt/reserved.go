@@ -37,9 +37,16 @@ func (d *desiredKeys) get(k nameType) (string, bool) {
 		d.keys = map[nameType]string{}
 		for _, eps := range d.lists {
 			for _, ep := range eps {
-				if !ep.Held() {
-					k := d.r.lookupKey(ep)
-					d.keys[nameType{k.DNSName, k.RecordType}] = ep.Resource()
+				if ep.Held() {
+					continue
+				}
+				k := d.r.lookupKey(ep)
+				nt, res := nameType{k.DNSName, k.RecordType}, ep.Resource()
+				// Of several claims, the smallest resource is named,
+				// whatever order the sources list them in: a reason
+				// that changes between runs would be reported again.
+				if have, ok := d.keys[nt]; !ok || res < have {
+					d.keys[nt] = res
 				}
 			}
 		}

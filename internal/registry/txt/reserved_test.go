@@ -140,3 +140,28 @@ func has(eps []*endpoint.Endpoint, name, typ string) bool {
 }
 
 var _ provider.Provider = (*inmemory.Provider)(nil)
+
+// TestReservedReasonIgnoresOrder: when several desired records claim the
+// name an ownership record reserves, the reason names the smallest of
+// their resources whatever order the sources listed them in (informers
+// list in no order, and a reason that changes is reported again).
+func TestReservedReasonIgnoresOrder(t *testing.T) {
+	r, err := New(inmemory.New([]string{"example.com"}), Config{OwnerID: "us"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := endpoint.New("x.example.com", "A", "192.0.2.1").WithLabel(endpoint.ResourceLabel, "service/ns/b")
+	b := endpoint.New("x.example.com", "A", "192.0.2.2").WithLabel(endpoint.ResourceLabel, "service/ns/a")
+	txt := endpoint.New("a-x.example.com", "TXT", "hello").WithLabel(endpoint.ResourceLabel, "service/ns/c")
+	var reasons []string
+	for _, order := range [][]*endpoint.Endpoint{{a, b, txt}, {b, a, txt}, {txt, b, a}} {
+		adj, err := r.AdjustEndpoints(order)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reasons = append(reasons, held(adj, "a-x.example.com"))
+	}
+	if !strings.Contains(reasons[0], "for service/ns/a") || reasons[1] != reasons[0] || reasons[2] != reasons[0] {
+		t.Fatalf("reasons by order:\n%s", strings.Join(reasons, "\n"))
+	}
+}
