@@ -218,9 +218,18 @@ func (b *batch) commit() {
 	for k, o := range b.set {
 		if o == nil {
 			b.snap.typed.del(k)
-		} else {
-			b.snap.typed.put(k, o)
+			continue
 		}
+		if o.txt.Labels != nil {
+			// The label naming the owned record served the provider's
+			// batch; the snapshot keeps the record without it, and
+			// without the batch's copy (a map a record, at 10^4
+			// records some megabytes for as long as the snapshot lives).
+			c := *o.txt
+			c.Labels = nil
+			o.txt = &c
+		}
+		b.snap.typed.put(k, o)
 	}
 	for nk := range b.dropped {
 		delete(b.snap.legacy, nk)

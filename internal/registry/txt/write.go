@@ -32,6 +32,8 @@ func (r *Registry) ownershipRecord(ep *endpoint.Endpoint, existing, base *owners
 	text := SerializeLabels(labels)
 
 	value := quote(text)
+	// The text kept is the value's own, not a second copy of it.
+	text = value[1 : len(value)-1]
 	var nonce []byte
 	if r.encrypt {
 		// An unchanged text keeps its nonce, so it encrypts to the same
