@@ -96,17 +96,18 @@ func decode(prefix string, kv KV) ([]record, bool) {
 		r.typ, r.target = endpoint.RecordTypeTXT, `"`+s.Text+`"`
 		out = append(out, r)
 	}
-	if s.Host != "" && s.Port == 0 {
+	// A host of "." alone names no target (the root): nothing to read.
+	if host := strings.TrimSuffix(s.Host, "."); host != "" && s.Port == 0 {
 		r := base
 		switch a, err := netip.ParseAddr(s.Host); {
 		case s.Mail:
-			r.typ, r.target = endpoint.RecordTypeMX, fmt.Sprintf("%d %s", s.Priority, strings.TrimSuffix(s.Host, "."))
+			r.typ, r.target = endpoint.RecordTypeMX, fmt.Sprintf("%d %s", s.Priority, host)
 		case err == nil && a.Is4():
 			r.typ, r.target = endpoint.RecordTypeA, a.String()
 		case err == nil:
 			r.typ, r.target = endpoint.RecordTypeAAAA, a.String()
 		default:
-			r.typ, r.target = endpoint.RecordTypeCNAME, strings.TrimSuffix(s.Host, ".")
+			r.typ, r.target = endpoint.RecordTypeCNAME, host
 		}
 		out = append(out, r)
 	}
