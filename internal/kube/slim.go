@@ -38,13 +38,17 @@ type serviceSlimWire struct {
 		} `json:"ports"`
 	} `json:"spec"`
 	Status struct {
-		LoadBalancer struct {
-			Ingress []struct {
-				IP       string `json:"ip"`
-				Hostname string `json:"hostname"`
-			} `json:"ingress"`
-		} `json:"loadBalancer"`
+		LoadBalancer loadBalancerWire `json:"loadBalancer"`
 	} `json:"status"`
+}
+
+// loadBalancerWire is the load balancer status Services and Ingresses
+// share: the addresses their records point at.
+type loadBalancerWire struct {
+	Ingress []struct {
+		IP       string `json:"ip"`
+		Hostname string `json:"hostname"`
+	} `json:"ingress"`
 }
 
 func (w *serviceSlimWire) object(in *interner) runtime.Object {
@@ -84,12 +88,7 @@ type ingressSlimWire struct {
 		TLS []networkingv1.IngressTLS `json:"tls"`
 	} `json:"spec"`
 	Status struct {
-		LoadBalancer struct {
-			Ingress []struct {
-				IP       string `json:"ip"`
-				Hostname string `json:"hostname"`
-			} `json:"ingress"`
-		} `json:"loadBalancer"`
+		LoadBalancer loadBalancerWire `json:"loadBalancer"`
 	} `json:"status"`
 }
 
