@@ -34,6 +34,17 @@ func TestMetricsAndHealthEndpoints(t *testing.T) {
 	if code, body := get("/metrics"); code != 200 || !strings.Contains(body, "external_dns_controller_last_sync_timestamp_seconds") {
 		t.Fatalf("/metrics %d:\n%s", code, body)
 	}
+	// Prometheus asks for gzip; the answer is plain (see metricsHandler).
+	req, _ := http.NewRequest(http.MethodGet, "http://"+srv.Addr+"/metrics", nil)
+	req.Header.Set("Accept-Encoding", "gzip, zstd")
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if enc := resp.Header.Get("Content-Encoding"); enc != "" {
+		t.Fatalf("/metrics answered with Content-Encoding %q", enc)
+	}
 	if code, _ := get("/healthz"); code != 200 {
 		t.Fatalf("/healthz %d before any failure", code)
 	}

@@ -159,6 +159,15 @@ func runController(ctx context.Context, cmd *cobra.Command, cfg *config.Config, 
 	})
 }
 
+// metricsHandler serves reg's metrics uncompressed, whatever the scraper
+// offers. A gzip or zstd encoder holds about a megabyte of state, which
+// the handler's pool kept between scrapes: at 10^4 objects that was 5% of
+// the controller's heap, to save a few kilobytes on the wire every scrape
+// interval.
+func metricsHandler(reg *prometheus.Registry) http.Handler {
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg, DisableCompression: true})
+}
+
 // serveMetrics serves /metrics, /healthz and /readyz on their own mux, never the
 // default one, so nothing else registered in the process leaks out.
 // With pprof, Go's profiles are served under /debug/pprof/ too.
@@ -168,7 +177,7 @@ func serveMetrics(addr string, reg *prometheus.Registry, health *controller.Heal
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.Handle("/metrics", metricsHandler(reg))
 	mux.Handle("/healthz", health)
 	mux.Handle("/readyz", health.ReadyHandler())
 	if explain != nil {

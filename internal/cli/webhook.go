@@ -15,7 +15,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 
 	"github.com/exodns/exodns/internal/config"
@@ -78,7 +77,7 @@ func runWebhookServer(cmd *cobra.Command, cfg *config.Config) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/healthz", srv.Healthz())
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.Handle("/metrics", metricsHandler(reg))
 	health, err := listenHTTP(cfg.WebhookServer.HealthListen, mux)
 	if err != nil {
 		_ = api.Close()
