@@ -1,6 +1,7 @@
 package txt
 
 import (
+	"hash/maphash"
 	"iter"
 
 	"github.com/exodns/exodns/internal/endpoint"
@@ -9,15 +10,77 @@ import (
 // ownerIndex files typed ownership records by the key of the record each
 // owns. It is keyed by the record's name alone, and the few keys sharing a
 // name (other types, set identifiers) are chained through ownership.next:
-// at 10^5 records the probes into this map are much of a read's time, and
 // one string hashes and compares in a third of the time of an
 // endpoint.Key's three.
-type ownerIndex map[string]*ownership
+//
+// Every read files each of a zone's ownership records again, into a table
+// it emptied: at 10^5 records those inserts were a tenth of a resync, as
+// cache misses in a Go map (its control word, then the slot). This is an
+// open addressing table of 16-byte entries that keep 32 bits of the
+// name's hash beside the chain's head, so an insert into an empty place
+// (nearly all of them) touches one entry and reads no name.
+type ownerIndex struct {
+	seed    maphash.Seed
+	entries []indexEntry // a power of two long; o == nil is an empty entry
+	used    int
+}
 
-func newOwnerIndex(n int) ownerIndex { return make(ownerIndex, n) }
+type indexEntry struct {
+	tag uint32 // the low 32 bits of the name's hash: its home is tag & mask
+	o   *ownership
+}
 
-func (x ownerIndex) get(k endpoint.Key) *ownership {
-	for o := x[k.DNSName]; o != nil; o = o.next {
+func newOwnerIndex(n int) ownerIndex {
+	x := ownerIndex{seed: maphash.MakeSeed()}
+	x.entries = make([]indexEntry, tableSize(n))
+	return x
+}
+
+// tableSize keeps the table at most half full: linear probing stays
+// short, and an absent name ends at an empty entry soon.
+func tableSize(n int) int {
+	size := 16
+	for size < 2*n {
+		size *= 2
+	}
+	return size
+}
+
+// reset empties x, keeping its memory.
+func (x *ownerIndex) reset() {
+	clear(x.entries)
+	x.used = 0
+}
+
+// find returns the index of name's entry, or of the empty entry where it
+// goes, and the name's tag.
+func (x *ownerIndex) find(name string) (int, uint32, bool) {
+	h := maphash.String(x.seed, name)
+	tag := uint32(h)
+	mask := len(x.entries) - 1
+	for i := int(tag) & mask; ; i = (i + 1) & mask {
+		e := &x.entries[i]
+		if e.o == nil {
+			return i, tag, false
+		}
+		if e.tag == tag && e.o.name == name {
+			return i, tag, true
+		}
+	}
+}
+
+func (x *ownerIndex) head(name string) *ownership {
+	if len(x.entries) == 0 {
+		return nil
+	}
+	if i, _, ok := x.find(name); ok {
+		return x.entries[i].o
+	}
+	return nil
+}
+
+func (x *ownerIndex) get(k endpoint.Key) *ownership {
+	for o := x.head(k.DNSName); o != nil; o = o.next {
 		if o.recordType == k.RecordType && o.set == k.SetIdentifier {
 			return o
 		}
@@ -28,19 +91,28 @@ func (x ownerIndex) get(k endpoint.Key) *ownership {
 // put files o under k in place of the record filed there, if any, and
 // reports whether there was one. An ownership record is filed in one
 // index under one key: a filed one is copied first.
-func (x ownerIndex) put(k endpoint.Key, o *ownership) (replaced bool) {
+func (x *ownerIndex) put(k endpoint.Key, o *ownership) (replaced bool) {
 	if o.filed {
 		c := *o
 		o = &c
 	}
 	o.filed, o.name, o.recordType, o.set, o.next = true, k.DNSName, k.RecordType, k.SetIdentifier, nil
-	head := x[k.DNSName]
+	if 2*(x.used+1) > len(x.entries) {
+		x.grow()
+	}
+	i, tag, ok := x.find(k.DNSName)
+	if !ok {
+		x.entries[i] = indexEntry{tag: tag, o: o}
+		x.used++
+		return false
+	}
+	head := x.entries[i].o
 	var before *ownership
 	for c := head; c != nil; before, c = c, c.next {
 		if c.recordType == k.RecordType && c.set == k.SetIdentifier {
 			o.next = c.next
 			if before == nil {
-				x[k.DNSName] = o
+				x.entries[i].o = o
 			} else {
 				before.next = o
 			}
@@ -48,13 +120,20 @@ func (x ownerIndex) put(k endpoint.Key, o *ownership) (replaced bool) {
 		}
 	}
 	o.next = head
-	x[k.DNSName] = o
+	x.entries[i].o = o
 	return false
 }
 
-func (x ownerIndex) del(k endpoint.Key) {
+func (x *ownerIndex) del(k endpoint.Key) {
+	if len(x.entries) == 0 {
+		return
+	}
+	i, _, ok := x.find(k.DNSName)
+	if !ok {
+		return
+	}
 	var before *ownership
-	for c := x[k.DNSName]; c != nil; before, c = c, c.next {
+	for c := x.entries[i].o; c != nil; before, c = c, c.next {
 		if c.recordType != k.RecordType || c.set != k.SetIdentifier {
 			continue
 		}
@@ -62,18 +141,55 @@ func (x ownerIndex) del(k endpoint.Key) {
 		case before != nil:
 			before.next = c.next
 		case c.next != nil:
-			x[k.DNSName] = c.next
+			x.entries[i].o = c.next
 		default:
-			delete(x, k.DNSName)
+			x.remove(i)
 		}
 		return
 	}
 }
 
+// remove empties entry i, moving back the entries after it that would
+// otherwise no longer be found from their homes (backward shift: no
+// tombstones, so lookups stay as short as in a table never deleted from).
+func (x *ownerIndex) remove(i int) {
+	mask := len(x.entries) - 1
+	for j := (i + 1) & mask; x.entries[j].o != nil; j = (j + 1) & mask {
+		home := int(x.entries[j].tag) & mask
+		// Entry j may fill the hole at i unless its home lies
+		// cyclically in (i, j].
+		if (j > i && (home <= i || home > j)) || (j < i && home <= i && home > j) {
+			x.entries[i] = x.entries[j]
+			i = j
+		}
+	}
+	x.entries[i] = indexEntry{}
+	x.used--
+}
+
+func (x *ownerIndex) grow() {
+	old := x.entries
+	if old == nil {
+		x.seed = maphash.MakeSeed()
+	}
+	x.entries = make([]indexEntry, max(16, 2*len(old)))
+	mask := len(x.entries) - 1
+	for _, e := range old {
+		if e.o == nil {
+			continue
+		}
+		i := int(e.tag) & mask
+		for x.entries[i].o != nil {
+			i = (i + 1) & mask
+		}
+		x.entries[i] = e
+	}
+}
+
 // atName returns the first ownership record filed at the name and type,
 // whatever its set identifier.
-func (x ownerIndex) atName(name, recordType string) *ownership {
-	for o := x[name]; o != nil; o = o.next {
+func (x *ownerIndex) atName(name, recordType string) *ownership {
+	for o := x.head(name); o != nil; o = o.next {
 		if o.recordType == recordType {
 			return o
 		}
@@ -82,10 +198,10 @@ func (x ownerIndex) atName(name, recordType string) *ownership {
 }
 
 // all yields every filed ownership record with its key.
-func (x ownerIndex) all() iter.Seq2[endpoint.Key, *ownership] {
+func (x *ownerIndex) all() iter.Seq2[endpoint.Key, *ownership] {
 	return func(yield func(endpoint.Key, *ownership) bool) {
-		for _, head := range x {
-			for o := head; o != nil; o = o.next {
+		for _, e := range x.entries {
+			for o := e.o; o != nil; o = o.next {
 				if !yield(endpoint.Key{DNSName: o.name, RecordType: o.recordType, SetIdentifier: o.set}, o) {
 					return
 				}

@@ -78,7 +78,7 @@ func (s *snapshot) recycle() *snapshot {
 	if s == nil {
 		return nil
 	}
-	clear(s.typed)
+	s.typed.reset()
 	clear(s.legacy)
 	clear(s.cnames)
 	s.pending, s.undecryptable = nil, nil
