@@ -52,11 +52,21 @@ func (x *ownerIndex) reset() {
 	x.used = 0
 }
 
+// hash returns the tag of a name in x, for fileHashed.
+func (x *ownerIndex) hash(name string) uint32 {
+	if x.entries == nil {
+		x.grow()
+	}
+	return uint32(maphash.String(x.seed, name))
+}
+
 // find returns the index of name's entry, or of the empty entry where it
 // goes, and the name's tag.
 func (x *ownerIndex) find(name string) (int, uint32, bool) {
-	h := maphash.String(x.seed, name)
-	tag := uint32(h)
+	return x.findHashed(x.hash(name), name)
+}
+
+func (x *ownerIndex) findHashed(tag uint32, name string) (int, uint32, bool) {
 	mask := len(x.entries) - 1
 	for i := int(tag) & mask; ; i = (i + 1) & mask {
 		e := &x.entries[i]
@@ -92,15 +102,39 @@ func (x *ownerIndex) get(k endpoint.Key) *ownership {
 // reports whether there was one. An ownership record is filed in one
 // index under one key: a filed one is copied first.
 func (x *ownerIndex) put(k endpoint.Key, o *ownership) (replaced bool) {
+	o = keyed(k, o)
+	return x.fileHashed(x.hash(k.DNSName), o)
+}
+
+// keyed returns o with k as the key it is to be filed under: o itself, or
+// a copy when o is filed already.
+func keyed(k endpoint.Key, o *ownership) *ownership {
 	if o.filed {
 		c := *o
 		o = &c
 	}
-	o.filed, o.name, o.recordType, o.set, o.next = true, k.DNSName, k.RecordType, k.SetIdentifier, nil
+	o.name, o.recordType, o.set, o.next = k.DNSName, k.RecordType, k.SetIdentifier, nil
+	return o
+}
+
+// reserve makes room for n more names, so that filing them does not
+// grow the table.
+func (x *ownerIndex) reserve(n int) {
+	for x.entries == nil || 2*(x.used+n) > len(x.entries) {
+		x.grow()
+	}
+}
+
+// fileHashed files o, keyed (see keyed), under its key, whose name has
+// the tag given (see hash). It is put with the hashing done before: see
+// deferredFiling.
+func (x *ownerIndex) fileHashed(tag uint32, o *ownership) (replaced bool) {
+	o.filed = true
 	if 2*(x.used+1) > len(x.entries) {
 		x.grow()
 	}
-	i, tag, ok := x.find(k.DNSName)
+	k := endpoint.Key{DNSName: o.name, RecordType: o.recordType, SetIdentifier: o.set}
+	i, tag, ok := x.findHashed(tag, k.DNSName)
 	if !ok {
 		x.entries[i] = indexEntry{tag: tag, o: o}
 		x.used++
@@ -208,4 +242,36 @@ func (x *ownerIndex) all() iter.Seq2[endpoint.Key, *ownership] {
 			}
 		}
 	}
+}
+
+// deferredFiling collects a read's ownership records, hashed while their
+// names are in the cache, and files them all at its end. Filed one by one
+// in the middle of the read's work, each cost a cache miss on the table
+// that nothing overlapped; filed in a tight loop of independent inserts,
+// the processor overlaps the misses of several.
+type deferredFiling []hashedOwnership
+
+type hashedOwnership struct {
+	tag uint32
+	o   *ownership
+}
+
+// add keys o under k (see keyed) and queues it for x.
+func (d *deferredFiling) add(x *ownerIndex, k endpoint.Key, o *ownership) *ownership {
+	o = keyed(k, o)
+	*d = append(*d, hashedOwnership{x.hash(k.DNSName), o})
+	return o
+}
+
+// fileInto files the queued records into x, in the order queued (the
+// later of two at one key wins, as with put), and reports whether one
+// replaced another.
+func (d deferredFiling) fileInto(x *ownerIndex) (replaced bool) {
+	x.reserve(len(d))
+	for _, h := range d {
+		if x.fileHashed(h.tag, h.o) {
+			replaced = true
+		}
+	}
+	return replaced
 }

@@ -180,11 +180,13 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	others := slices.Grow(snap.others[:0], len(records))
 	arena := &snap.arena
 	var foreign []*ownership // ownership records this mapper cannot place
+	// Nothing below reads this read's index before the loop ends.
+	filing := slices.Grow(snap.filing[:0], len(records)/2)
 	for j, rec := range records {
 		if rec.RecordType == endpoint.RecordTypeTXT {
 			if o := r.reread(w, j, rec, arena); o != nil {
 				o.pos, snap.at[j] = int32(j), o
-				w.duplicates = snap.typed.put(endpoint.Key{DNSName: o.name, RecordType: o.recordType, SetIdentifier: rec.SetIdentifier}, o) || w.duplicates
+				filing.add(&snap.typed, endpoint.Key{DNSName: o.name, RecordType: o.recordType, SetIdentifier: rec.SetIdentifier}, o)
 				continue
 			}
 			if o := r.readOwnership(rec, arena); o != nil {
@@ -198,7 +200,7 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 					snap.legacy[nameKey{name, rec.SetIdentifier}] = o
 				default:
 					o.pos, snap.at[j] = int32(j), o
-					w.duplicates = snap.typed.put(endpoint.Key{DNSName: name, RecordType: recordType, SetIdentifier: rec.SetIdentifier}, o) || w.duplicates
+					filing.add(&snap.typed, endpoint.Key{DNSName: name, RecordType: recordType, SetIdentifier: rec.SetIdentifier}, o)
 				}
 				continue
 			}
@@ -209,6 +211,7 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 		}
 		others = append(others, other{rec: rec, pos: int32(j), was: w.foundBefore(j, rec)})
 	}
+	w.duplicates = filing.fileInto(&snap.typed)
 
 	// Returned records are copies: providers may cache what they return,
 	// and labels written into a cached record would survive the deletion
@@ -246,7 +249,7 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	}
 	r.explainUnowned(snap, unowned, foreign)
 	// Kept for the read that reuses this snapshot (recycle clears them).
-	snap.others, snap.succ = others, w.succ
+	snap.others, snap.succ, snap.filing = others, w.succ, filing
 
 	r.mu.Lock()
 	done = true

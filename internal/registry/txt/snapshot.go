@@ -62,10 +62,11 @@ type snapshot struct {
 	// unchanged since is matched without a probe into a map of 10^5 keys.
 	seen []recordKey
 	at   []*ownership
-	// others and succ are the memory of a read's working lists, kept for
-	// the read that reuses this snapshot.
+	// others, succ and filing are the memory of a read's working lists,
+	// kept for the read that reuses this snapshot.
 	others []other
 	succ   []*ownership
+	filing deferredFiling
 }
 
 // recordKey is a record's name, type and set identifier as the provider
@@ -87,7 +88,8 @@ func (s *snapshot) recycle() *snapshot {
 	clear(s.at[:cap(s.at)]) // all of it: the next read takes what it needs unset
 	clear(s.others[:cap(s.others)])
 	clear(s.succ[:cap(s.succ)])
-	s.seen, s.at, s.others, s.succ = s.seen[:0], s.at[:0], s.others[:0], s.succ[:0]
+	clear(s.filing[:cap(s.filing)])
+	s.seen, s.at, s.others, s.succ, s.filing = s.seen[:0], s.at[:0], s.others[:0], s.succ[:0], s.filing[:0]
 	return s
 }
 
