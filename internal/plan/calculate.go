@@ -142,10 +142,11 @@ func putBuffers(b *buffers) {
 	bufferPool.Put(b)
 }
 
-// slotFor returns the slot of e's key, adding one if there is none.
-func (p *planner) slotFor(e *endpoint.Endpoint) int32 {
-	name, recordType := canonName(e.DNSName), canonType(e.RecordType)
-	first, at, tag := p.index.find(name, p.slots)
+// slotForHashed returns the slot of e's key, adding one if there is none.
+// name is e's canonical name, h its hash.
+func (p *planner) slotForHashed(e *endpoint.Endpoint, name string, h uint64) int32 {
+	recordType := canonType(e.RecordType)
+	first, at, tag := p.index.findHashed(name, h, p.slots)
 	if first < 0 {
 		i := p.newSlot(name, recordType, e.SetIdentifier)
 		p.index.put(at, tag, i, p.slots)
@@ -186,20 +187,15 @@ func (p *planner) lookup(e *endpoint.Endpoint) (int32, bool) {
 }
 
 func (p *planner) addDesired() {
-	for _, e := range p.in.Desired {
-		if e == nil {
-			continue
-		}
+	p.slotInBatches(p.in.Desired, func(e *endpoint.Endpoint) bool {
 		if e.Held() {
 			p.held[canonName(e.DNSName)] = true
-			continue
+			return false
 		}
-		if !p.scope.contains(e) {
-			continue
-		}
-		i := p.slotFor(e)
+		return p.scope.contains(e)
+	}, func(e *endpoint.Endpoint, i int32) {
 		p.addClaim(i, claim{ep: e, res: e.Resource()})
-	}
+	})
 }
 
 func (p *planner) addClaim(i int32, c claim) {
@@ -240,17 +236,52 @@ func (p *planner) claims(i int) []claim {
 }
 
 func (p *planner) addCurrent() {
-	for _, e := range p.in.Current {
-		if e == nil || !p.scope.contains(e) {
-			continue
-		}
-		s := &p.slots[p.slotFor(e)]
+	p.slotInBatches(p.in.Current, func(e *endpoint.Endpoint) bool {
+		return p.scope.contains(e)
+	}, func(e *endpoint.Endpoint, i int32) {
+		s := &p.slots[i]
 		if s.cur != nil && !preferCurrent(e, s.cur, p.in.OwnerID) {
-			continue
+			return
 		}
 		s.cur = e
 		s.ours = e.Labels[endpoint.OwnerLabel] == p.in.OwnerID
 		s.curRes = e.Resource() // while its labels are at hand
+	})
+}
+
+// slotInBatches calls each with every endpoint of list that keep accepts,
+// in order, and its slot (added when there is none). It works a batch at
+// a time, in three passes: the endpoints' names and hashes, read in
+// list's order; their slots, in a tight loop of table probes; then each.
+// At 10^5 records the probes are cache misses, which one probe after
+// another in the middle of each record's other work left one at a time;
+// in a loop of nothing else the processor overlaps them.
+func (p *planner) slotInBatches(list []*endpoint.Endpoint, keep func(*endpoint.Endpoint) bool, each func(*endpoint.Endpoint, int32)) {
+	const batch = 64
+	var (
+		eps    [batch]*endpoint.Endpoint
+		names  [batch]string
+		hashes [batch]uint64
+		at     [batch]int32
+	)
+	for len(list) > 0 {
+		n := 0
+		for len(list) > 0 && n < batch {
+			e := list[0]
+			list = list[1:]
+			if e == nil || !keep(e) {
+				continue
+			}
+			eps[n], names[n] = e, canonName(e.DNSName)
+			hashes[n] = p.index.hash(names[n])
+			n++
+		}
+		for i := range n {
+			at[i] = p.slotForHashed(eps[i], names[i], hashes[i])
+		}
+		for i, e := range eps[:n] {
+			each(e, at[i])
+		}
 	}
 }
 

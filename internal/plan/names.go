@@ -38,7 +38,14 @@ func (t *nameTable) reset(n int) {
 
 // find returns the first slot of name, or -1 and where to put it.
 func (t *nameTable) find(name string, slots []slot) (first int32, at int, tag uint64) {
-	h := maphash.String(t.seed, name)
+	return t.findHashed(name, t.hash(name), slots)
+}
+
+// hash is name's hash, for findHashed.
+func (t *nameTable) hash(name string) uint64 { return maphash.String(t.seed, name) }
+
+// findHashed is find with the name's hash given.
+func (t *nameTable) findHashed(name string, h uint64, slots []slot) (first int32, at int, tag uint64) {
 	mask := uint64(len(t.entries) - 1)
 	tag = h >> 32 << 32
 	for i := h & mask; ; i = (i + 1) & mask {
