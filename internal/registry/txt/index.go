@@ -31,19 +31,38 @@ type indexEntry struct {
 }
 
 func newOwnerIndex(n int) ownerIndex {
-	x := ownerIndex{seed: maphash.MakeSeed()}
-	x.entries = make([]indexEntry, tableSize(n))
+	var x ownerIndex
+	x.reserve(n)
 	return x
 }
 
-// tableSize keeps the table at most half full: linear probing stays
+// reserve makes room for n more names, so that filing them does not grow
+// the table. The table stays at most half full: linear probing stays
 // short, and an absent name ends at an empty entry soon.
-func tableSize(n int) int {
-	size := 16
-	for size < 2*n {
+func (x *ownerIndex) reserve(n int) {
+	size := max(16, len(x.entries))
+	for size < 2*(x.used+n) {
 		size *= 2
 	}
-	return size
+	if size == len(x.entries) {
+		return
+	}
+	old := x.entries
+	if old == nil {
+		x.seed = maphash.MakeSeed()
+	}
+	x.entries = make([]indexEntry, size)
+	mask := size - 1
+	for _, e := range old {
+		if e.o == nil {
+			continue
+		}
+		i := int(e.tag) & mask
+		for x.entries[i].o != nil {
+			i = (i + 1) & mask
+		}
+		x.entries[i] = e
+	}
 }
 
 // reset empties x, keeping its memory.
@@ -54,36 +73,35 @@ func (x *ownerIndex) reset() {
 
 // hash returns the tag of a name in x, for fileHashed.
 func (x *ownerIndex) hash(name string) uint32 {
-	if x.entries == nil {
-		x.grow()
-	}
+	x.reserve(0) // the seed
 	return uint32(maphash.String(x.seed, name))
 }
 
-// find returns the index of name's entry, or of the empty entry where it
-// goes, and the name's tag.
-func (x *ownerIndex) find(name string) (int, uint32, bool) {
-	return x.findHashed(x.hash(name), name)
-}
-
-func (x *ownerIndex) findHashed(tag uint32, name string) (int, uint32, bool) {
+// find returns the index of the entry of the name whose tag is given, or
+// of the empty entry where it goes.
+func (x *ownerIndex) find(tag uint32, name string) (int, bool) {
 	mask := len(x.entries) - 1
 	for i := int(tag) & mask; ; i = (i + 1) & mask {
 		e := &x.entries[i]
 		if e.o == nil {
-			return i, tag, false
+			return i, false
 		}
 		if e.tag == tag && e.o.name == name {
-			return i, tag, true
+			return i, true
 		}
 	}
 }
 
-func (x *ownerIndex) head(name string) *ownership {
-	if len(x.entries) == 0 {
-		return nil
+// at returns the index of name's entry, if it has one.
+func (x *ownerIndex) at(name string) (int, bool) {
+	if x.used == 0 {
+		return 0, false
 	}
-	if i, _, ok := x.find(name); ok {
+	return x.find(x.hash(name), name)
+}
+
+func (x *ownerIndex) head(name string) *ownership {
+	if i, ok := x.at(name); ok {
 		return x.entries[i].o
 	}
 	return nil
@@ -117,24 +135,13 @@ func keyed(k endpoint.Key, o *ownership) *ownership {
 	return o
 }
 
-// reserve makes room for n more names, so that filing them does not
-// grow the table.
-func (x *ownerIndex) reserve(n int) {
-	for x.entries == nil || 2*(x.used+n) > len(x.entries) {
-		x.grow()
-	}
-}
-
 // fileHashed files o, keyed (see keyed), under its key, whose name has
 // the tag given (see hash). It is put with the hashing done before: see
 // deferredFiling.
 func (x *ownerIndex) fileHashed(tag uint32, o *ownership) (replaced bool) {
 	o.filed = true
-	if 2*(x.used+1) > len(x.entries) {
-		x.grow()
-	}
-	k := endpoint.Key{DNSName: o.name, RecordType: o.recordType, SetIdentifier: o.set}
-	i, tag, ok := x.findHashed(tag, k.DNSName)
+	x.reserve(1)
+	i, ok := x.find(tag, o.name)
 	if !ok {
 		x.entries[i] = indexEntry{tag: tag, o: o}
 		x.used++
@@ -143,7 +150,7 @@ func (x *ownerIndex) fileHashed(tag uint32, o *ownership) (replaced bool) {
 	head := x.entries[i].o
 	var before *ownership
 	for c := head; c != nil; before, c = c, c.next {
-		if c.recordType == k.RecordType && c.set == k.SetIdentifier {
+		if c.recordType == o.recordType && c.set == o.set {
 			o.next = c.next
 			if before == nil {
 				x.entries[i].o = o
@@ -159,10 +166,7 @@ func (x *ownerIndex) fileHashed(tag uint32, o *ownership) (replaced bool) {
 }
 
 func (x *ownerIndex) del(k endpoint.Key) {
-	if len(x.entries) == 0 {
-		return
-	}
-	i, _, ok := x.find(k.DNSName)
+	i, ok := x.at(k.DNSName)
 	if !ok {
 		return
 	}
@@ -199,25 +203,6 @@ func (x *ownerIndex) remove(i int) {
 	}
 	x.entries[i] = indexEntry{}
 	x.used--
-}
-
-func (x *ownerIndex) grow() {
-	old := x.entries
-	if old == nil {
-		x.seed = maphash.MakeSeed()
-	}
-	x.entries = make([]indexEntry, max(16, 2*len(old)))
-	mask := len(x.entries) - 1
-	for _, e := range old {
-		if e.o == nil {
-			continue
-		}
-		i := int(e.tag) & mask
-		for x.entries[i].o != nil {
-			i = (i + 1) & mask
-		}
-		x.entries[i] = e
-	}
 }
 
 // atName returns the first ownership record filed at the name and type,
