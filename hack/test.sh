@@ -55,8 +55,7 @@ go test -count=1 -timeout 30m -tags integration ./test/...
 # input. fuzz_one runs a target again then, up to three times in all; any
 # other failure, or one that wrote an input, fails at once.
 fuzz_one() {
-  local pkg=$1 target=$2 dir log attempt
-  dir=$(go list -f '{{.Dir}}' "$pkg")/testdata/fuzz/$target
+  local pkg=$1 target=$2 dir=$3/testdata/fuzz/$2 log attempt
   log=$(mktemp)
   for attempt in 1 2 3; do
     local before after
@@ -78,11 +77,12 @@ fuzz_one() {
 }
 
 echo "== fuzz (${FUZZTIME} each)"
-for pkg in $(go list ./...); do
+# Packages are read from fd 3, so no test can read the list from stdin.
+while read -r pkg pkgdir <&3; do
   for target in $(go test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz' || true); do
     echo "-- $pkg $target"
-    fuzz_one "$pkg" "$target"
+    fuzz_one "$pkg" "$target" "$pkgdir"
   done
-done
+done 3< <(go list -f '{{.ImportPath}} {{.Dir}}' ./...)
 
 echo "== all tests passed"
