@@ -68,8 +68,10 @@ func explainWorldRuns(t *testing.T, runs int) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	held := &endpoint.Endpoint{DNSName: "held.example.com", Labels: endpoint.Labels{
-		endpoint.ResourceLabel: "service/shop/held", endpoint.HoldLabel: "invalid input of Service shop/held"}}
+	held := &endpoint.Endpoint{DNSName: "held.example.com", Labels: endpoint.NewLabels(
+		endpoint.ResourceLabel, "service/shop/held",
+		endpoint.HoldLabel, "invalid input of Service shop/held",
+	)}
 	eu := rec("routed.example.com", "A", "192.0.2.21", "service/default/routed-eu").WithSetIdentifier("eu").
 		WithProviderSpecific("aws/weight", "80")
 	us := rec("routed.example.com", "A", "192.0.2.22", "service/default/routed-us").WithSetIdentifier("us").

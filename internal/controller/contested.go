@@ -51,7 +51,7 @@ func (w *writtenRecords) contested(current []*endpoint.Endpoint, owner string, n
 		return nil
 	}
 	for _, e := range current {
-		if owner == "" || e.Labels[endpoint.OwnerLabel] != owner {
+		if owner == "" || e.Labels.Get(endpoint.OwnerLabel) != owner {
 			continue
 		}
 		k := e.Key()

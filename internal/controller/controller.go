@@ -313,7 +313,7 @@ func (c *Controller) planApply(ctx context.Context, raw, current []*endpoint.End
 	// run: an incremental run's reporter keeps only the sources' reports
 	// of the objects it did not read.
 	for _, e := range allAdjHeld {
-		c.report(e.Resource(), source.Refused, fmt.Errorf("record %s refused by the provider: %s", e.Key(), e.Labels[endpoint.HoldLabel]))
+		c.report(e.Resource(), source.Refused, fmt.Errorf("record %s refused by the provider: %s", e.Key(), e.Labels.Get(endpoint.HoldLabel)))
 	}
 	for _, r := range stillHeld {
 		c.report(r.resource, source.Refused, r.err)

@@ -199,7 +199,7 @@ func TestInvalidInputNeverDeletes(t *testing.T) {
 		t.Fatal(err)
 	}
 	// x's object gets a bad annotation: the source holds its name.
-	src.set(nil, &endpoint.Endpoint{DNSName: "x.example.com", Labels: endpoint.Labels{endpoint.HoldLabel: "bad ttl"}},
+	src.set(nil, &endpoint.Endpoint{DNSName: "x.example.com", Labels: endpoint.NewLabels(endpoint.HoldLabel, "bad ttl")},
 		a("y.example.com", "10.0.0.3"))
 	if err := c.RunOnce(ctx); err != nil {
 		t.Fatal(err)
@@ -221,7 +221,7 @@ type refusingRegistry struct{ *ownerless }
 func (r refusingRegistry) AdjustEndpoints(eps []*endpoint.Endpoint) ([]*endpoint.Endpoint, error) {
 	for _, e := range eps {
 		if strings.HasPrefix(e.DNSName, "refuse.") {
-			e.Labels[endpoint.HoldLabel] = "weight 300 is above 255"
+			e.Labels.Set(endpoint.HoldLabel, "weight 300 is above 255")
 		}
 	}
 	return eps, nil

@@ -82,7 +82,7 @@ func (c *Controller) Explain(name, typ string) Explanation {
 	for _, e := range ent.desired {
 		switch {
 		case e.Held():
-			x.Held = append(x.Held, e.Labels[endpoint.HoldLabel]+" ("+e.Resource()+")")
+			x.Held = append(x.Held, e.Labels.Get(endpoint.HoldLabel)+" ("+e.Resource()+")")
 			resources[e.Resource()] = true
 		case match(e):
 			r := record(e)
@@ -101,7 +101,7 @@ func (c *Controller) Explain(name, typ string) Explanation {
 			continue
 		}
 		r := record(e)
-		r.Owner = e.Labels[endpoint.OwnerLabel]
+		r.Owner = e.Labels.Get(endpoint.OwnerLabel)
 		x.Live = append(x.Live, r)
 		if r.Owner != "" {
 			x.Owner = r.Owner

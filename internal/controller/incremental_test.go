@@ -168,7 +168,7 @@ func describe(e *endpoint.Endpoint) string {
 	t := slices.Clone([]string(e.Targets))
 	slices.Sort(t)
 	return fmt.Sprintf("%s %s %q ttl=%d %v owner=%q res=%q ps=%v", canon(e.DNSName), e.RecordType, e.SetIdentifier,
-		e.RecordTTL, t, e.Labels[endpoint.OwnerLabel], e.Resource(), e.ProviderSpecific)
+		e.RecordTTL, t, e.Labels.Get(endpoint.OwnerLabel), e.Resource(), e.ProviderSpecific)
 }
 
 func describeAll(eps []*endpoint.Endpoint) []string {

@@ -142,21 +142,6 @@ const (
 	OwnershipNoteLabel = "exodns/ownership-note"
 )
 
-// Labels are ownership metadata kept in the registry, not in DNS data.
-type Labels map[string]string
-
-// Clone returns an independent copy.
-func (l Labels) Clone() Labels {
-	if l == nil {
-		return nil
-	}
-	c := make(Labels, len(l))
-	for k, v := range l {
-		c[k] = v
-	}
-	return c
-}
-
 // Endpoint is one record set: a name, a type, and its targets.
 //
 // DNSName is kept lowercase, in punycode, without a trailing dot, because that
@@ -167,13 +152,13 @@ type Endpoint struct {
 	RecordType       string           `json:"recordType,omitempty"`
 	SetIdentifier    string           `json:"setIdentifier,omitempty"`
 	RecordTTL        TTL              `json:"recordTTL,omitempty"`
-	Labels           Labels           `json:"labels,omitempty"`
+	Labels           Labels           `json:"labels,omitzero"`
 	ProviderSpecific ProviderSpecific `json:"providerSpecific,omitempty"`
 }
 
 // New returns an endpoint with the given name, type and targets.
 func New(name, recordType string, targets ...string) *Endpoint {
-	return &Endpoint{DNSName: name, RecordType: recordType, Targets: targets, Labels: Labels{}}
+	return &Endpoint{DNSName: name, RecordType: recordType, Targets: targets}
 }
 
 // WithTTL sets the TTL and returns the endpoint, for concise construction.
@@ -184,10 +169,7 @@ func (e *Endpoint) WithSetIdentifier(id string) *Endpoint { e.SetIdentifier = id
 
 // WithLabel sets one label and returns the endpoint.
 func (e *Endpoint) WithLabel(k, v string) *Endpoint {
-	if e.Labels == nil {
-		e.Labels = Labels{}
-	}
-	e.Labels[k] = v
+	e.Labels.Set(k, v)
 	return e
 }
 
@@ -219,16 +201,16 @@ func (e *Endpoint) Key() Key {
 }
 
 // Held reports whether the endpoint only holds its name (see HoldLabel).
-func (e *Endpoint) Held() bool { _, ok := e.Labels[HoldLabel]; return ok }
+func (e *Endpoint) Held() bool { return e.Labels.Has(HoldLabel) }
 
 // Resource returns the object the endpoint came from, as kind/namespace/name.
-func (e *Endpoint) Resource() string { return e.Labels[ResourceLabel] }
+func (e *Endpoint) Resource() string { return e.Labels.Get(ResourceLabel) }
 
 // DeepCopy returns an independent copy.
 func (e *Endpoint) DeepCopy() *Endpoint {
 	c := *e
 	c.Targets = slices.Clone(e.Targets)
-	c.Labels = e.Labels.Clone()
+	// Labels are never changed in place, so the copy shares them.
 	c.ProviderSpecific = slices.Clone(e.ProviderSpecific)
 	return &c
 }

@@ -179,8 +179,9 @@ func TestSameAndCopy(t *testing.T) {
 	}
 	e := New("a.example.com", "A", "1.1.1.1").WithLabel(OwnerLabel, "x").WithProviderSpecific("p", "v")
 	c := e.DeepCopy()
-	c.Targets[0], c.Labels[OwnerLabel], c.ProviderSpecific[0].Value = "2.2.2.2", "y", "w"
-	if e.Targets[0] != "1.1.1.1" || e.Labels[OwnerLabel] != "x" || e.ProviderSpecific[0].Value != "v" {
+	c.Targets[0], c.ProviderSpecific[0].Value = "2.2.2.2", "w"
+	c.Labels.Set(OwnerLabel, "y")
+	if e.Targets[0] != "1.1.1.1" || e.Labels.Get(OwnerLabel) != "x" || e.ProviderSpecific[0].Value != "v" {
 		t.Error("DeepCopy shares state")
 	}
 }

@@ -80,7 +80,7 @@ func TestEvents(t *testing.T) {
 }
 
 func withResource(e *endpoint.Endpoint, res string) *endpoint.Endpoint {
-	e.Labels = endpoint.Labels{endpoint.ResourceLabel: res}
+	e.Labels = endpoint.NewLabels(endpoint.ResourceLabel, res)
 	return e
 }
 

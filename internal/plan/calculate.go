@@ -244,7 +244,7 @@ func (p *planner) addCurrent() {
 			return
 		}
 		s.cur = e
-		s.ours = e.Labels[endpoint.OwnerLabel] == p.in.OwnerID
+		s.ours = e.Labels.Get(endpoint.OwnerLabel) == p.in.OwnerID
 		s.curRes = e.Resource() // while its labels are at hand
 	})
 }
@@ -289,13 +289,13 @@ func (p *planner) slotInBatches(list []*endpoint.Endpoint, keep func(*endpoint.E
 // happens when a provider serves the same name from two zones. A record
 // that is not ours wins, so a duplicate never tricks us into touching it.
 func preferCurrent(a, b *endpoint.Endpoint, owner string) bool {
-	aOurs := a.Labels[endpoint.OwnerLabel] == owner
-	bOurs := b.Labels[endpoint.OwnerLabel] == owner
+	aOurs := a.Labels.Get(endpoint.OwnerLabel) == owner
+	bOurs := b.Labels.Get(endpoint.OwnerLabel) == owner
 	if aOurs != bOurs {
 		return !aOurs
 	}
 	return cmp.Or(
-		strings.Compare(a.Labels[endpoint.OwnerLabel], b.Labels[endpoint.OwnerLabel]),
+		strings.Compare(a.Labels.Get(endpoint.OwnerLabel), b.Labels.Get(endpoint.OwnerLabel)),
 		strings.Compare(a.Resource(), b.Resource()),
 		strings.Compare(a.String(), b.String()),
 	) < 0

@@ -146,7 +146,7 @@ func TestChangeContents(t *testing.T) {
 
 	in.OwnerID = ""
 	in.Current = nil
-	if got := Calculate(in).Changes.Create[0].Labels; got[endpoint.OwnerLabel] != "" || len(got) != 1 {
+	if got := Calculate(in).Changes.Create[0].Labels; got.Get(endpoint.OwnerLabel) != "" || got.Len() != 1 {
 		t.Errorf("noop create labels = %v, want only the resource label", got)
 	}
 }
@@ -162,7 +162,7 @@ func TestInputsAreNotModified(t *testing.T) {
 	for _, list := range [][]*endpoint.Endpoint{r.Changes.Create, r.Changes.UpdateOld, r.Changes.UpdateNew, r.Changes.Delete} {
 		for _, e := range list {
 			e.Targets[0] = "scribbled"
-			e.Labels["scribbled"] = "yes"
+			e.Labels.Set("scribbled", "yes")
 		}
 	}
 	if !reflect.DeepEqual(in.Desired, before.Desired) || !reflect.DeepEqual(in.Current, before.Current) {

@@ -159,7 +159,7 @@ func (p *planner) deletedHere(r *endpoint.Endpoint) bool {
 
 func (p *planner) blockedBy(want, blocker *endpoint.Endpoint) string {
 	whose := "ours"
-	if blocker.Labels[endpoint.OwnerLabel] != p.in.OwnerID {
+	if blocker.Labels.Get(endpoint.OwnerLabel) != p.in.OwnerID {
 		whose = ownedBy(blocker)
 	}
 	return fmt.Sprintf("cannot create %s beside the existing %s record (%s)",
@@ -171,7 +171,7 @@ func smaller(a, b *endpoint.Endpoint) *endpoint.Endpoint {
 		return b
 	}
 	c := cmp.Or(compareKeys(keyOf(a), keyOf(b)), strings.Compare(a.Resource(), b.Resource()),
-		strings.Compare(a.Labels[endpoint.OwnerLabel], b.Labels[endpoint.OwnerLabel]))
+		strings.Compare(a.Labels.Get(endpoint.OwnerLabel), b.Labels.Get(endpoint.OwnerLabel)))
 	if c <= 0 {
 		return a
 	}

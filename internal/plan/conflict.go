@@ -32,11 +32,11 @@ const (
 // For a record with no readable owner, the registry may have noted what it
 // found instead (endpoint.OwnershipNoteLabel), which is then the reason.
 func ownedBy(cur *endpoint.Endpoint) string {
-	owner := cur.Labels[endpoint.OwnerLabel]
+	owner := cur.Labels.Get(endpoint.OwnerLabel)
 	if owner != "" {
 		return "owned by " + owner
 	}
-	if note := cur.Labels[endpoint.OwnershipNoteLabel]; note != "" {
+	if note := cur.Labels.Get(endpoint.OwnershipNoteLabel); note != "" {
 		return "owned by nobody exodns can read: " + note + "; it is not taken over"
 	}
 	return "owned by nobody: the record exists without an owner, so it is not taken over"
@@ -67,12 +67,9 @@ func (c *claim) merge(e *endpoint.Endpoint) {
 			d.ProviderSpecific.Set(p.Name, p.Value)
 		}
 	}
-	for k, v := range e.Labels {
-		if d.Labels == nil {
-			d.Labels = endpoint.Labels{}
-		}
-		if old, ok := d.Labels[k]; !ok || v < old {
-			d.Labels[k] = v
+	for k, v := range e.Labels.All() {
+		if old, ok := d.Labels.Lookup(k); !ok || v < old {
+			d.Labels.Set(k, v)
 		}
 	}
 }

@@ -10,7 +10,7 @@ func TestHeldNamesFreezeRecords(t *testing.T) {
 	owned := func(name, ip string) *endpoint.Endpoint {
 		return endpoint.New(name, "A", ip).WithLabel(endpoint.OwnerLabel, "me").WithLabel(endpoint.ResourceLabel, "service/default/x")
 	}
-	hold := &endpoint.Endpoint{DNSName: "App.example.com.", Labels: endpoint.Labels{endpoint.HoldLabel: "bad ttl"}}
+	hold := &endpoint.Endpoint{DNSName: "App.example.com.", Labels: endpoint.NewLabels(endpoint.HoldLabel, "bad ttl")}
 	tests := []struct {
 		name    string
 		desired []*endpoint.Endpoint

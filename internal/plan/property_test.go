@@ -81,7 +81,7 @@ func checkInvariants(t *testing.T, where string, in Input, res Result) {
 	sc := newScope(in)
 	c := res.Changes
 	for _, e := range append(slices.Clone(c.UpdateOld), c.Delete...) {
-		if e.Labels[endpoint.OwnerLabel] != in.OwnerID || !sc.contains(e) {
+		if e.Labels.Get(endpoint.OwnerLabel) != in.OwnerID || !sc.contains(e) {
 			t.Fatalf("%s: touches %v, which is not ours or out of scope", where, e)
 		}
 	}

@@ -57,10 +57,7 @@ func (p *planner) updated(cur *endpoint.Endpoint, w *claim) *endpoint.Endpoint {
 	}
 	e.Labels = cur.Labels.Clone()
 	if w.res != "" {
-		if e.Labels == nil {
-			e.Labels = endpoint.Labels{}
-		}
-		e.Labels[endpoint.ResourceLabel] = w.res
+		e.Labels.Set(endpoint.ResourceLabel, w.res)
 	}
 	p.own(e)
 	return e
@@ -72,8 +69,5 @@ func (p *planner) own(e *endpoint.Endpoint) {
 	if p.in.OwnerID == "" {
 		return
 	}
-	if e.Labels == nil {
-		e.Labels = endpoint.Labels{}
-	}
-	e.Labels[endpoint.OwnerLabel] = p.in.OwnerID
+	e.Labels.Set(endpoint.OwnerLabel, p.in.OwnerID)
 }

@@ -70,7 +70,7 @@ func ChangesOf(gs ...ChangeGroup) *plan.Changes {
 // report: the first that is not an ownership record.
 func (g ChangeGroup) Primary() *endpoint.Endpoint {
 	for _, ch := range g {
-		if ch.Endpoint.RecordType != endpoint.RecordTypeTXT || ch.Endpoint.Labels[endpoint.OwnedRecordLabel] == "" {
+		if ch.Endpoint.RecordType != endpoint.RecordTypeTXT || ch.Endpoint.Labels.Get(endpoint.OwnedRecordLabel) == "" {
 			return ch.Endpoint
 		}
 	}

@@ -197,7 +197,7 @@ func (s *isolator) send(ctx context.Context, gs []ChangeGroup, known error) {
 func OwnedName(e *endpoint.Endpoint) string {
 	n := e.DNSName
 	if e.RecordType == endpoint.RecordTypeTXT {
-		if owned := e.Labels[endpoint.OwnedRecordLabel]; owned != "" {
+		if owned := e.Labels.Get(endpoint.OwnedRecordLabel); owned != "" {
 			n = owned
 		}
 	}

@@ -40,7 +40,7 @@ func (a *allOrNothing) apply(_ context.Context, c *plan.Changes) error {
 
 func txtFor(owned string) *endpoint.Endpoint {
 	e := endpoint.New("a-"+owned, endpoint.RecordTypeTXT, "heritage=external-dns")
-	e.Labels = endpoint.Labels{endpoint.OwnedRecordLabel: owned}
+	e.Labels = endpoint.NewLabels(endpoint.OwnedRecordLabel, owned)
 	return e
 }
 

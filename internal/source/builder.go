@@ -113,10 +113,7 @@ func (b *Builder) Add(ep *endpoint.Endpoint) {
 	}
 	c := ep.DeepCopy()
 	c.DNSName = name
-	if c.Labels == nil {
-		c.Labels = endpoint.Labels{}
-	}
-	c.Labels[endpoint.ResourceLabel] = b.resource
+	c.Labels.Set(endpoint.ResourceLabel, b.resource)
 	b.sets[key] = c
 	b.order = append(b.order, key)
 }
@@ -143,8 +140,10 @@ func (b *Builder) Result() Result {
 	}
 	slices.Sort(b.held)
 	for _, name := range slices.Compact(b.held) {
-		r.Endpoints = append(r.Endpoints, &endpoint.Endpoint{DNSName: name, Labels: endpoint.Labels{
-			endpoint.ResourceLabel: b.resource, endpoint.HoldLabel: "invalid input of " + b.ref.String()}})
+		r.Endpoints = append(r.Endpoints, &endpoint.Endpoint{DNSName: name, Labels: endpoint.NewLabels(
+			endpoint.ResourceLabel, b.resource,
+			endpoint.HoldLabel, "invalid input of "+b.ref.String(),
+		)})
 	}
 	SortEndpoints(r.Endpoints)
 	r.Problems = b.problems

@@ -55,7 +55,7 @@ func TestDynamoDBBatches(t *testing.T) {
 	var olds, news []*endpoint.Endpoint
 	for _, c := range cur {
 		n := c.DeepCopy()
-		n.Labels[endpoint.ResourceLabel] = "service/default/y"
+		n.Labels.Set(endpoint.ResourceLabel, "service/default/y")
 		n.Targets = endpoint.Targets{"192.0.2.2"}
 		olds, news = append(olds, c), append(news, n)
 	}

@@ -116,7 +116,7 @@ func (s *Store) check(c *plan.Changes, dynamic bool) (*batch, error) {
 
 func (b *batch) put(e *endpoint.Endpoint, s *Store) {
 	c := e.DeepCopy()
-	c.Labels = nil // a DNS backend keeps no ownership labels
+	c.Labels = endpoint.Labels{} // a DNS backend keeps no ownership labels
 	k := c.Key()
 	b.puts[k] = c
 	b.zone[k], _ = s.zones.Zone(c.DNSName)

@@ -111,7 +111,7 @@ func TestRecordsDropLabelsAndCopy(t *testing.T) {
 	}
 	in.Targets[0] = "mutated after apply"
 	got := s.Records()
-	if len(got) != 1 || got[0].Labels != nil || got[0].Targets[0] != "x" {
+	if len(got) != 1 || got[0].Labels.Len() != 0 || got[0].Targets[0] != "x" {
 		t.Fatalf("got %+v", got[0])
 	}
 	if v, _ := got[0].ProviderSpecific.Get("weight"); v != "10" {

@@ -41,7 +41,7 @@ func Line(e *endpoint.Endpoint, labels ...string) string {
 		b.WriteString(" " + p.Name + "=" + p.Value)
 	}
 	for _, k := range labels {
-		if v, ok := e.Labels[k]; ok {
+		if v, ok := e.Labels.Lookup(k); ok {
 			b.WriteString(" " + k + ":" + v)
 		}
 	}

@@ -157,7 +157,7 @@ func (a *applier) publish(ctx context.Context, ep *endpoint.Endpoint) error {
 		ttl = int64(ep.RecordTTL)
 	}
 	want := serviceType(ep)
-	description := ep.Labels[DescriptionLabel]
+	description := ep.Labels.Get(DescriptionLabel)
 	if s == nil {
 		if s, err = a.create(ctx, ep, ns, want, ttl, description); err != nil {
 			return err

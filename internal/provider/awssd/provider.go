@@ -134,7 +134,7 @@ func ownerOf(description string) string {
 	if err != nil {
 		return ""
 	}
-	return labels[endpoint.OwnerLabel]
+	return labels.Get(endpoint.OwnerLabel)
 }
 
 // Records lists the managed namespaces, their services and the instances
@@ -174,7 +174,7 @@ func (p *Provider) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 			ep := byType[rt]
 			if ep == nil {
 				ep = &endpoint.Endpoint{DNSName: s.name + "." + s.namespace, RecordType: rt, RecordTTL: s.ttl(),
-					Labels: endpoint.Labels{DescriptionLabel: s.description}}
+					Labels: endpoint.NewLabels(DescriptionLabel, s.description)}
 				byType[rt] = ep
 			}
 			ep.Targets = append(ep.Targets, target)

@@ -66,7 +66,7 @@ func TestAdjustEndpoints(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := out[0].Labels[endpoint.HoldLabel]
+			got := out[0].Labels.Get(endpoint.HoldLabel)
 			if tc.hold == "" && (got != "" || out[0].RecordTTL != 300) || tc.hold != "" && !strings.Contains(got, tc.hold) {
 				t.Errorf("hold %q ttl %d, want %q", got, out[0].RecordTTL, tc.hold)
 			}
@@ -267,7 +267,7 @@ func TestRecordsCalls(t *testing.T) {
 	if len(recs) != 150 || c.calls["ListNamespaces"] != 1 || c.calls["ListServices"] != 2 || c.calls["DiscoverInstances"] != 150 {
 		t.Errorf("%d records with calls %v", len(recs), c.calls)
 	}
-	if recs[0].Labels[DescriptionLabel] != "heritage=external-dns,external-dns/owner=me" || recs[0].RecordTTL != 300 {
+	if recs[0].Labels.Get(DescriptionLabel) != "heritage=external-dns,external-dns/owner=me" || recs[0].RecordTTL != 300 {
 		t.Errorf("record %v", recs[0])
 	}
 }

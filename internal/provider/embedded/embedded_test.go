@@ -63,7 +63,7 @@ func TestConverges(t *testing.T) {
 		t.Fatalf("records: %v", cur)
 	}
 	for _, e := range cur {
-		if e.Labels == nil || len(e.Labels) != 0 {
+		if e.Labels.Len() != 0 {
 			t.Errorf("%s: labels %v, want empty", e, e.Labels)
 		}
 	}
@@ -114,7 +114,7 @@ func TestAdjustHoldsStrayNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !out[0].Held() || !strings.Contains(out[0].Labels[endpoint.HoldLabel], "example.org") {
+	if !out[0].Held() || !strings.Contains(out[0].Labels.Get(endpoint.HoldLabel), "example.org") {
 		t.Errorf("stray not held with the zones named: %v", out[0].Labels)
 	}
 	if out[1].Held() {

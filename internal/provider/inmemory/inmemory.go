@@ -126,7 +126,7 @@ func (p *Provider) applyAll(_ context.Context, c *plan.Changes) error {
 // stored is the copy of e the zone keeps: a DNS backend keeps no labels.
 func stored(e *endpoint.Endpoint) *endpoint.Endpoint {
 	c := *e
-	c.Labels = nil
+	c.Labels = endpoint.Labels{}
 	c.Targets = slices.Clone(e.Targets)
 	c.ProviderSpecific = slices.Clone(e.ProviderSpecific)
 	return &c

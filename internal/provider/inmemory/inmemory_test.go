@@ -123,12 +123,12 @@ func TestRecordsCopiesApart(t *testing.T) {
 	_ = p.ApplyChanges(ctx, &plan.Changes{Create: []*endpoint.Endpoint{a("x.example.com", "1.1.1.1"), a("y.example.com", "2.2.2.2")}})
 	recs, _ := p.Records(ctx)
 	recs[0].Targets = append(recs[0].Targets, "6.6.6.6")
-	recs[0].Labels["k"] = "v"
-	if recs[1].Targets[0] != "2.2.2.2" || len(recs[1].Labels) != 0 {
+	recs[0].Labels.Set("k", "v")
+	if recs[1].Targets[0] != "2.2.2.2" || recs[1].Labels.Len() != 0 {
 		t.Fatalf("an append to one copy reached the next: %v", recs[1])
 	}
 	again, _ := p.Records(ctx)
-	if len(again[0].Targets) != 1 || len(again[0].Labels) != 0 {
+	if len(again[0].Targets) != 1 || again[0].Labels.Len() != 0 {
 		t.Fatalf("a caller changed the store: %v", again[0])
 	}
 }

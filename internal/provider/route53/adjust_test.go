@@ -93,8 +93,8 @@ func TestAdjustRefuses(t *testing.T) {
 			if tc.annotation != "" && !strings.Contains(msg, "external-dns.alpha.kubernetes.io/"+tc.annotation) {
 				t.Errorf("message %q lacks annotation %q", msg, tc.annotation)
 			}
-			if out.Labels[endpoint.HoldLabel] != msg {
-				t.Errorf("hold reason %q, want %q", out.Labels[endpoint.HoldLabel], msg)
+			if out.Labels.Get(endpoint.HoldLabel) != msg {
+				t.Errorf("hold reason %q, want %q", out.Labels.Get(endpoint.HoldLabel), msg)
 			}
 		})
 	}

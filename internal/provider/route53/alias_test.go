@@ -142,8 +142,8 @@ func TestUpstreamOwnershipRecords(t *testing.T) {
 		t.Fatalf("takeover not idle: %v %+v", err, ch)
 	}
 	// The objects are renamed: ownership records are updated in place.
-	appEp.Labels[endpoint.ResourceLabel] = "ingress/default/app"
-	webEp.Labels[endpoint.ResourceLabel] = "ingress/default/app"
+	appEp.Labels.Set(endpoint.ResourceLabel, "ingress/default/app")
+	webEp.Labels.Set(endpoint.ResourceLabel, "ingress/default/app")
 	c.mustConverge(appEp, webEp)
 	e.wantZone(zid,
 		"app.example.com. A set=sg region=ap-southeast-1 ttl=60 "+k3sIP,

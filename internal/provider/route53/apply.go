@@ -278,8 +278,8 @@ func (p *Provider) splitByZone(c *plan.Changes) (map[string]*plan.Changes, []*en
 	var stray []*endpoint.Endpoint
 	zoneOf := func(ep *endpoint.Endpoint) (*plan.Changes, bool) {
 		name, ok := p.zones.matcher.Zone(ep.DNSName)
-		if !ok && ep.RecordType == endpoint.RecordTypeTXT && ep.Labels[endpoint.OwnedRecordLabel] != "" {
-			name, ok = p.zones.matcher.Zone(ep.Labels[endpoint.OwnedRecordLabel])
+		if !ok && ep.RecordType == endpoint.RecordTypeTXT && ep.Labels.Get(endpoint.OwnedRecordLabel) != "" {
+			name, ok = p.zones.matcher.Zone(ep.Labels.Get(endpoint.OwnedRecordLabel))
 		}
 		if !ok {
 			stray = append(stray, ep)

@@ -231,7 +231,7 @@ func sameSet(a, b *types.ResourceRecordSet) bool {
 // record of a user is thus never taken for someone's ownership record.
 func groupOf(ep *endpoint.Endpoint) string {
 	if ep.RecordType == endpoint.RecordTypeTXT {
-		if owned := ep.Labels[endpoint.OwnedRecordLabel]; owned != "" {
+		if owned := ep.Labels.Get(endpoint.OwnedRecordLabel); owned != "" {
 			return canonicalName(owned)
 		}
 	}

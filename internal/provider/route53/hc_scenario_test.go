@@ -585,7 +585,7 @@ func TestManagedCheckRefused(t *testing.T) {
 	private := withProps(owned("p.example.com", "A", "service/default/p", "10.1.2.3").WithSetIdentifier("x"), propWeight, "1", "gslb/health-check", "http")
 	c.api.reset()
 	adj, _ := c.reg.AdjustEndpoints([]*endpoint.Endpoint{private})
-	if len(adj) != 1 || !adj[0].Held() || !strings.Contains(adj[0].Labels[endpoint.HoldLabel], "external-dns.alpha.kubernetes.io/gslb-health-check: Route 53 probes from the internet") ||
+	if len(adj) != 1 || !adj[0].Held() || !strings.Contains(adj[0].Labels.Get(endpoint.HoldLabel), "external-dns.alpha.kubernetes.io/gslb-health-check: Route 53 probes from the internet") ||
 		c.api.total() != 0 {
 		t.Errorf("private target: %v, %d calls", adj[0].Labels, c.api.total())
 	}

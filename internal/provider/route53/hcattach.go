@@ -239,7 +239,7 @@ func (p *Provider) createPending(ctx context.Context, c *plan.Changes) (*plan.Ch
 				failedAt[g] = err
 				refusedAt[g] = refusal
 			}
-			if ep.Labels[endpoint.OwnedRecordLabel] == "" {
+			if ep.Labels.Get(endpoint.OwnedRecordLabel) == "" {
 				blamed[g] = append(blamed[g], ep)
 			}
 		}

@@ -34,7 +34,7 @@ func (p *Provider) holdRefused(f Failure[change]) {
 	}
 	for _, it := range f.Group.Items {
 		ep := it.ep
-		if ep == nil || it.Action == types.ChangeActionDelete || ep.Labels[endpoint.OwnedRecordLabel] != "" {
+		if ep == nil || it.Action == types.ChangeActionDelete || ep.Labels.Get(endpoint.OwnedRecordLabel) != "" {
 			continue
 		}
 		if p.refusals == nil {

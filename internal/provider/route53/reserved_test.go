@@ -56,7 +56,7 @@ func TestTXTAtOwnershipNameRefused(t *testing.T) {
 			var reason string
 			for _, a := range adj {
 				if a.DNSName == tc.txtName && a.Held() {
-					reason = a.Labels[endpoint.HoldLabel]
+					reason = a.Labels.Get(endpoint.HoldLabel)
 				}
 			}
 			if !strings.Contains(reason, tc.want) {

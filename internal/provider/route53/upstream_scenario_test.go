@@ -81,7 +81,7 @@ func TestUpstreamZoneManagedByExodns(t *testing.T) {
 				}
 			case s.label == "geo" && aws.ToString(s.sets[0].SetIdentifier) == "eu":
 				s.resource = "service/default/geo-eu"
-				s.desired.Labels[endpoint.ResourceLabel] = s.resource
+				s.desired.Labels.Set(endpoint.ResourceLabel, s.resource)
 			}
 		}
 		c.mustConverge(desiredOf(updated)...)
@@ -254,7 +254,7 @@ func TestPrimaryAliasWithoutHealthCheckHeld(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, a := range adj {
-		if !a.Held() || !strings.Contains(a.Labels[endpoint.HoldLabel], annotationFor(propHealthCheck)) {
+		if !a.Held() || !strings.Contains(a.Labels.Get(endpoint.HoldLabel), annotationFor(propHealthCheck)) {
 			t.Errorf("%s not held for its health check: %v", a.Key(), a.Labels)
 		}
 	}

@@ -119,8 +119,8 @@ func (p *Provider) AdjustEndpoints(eps []*endpoint.Endpoint) ([]*endpoint.Endpoi
 		if e == nil {
 			continue
 		}
-		for k, v := range labels[e.Key()] {
-			if _, ok := e.Labels[k]; !ok {
+		for k, v := range labels[e.Key()].All() {
+			if _, ok := e.Labels.Lookup(k); !ok {
 				e.WithLabel(k, v)
 			}
 		}

@@ -197,7 +197,7 @@ func TestAdjustEndpoints(t *testing.T) {
 		var in []*endpoint.Endpoint
 		_ = json.NewDecoder(r.Body).Decode(&in)
 		for _, e := range in {
-			e.Labels = nil // a server that drops labels
+			e.Labels = endpoint.Labels{} // a server that drops labels
 			e.RecordTTL = 300
 		}
 		w.Header().Set("Content-Type", MediaType)

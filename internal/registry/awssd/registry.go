@@ -52,7 +52,7 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	out := make([]*endpoint.Endpoint, len(recs))
 	for i, rec := range recs {
 		c := rec.DeepCopy()
-		labels, err := txt.ParseLabels(rec.Labels[sdprovider.DescriptionLabel])
+		labels, err := txt.ParseLabels(rec.Labels.Get(sdprovider.DescriptionLabel))
 		if err != nil {
 			labels = endpoint.Labels{}
 		}
@@ -72,7 +72,7 @@ func (r *Registry) ApplyChanges(ctx context.Context, changes *plan.Changes) erro
 		changes = &plan.Changes{}
 	}
 	for _, ep := range append(append([]*endpoint.Endpoint{}, changes.UpdateOld...), changes.Delete...) {
-		if o := ep.Labels[endpoint.OwnerLabel]; o != r.owner {
+		if o := ep.Labels.Get(endpoint.OwnerLabel); o != r.owner {
 			return fmt.Errorf("aws-sd registry: %s %s is owned by %q, not %q", ep.DNSName, ep.RecordType, o, r.owner)
 		}
 	}
@@ -102,16 +102,16 @@ func (r *Registry) ApplyChanges(ctx context.Context, changes *plan.Changes) erro
 func (r *Registry) described(ep *endpoint.Endpoint) *endpoint.Endpoint {
 	c := ep.DeepCopy()
 	labels := endpoint.Labels{}
-	for k, v := range ep.Labels {
+	for k, v := range ep.Labels.All() {
 		switch k {
 		case endpoint.HoldLabel, endpoint.OwnershipNoteLabel, endpoint.NonceLabel, endpoint.OwnedRecordLabel, sdprovider.DescriptionLabel:
 			continue
 		}
-		labels[k] = v
+		labels.Set(k, v)
 	}
-	labels[endpoint.OwnerLabel] = r.owner
+	labels.Set(endpoint.OwnerLabel, r.owner)
 	c.Labels = labels.Clone()
-	c.Labels[sdprovider.DescriptionLabel] = txt.SerializeLabels(labels)
+	c.Labels.Set(sdprovider.DescriptionLabel, txt.SerializeLabels(labels))
 	return c
 }
 

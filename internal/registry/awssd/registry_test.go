@@ -40,12 +40,12 @@ func TestRecordsReadDescriptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []endpoint.Labels{
-		{endpoint.OwnerLabel: "me", endpoint.ResourceLabel: "service/default/a"},
+		endpoint.NewLabels(endpoint.OwnerLabel, "me", endpoint.ResourceLabel, "service/default/a"),
 		{},
-		{endpoint.OwnerLabel: "other"},
+		endpoint.NewLabels(endpoint.OwnerLabel, "other"),
 	}
 	for i, rec := range recs {
-		if len(rec.Labels) != len(want[i]) || rec.Labels[endpoint.OwnerLabel] != want[i][endpoint.OwnerLabel] || rec.Labels[endpoint.ResourceLabel] != want[i][endpoint.ResourceLabel] {
+		if rec.Labels.Len() != want[i].Len() || rec.Labels.Get(endpoint.OwnerLabel) != want[i].Get(endpoint.OwnerLabel) || rec.Labels.Get(endpoint.ResourceLabel) != want[i].Get(endpoint.ResourceLabel) {
 			t.Errorf("%s: labels %v, want %v", rec.DNSName, rec.Labels, want[i])
 		}
 	}
@@ -59,11 +59,11 @@ func TestApplyWritesDescriptions(t *testing.T) {
 	if err := r.ApplyChanges(context.Background(), &plan.Changes{Create: []*endpoint.Endpoint{create}}); err != nil {
 		t.Fatal(err)
 	}
-	got := p.got.Create[0].Labels[sdprovider.DescriptionLabel]
+	got := p.got.Create[0].Labels.Get(sdprovider.DescriptionLabel)
 	if got != "heritage=external-dns,external-dns/owner=me,external-dns/resource=service/default/a" {
 		t.Errorf("description %q: want upstream's, without quotes", got)
 	}
-	if create.Labels[sdprovider.DescriptionLabel] != "" {
+	if create.Labels.Get(sdprovider.DescriptionLabel) != "" {
 		t.Error("the plan's endpoint was changed")
 	}
 	theirs := endpoint.New("b.example.com", "A", "192.0.2.2").WithLabel(endpoint.OwnerLabel, "other")

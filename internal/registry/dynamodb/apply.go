@@ -260,7 +260,7 @@ func (r *Registry) flush(ctx context.Context, w *work) error {
 // written.
 func (r *Registry) checkOwned(eps []*endpoint.Endpoint) error {
 	for _, ep := range eps {
-		owner := ep.Labels[endpoint.OwnerLabel]
+		owner := ep.Labels.Get(endpoint.OwnerLabel)
 		if it := r.items[canonical(ep.Key())]; it != nil {
 			owner = it.owner
 			if r.adopts(it) {

@@ -74,7 +74,7 @@ func decodeItem(m map[string]types.AttributeValue) (endpoint.Key, item, error) {
 	if l, ok := m[attrLabels].(*types.AttributeValueMemberM); ok {
 		for name, v := range l.Value {
 			if s, ok := v.(*types.AttributeValueMemberS); ok && name != endpoint.OwnerLabel {
-				it.labels[name] = s.Value
+				it.labels.Set(name, s.Value)
 			}
 		}
 	}
@@ -83,8 +83,8 @@ func decodeItem(m map[string]types.AttributeValue) (endpoint.Key, item, error) {
 
 // encodeItem writes an item in upstream's layout.
 func encodeItem(it item) map[string]types.AttributeValue {
-	l := make(map[string]types.AttributeValue, len(it.labels))
-	for name, v := range it.labels {
+	l := make(map[string]types.AttributeValue, it.labels.Len())
+	for name, v := range it.labels.All() {
 		l[name] = &types.AttributeValueMemberS{Value: v}
 	}
 	return map[string]types.AttributeValue{
@@ -97,13 +97,13 @@ func encodeItem(it item) map[string]types.AttributeValue {
 // storedLabels are the labels an item keeps: not the owner (it has its
 // own attribute), nor exodns's bookkeeping.
 func storedLabels(l endpoint.Labels) endpoint.Labels {
-	out := make(endpoint.Labels, len(l))
-	for k, v := range l {
+	var out endpoint.Labels
+	for k, v := range l.All() {
 		switch k {
 		case endpoint.OwnerLabel, endpoint.NonceLabel, endpoint.HoldLabel, endpoint.OwnershipNoteLabel, endpoint.OwnedRecordLabel:
 			continue
 		}
-		out[k] = v
+		out.Set(k, v)
 	}
 	return out
 }
@@ -113,7 +113,7 @@ func storedLabels(l endpoint.Labels) endpoint.Labels {
 // and 3 for the map itself.
 func itemSize(it item) int {
 	n := len(attrKey) + len(it.k) + len(attrOwner) + len(it.owner) + len(attrLabels) + 3
-	for k, v := range it.labels {
+	for k, v := range it.labels.All() {
 		n += len(k) + len(v) + 3
 	}
 	return n
@@ -130,14 +130,4 @@ func checkItem(it item) error {
 	return nil
 }
 
-func sameLabels(a, b endpoint.Labels) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
-}
+func sameLabels(a, b endpoint.Labels) bool { return a.Equal(b) }

@@ -77,7 +77,7 @@ func TestDecodeItem(t *testing.T) {
 		t.Fatal(err)
 	}
 	if k != (endpoint.Key{DNSName: "app.example.com", RecordType: "A"}) || it.k != "App.example.com#A#" || it.owner != "c1" ||
-		len(it.labels) != 1 || it.labels["resource"] != "service/default/app" {
+		it.labels.Len() != 1 || it.labels.Get("resource") != "service/default/app" {
 		t.Errorf("decoded %v %+v", k, it)
 	}
 	back := encodeItem(it)
@@ -90,8 +90,8 @@ func TestDecodeItem(t *testing.T) {
 }
 
 func TestStoredLabels(t *testing.T) {
-	got := storedLabels(endpoint.Labels{endpoint.OwnerLabel: "c1", endpoint.ResourceLabel: "r", endpoint.HoldLabel: "h", "custom": "v"})
-	if len(got) != 2 || got[endpoint.ResourceLabel] != "r" || got["custom"] != "v" {
+	got := storedLabels(endpoint.NewLabels(endpoint.OwnerLabel, "c1", endpoint.ResourceLabel, "r", endpoint.HoldLabel, "h", "custom", "v"))
+	if got.Len() != 2 || got.Get(endpoint.ResourceLabel) != "r" || got.Get("custom") != "v" {
 		t.Errorf("stored %v", got)
 	}
 }
@@ -148,13 +148,13 @@ func TestConfig(t *testing.T) {
 }
 
 func TestCheckItem(t *testing.T) {
-	if err := checkItem(item{k: "a#A#", owner: "o", labels: endpoint.Labels{"resource": "r"}}); err != nil {
+	if err := checkItem(item{k: "a#A#", owner: "o", labels: endpoint.NewLabels("resource", "r")}); err != nil {
 		t.Error(err)
 	}
 	if err := checkItem(item{k: strings.Repeat("a", 2049) + "#A#"}); err == nil {
 		t.Error("an over-long key passed")
 	}
-	if err := checkItem(item{k: "a#A#", labels: endpoint.Labels{"x": strings.Repeat("v", 400*1024)}}); err == nil {
+	if err := checkItem(item{k: "a#A#", labels: endpoint.NewLabels("x", strings.Repeat("v", 400*1024))}); err == nil {
 		t.Error("an over-large item passed")
 	}
 }

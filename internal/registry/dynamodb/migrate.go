@@ -19,7 +19,7 @@ type txtOwnership struct {
 	records []*endpoint.Endpoint
 }
 
-func (o *txtOwnership) owner() string { return o.labels[endpoint.OwnerLabel] }
+func (o *txtOwnership) owner() string { return o.labels.Get(endpoint.OwnerLabel) }
 
 type txtIndex struct {
 	reader *txt.Reader

@@ -199,9 +199,9 @@ func (r *Registry) records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 		switch it, o := r.items[k], owned.find(k, rec); {
 		case it != nil:
 			c.Labels = it.labels.Clone()
-			c.Labels[endpoint.OwnerLabel] = it.owner
+			c.Labels.Set(endpoint.OwnerLabel, it.owner)
 			if r.adopts(it) {
-				c.Labels[endpoint.OwnerLabel] = r.owner
+				c.Labels.Set(endpoint.OwnerLabel, r.owner)
 				r.adopted = append(r.adopted, k)
 			}
 			if o != nil && it.owner == r.owner && o.owner() == r.owner {

@@ -101,7 +101,7 @@ type batch struct {
 func (b *batch) checkOwned(eps []*endpoint.Endpoint) error {
 	for _, ep := range eps {
 		// Both the caller's view and the zone's, in case either is stale.
-		owners := []string{ep.Labels[endpoint.OwnerLabel], ""}
+		owners := []string{ep.Labels.Get(endpoint.OwnerLabel), ""}
 		if o, _ := b.snap.find(b.r.lookupKey(ep), ep); o != nil {
 			owners[1] = o.owner
 		}
@@ -220,13 +220,13 @@ func (b *batch) commit() {
 			b.snap.typed.del(k)
 			continue
 		}
-		if o.txt.Labels != nil {
+		if !o.txt.Labels.IsZero() {
 			// The label naming the owned record served the provider's
 			// batch; the snapshot keeps the record without it, and
 			// without the batch's copy (a map a record, at 10^4
 			// records some megabytes for as long as the snapshot lives).
 			c := *o.txt
-			c.Labels = nil
+			c.Labels = endpoint.Labels{}
 			o.txt = &c
 		}
 		b.snap.typed.put(k, o)

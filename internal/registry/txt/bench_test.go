@@ -44,7 +44,7 @@ func BenchmarkRecords100k(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				eps, err := r.Records(context.Background())
-				if err != nil || len(eps) != 100_000 || eps[0].Labels[endpoint.OwnerLabel] != owner {
+				if err != nil || len(eps) != 100_000 || eps[0].Labels.Get(endpoint.OwnerLabel) != owner {
 					b.Fatalf("%d records, %v", len(eps), err)
 				}
 			}
@@ -69,7 +69,7 @@ func BenchmarkApplyChanges(b *testing.B) {
 		changes.Delete = append(changes.Delete, current[i])
 		old := current[batch+i]
 		next := old.DeepCopy()
-		next.Labels[endpoint.ResourceLabel] = "ingress/default/moved"
+		next.Labels.Set(endpoint.ResourceLabel, "ingress/default/moved")
 		changes.UpdateOld = append(changes.UpdateOld, old)
 		changes.UpdateNew = append(changes.UpdateNew, next)
 	}

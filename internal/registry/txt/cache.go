@@ -108,7 +108,7 @@ func (c *recordCache) ApplyChanges(ctx context.Context, changes *plan.Changes) e
 // providers keep no labels.
 func stored(r *endpoint.Endpoint) *endpoint.Endpoint {
 	c := r.DeepCopy()
-	c.Labels = nil
+	c.Labels = endpoint.Labels{}
 	return c
 }
 

@@ -71,7 +71,7 @@ func TestProviderFormWrittenAndMigrated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o := records(t, r)["app.example.com/A/east"].Labels[endpoint.OwnerLabel]; o != owner {
+	if o := records(t, r)["app.example.com/A/east"].Labels.Get(endpoint.OwnerLabel); o != owner {
 		t.Fatalf("owner %q", o)
 	}
 	if err := r.ApplyChanges(ctx, &plan.Changes{}); err != nil {
@@ -85,7 +85,7 @@ func TestProviderFormWrittenAndMigrated(t *testing.T) {
 	if got.RecordTTL != 300 || !got.ProviderSpecific.Same(endpoint.ProviderSpecific{{Name: "aws/region", Value: "eu-west-1"}}) || got.Targets[0] != ours {
 		t.Fatalf("migrated ownership record %+v", got)
 	}
-	if c.UpdateOld[0].Labels[endpoint.OwnedRecordLabel] != "app.example.com" {
+	if c.UpdateOld[0].Labels.Get(endpoint.OwnedRecordLabel) != "app.example.com" {
 		t.Errorf("the old ownership record does not name its record: %v", c.UpdateOld[0].Labels)
 	}
 	// Done once.
@@ -109,7 +109,7 @@ func TestProviderFormWrittenAndMigrated(t *testing.T) {
 	bad := app("www.example.com", "A", "lb.example.net").WithSetIdentifier("p").WithProviderSpecific("alias", "true").
 		WithProviderSpecific("aws/failover", "PRIMARY")
 	adj, err := r.AdjustEndpoints([]*endpoint.Endpoint{bad})
-	if err != nil || !adj[0].Held() || !strings.Contains(adj[0].Labels[endpoint.HoldLabel], "needs a health check") {
+	if err != nil || !adj[0].Held() || !strings.Contains(adj[0].Labels.Get(endpoint.HoldLabel), "needs a health check") {
 		t.Fatalf("adjusted %+v, %v", adj, err)
 	}
 }
@@ -127,11 +127,11 @@ func TestAliasOwnershipFromCNAMEName(t *testing.T) {
 	r := newRegistry(t, p, Config{})
 	got := records(t, r)
 	for _, k := range []string{"app.example.com/A", "app.example.com/AAAA"} {
-		if o := got[k].Labels[endpoint.OwnerLabel]; o != owner {
+		if o := got[k].Labels.Get(endpoint.OwnerLabel); o != owner {
 			t.Errorf("%s owner %q", k, o)
 		}
 	}
-	if o := got["other.example.com/A"].Labels[endpoint.OwnerLabel]; o != "someone-else" {
+	if o := got["other.example.com/A"].Labels.Get(endpoint.OwnerLabel); o != "someone-else" {
 		t.Errorf("foreign alias owner %q", o)
 	}
 	if err := r.ApplyChanges(ctx, &plan.Changes{}); err != nil {
@@ -142,11 +142,11 @@ func TestAliasOwnershipFromCNAMEName(t *testing.T) {
 		!slices.Equal(names(c.Delete), []string{"cname-app.example.com/TXT"}) {
 		t.Fatalf("migration batch %+v", c)
 	}
-	if c.Delete[0].Labels[endpoint.OwnedRecordLabel] != "app.example.com" {
+	if c.Delete[0].Labels.Get(endpoint.OwnedRecordLabel) != "app.example.com" {
 		t.Errorf("deleted record labels %v", c.Delete[0].Labels)
 	}
 	got = records(t, r)
-	if got["app.example.com/A"].Labels[endpoint.OwnerLabel] != owner || got["app.example.com/AAAA"].Labels[endpoint.OwnerLabel] != owner {
+	if got["app.example.com/A"].Labels.Get(endpoint.OwnerLabel) != owner || got["app.example.com/AAAA"].Labels.Get(endpoint.OwnerLabel) != owner {
 		t.Fatalf("after migration %v", got)
 	}
 	if err := r.ApplyChanges(ctx, &plan.Changes{}); err != nil || len(p.calls) != 1 {
@@ -176,14 +176,14 @@ func TestOwnershipDeletesNameTheirRecord(t *testing.T) {
 	if err := r.ApplyChanges(ctx, &plan.Changes{UpdateOld: []*endpoint.Endpoint{cur}, UpdateNew: []*endpoint.Endpoint{next}}); err != nil {
 		t.Fatal(err)
 	}
-	if l := p.lastCall().UpdateOld[1].Labels[endpoint.OwnedRecordLabel]; l != "app.example.com" {
+	if l := p.lastCall().UpdateOld[1].Labels.Get(endpoint.OwnedRecordLabel); l != "app.example.com" {
 		t.Errorf("replaced ownership record names %q", l)
 	}
 	cur = records(t, r)["app.example.com/A"]
 	if err := r.ApplyChanges(ctx, &plan.Changes{Delete: []*endpoint.Endpoint{cur}}); err != nil {
 		t.Fatal(err)
 	}
-	if l := p.lastCall().Delete[1].Labels[endpoint.OwnedRecordLabel]; l != "app.example.com" {
+	if l := p.lastCall().Delete[1].Labels.Get(endpoint.OwnedRecordLabel); l != "app.example.com" {
 		t.Errorf("deleted ownership record names %q", l)
 	}
 }

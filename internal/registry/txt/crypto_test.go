@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
-	"maps"
 	"strings"
 	"testing"
 
@@ -41,8 +40,8 @@ func TestEncryptionVectors(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				labels[endpoint.NonceLabel] = base64.StdEncoding.EncodeToString(nonce)
-				if !maps.Equal(labels, endpoint.Labels(v.ParsedLabels)) {
+				labels.Set(endpoint.NonceLabel, base64.StdEncoding.EncodeToString(nonce))
+				if !labels.Equal(endpoint.LabelsFromMap(v.ParsedLabels)) {
 					t.Errorf("labels %v, want %v", labels, v.ParsedLabels)
 				}
 
@@ -63,7 +62,7 @@ func TestEncryptionVectors(t *testing.T) {
 				}
 				plain := v.Plaintext
 				if v.Labels != nil {
-					plain = SerializeLabels(v.Labels)
+					plain = SerializeLabels(endpoint.LabelsFromMap(v.Labels))
 					if plain != v.Plaintext {
 						t.Errorf("serialized %q, want %q", plain, v.Plaintext)
 					}

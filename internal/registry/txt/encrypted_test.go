@@ -29,10 +29,10 @@ func TestEncryptedRoundTrip(t *testing.T) {
 	}
 
 	cur := records(t, r)["app.example.com/A"]
-	if cur.Labels[endpoint.OwnerLabel] != owner || cur.Labels[endpoint.ResourceLabel] != "ingress/default/app" {
+	if cur.Labels.Get(endpoint.OwnerLabel) != owner || cur.Labels.Get(endpoint.ResourceLabel) != "ingress/default/app" {
 		t.Fatalf("labels %v", cur.Labels)
 	}
-	if _, ok := cur.Labels[endpoint.NonceLabel]; ok {
+	if _, ok := cur.Labels.Lookup(endpoint.NonceLabel); ok {
 		t.Error("the nonce leaked into the record's labels")
 	}
 
@@ -60,7 +60,7 @@ func TestEncryptedRoundTrip(t *testing.T) {
 	// Without the key the ownership record is just a TXT record.
 	plain := newRegistry(t, p, Config{})
 	got := records(t, plain)
-	if got["app.example.com/A"].Labels[endpoint.OwnerLabel] != "" || got["a-app.example.com/TXT"] == nil {
+	if got["app.example.com/A"].Labels.Get(endpoint.OwnerLabel) != "" || got["a-app.example.com/TXT"] == nil {
 		t.Fatalf("keyless registry read %v", got)
 	}
 }
@@ -80,8 +80,8 @@ func TestEncryptionVectorsInRegistry(t *testing.T) {
 			}
 			cur := records(t, r)["app.example.com/A"]
 			for k, want := range v.ParsedLabels {
-				if k != endpoint.NonceLabel && cur.Labels[k] != want {
-					t.Errorf("label %s = %q, want %q", k, cur.Labels[k], want)
+				if k != endpoint.NonceLabel && cur.Labels.Get(k) != want {
+					t.Errorf("label %s = %q, want %q", k, cur.Labels.Get(k), want)
 				}
 			}
 			next := cur.DeepCopy()
@@ -107,7 +107,7 @@ func TestEncryptionSwitch(t *testing.T) {
 	// them when they are next written.
 	r := newRegistry(t, p, Config{EncryptKey: []byte(testKey)})
 	cur := records(t, r)["app.example.com/A"]
-	if cur.Labels[endpoint.OwnerLabel] != owner {
+	if cur.Labels.Get(endpoint.OwnerLabel) != owner {
 		t.Fatalf("plain record unreadable with a key: %v", cur.Labels)
 	}
 	next := endpoint.New("app.example.com", "A", "192.0.2.2")

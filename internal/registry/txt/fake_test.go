@@ -41,7 +41,7 @@ func (f *fakeProvider) Records(context.Context) ([]*endpoint.Endpoint, error) {
 	out := make([]*endpoint.Endpoint, 0, len(f.zone))
 	for _, r := range f.zone {
 		c := r.DeepCopy()
-		c.Labels = nil // providers do not store labels
+		c.Labels = endpoint.Labels{} // providers do not store labels
 		out = append(out, c)
 	}
 	slices.SortFunc(out, func(a, b *endpoint.Endpoint) int { return strings.Compare(a.Key().String(), b.Key().String()) })

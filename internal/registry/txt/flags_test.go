@@ -67,7 +67,7 @@ func TestMigrateFromTXTOwner(t *testing.T) {
 			r := newRegistry(t, p, Config{OldOwnerID: tc.old})
 			got := records(t, r)
 			for name, want := range tc.wantOwner {
-				if o := got[name+"/A"].Labels[endpoint.OwnerLabel]; o != want {
+				if o := got[name+"/A"].Labels.Get(endpoint.OwnerLabel); o != want {
 					t.Errorf("%s: owner %q, want %q", name, o, want)
 				}
 			}
@@ -133,7 +133,7 @@ func TestCacheInterval(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := records(t, r)
-	if p.readsN != 1 || got["b.example.com/A"] == nil || got["b.example.com/A"].Labels[endpoint.OwnerLabel] != owner {
+	if p.readsN != 1 || got["b.example.com/A"] == nil || got["b.example.com/A"].Labels.Get(endpoint.OwnerLabel) != owner {
 		t.Errorf("after our create: reads %d, records %v", p.readsN, keys(got))
 	}
 	// The created record's ownership record is cached too: deleting it

@@ -60,9 +60,6 @@ func (r *Registry) outdated(o *ownership, rec *endpoint.Endpoint) bool {
 // registry's own writes carry the label; this adds it to records as read).
 func labelled(txt *endpoint.Endpoint, owned string) *endpoint.Endpoint {
 	c := txt.DeepCopy()
-	if c.Labels == nil {
-		c.Labels = endpoint.Labels{}
-	}
-	c.Labels[endpoint.OwnedRecordLabel] = owned
+	c.Labels.Set(endpoint.OwnedRecordLabel, owned)
 	return c
 }

@@ -40,7 +40,7 @@ const ErrInvalidHeritage Error = "heritage is unknown or not found"
 func ParseLabels(text string) (endpoint.Labels, error) {
 	text = strings.TrimPrefix(text, `"`)
 	text = strings.TrimSuffix(text, `"`)
-	var labels endpoint.Labels // allocated on first label: most TXT records are not ours
+	var labels endpoint.Labels
 	found := false
 	for rest, more := text, true; more; {
 		var token string
@@ -51,7 +51,7 @@ func ParseLabels(text string) (endpoint.Labels, error) {
 		}
 		if key == heritageKey {
 			if value != heritageValue {
-				return nil, ErrInvalidHeritage
+				return endpoint.Labels{}, ErrInvalidHeritage
 			}
 			found = true
 			continue
@@ -59,16 +59,10 @@ func ParseLabels(text string) (endpoint.Labels, error) {
 		if !strings.HasPrefix(key, heritageValue) {
 			continue
 		}
-		if labels == nil {
-			labels = make(endpoint.Labels, 2)
-		}
-		labels[strings.TrimPrefix(key, labelKeyPrefix)] = value
+		labels.Set(strings.TrimPrefix(key, labelKeyPrefix), value)
 	}
 	if !found {
-		return nil, ErrInvalidHeritage
-	}
-	if labels == nil {
-		labels = endpoint.Labels{}
+		return endpoint.Labels{}, ErrInvalidHeritage
 	}
 	return labels, nil
 }
@@ -77,9 +71,9 @@ func ParseLabels(text string) (endpoint.Labels, error) {
 // value is stable, without the surrounding quotes. The encryption nonce is
 // bookkeeping, not ownership, and is never written.
 func SerializeLabels(labels endpoint.Labels) string {
-	keys := make([]string, 0, len(labels))
+	keys := make([]string, 0, labels.Len())
 	size := len(heritageKey) + 1 + len(heritageValue)
-	for k, v := range labels {
+	for k, v := range labels.All() {
 		if k == endpoint.NonceLabel {
 			continue
 		}
@@ -98,7 +92,7 @@ func SerializeLabels(labels endpoint.Labels) string {
 		b.WriteString(labelKeyPrefix)
 		b.WriteString(k)
 		b.WriteByte('=')
-		b.WriteString(labels[k])
+		b.WriteString(labels.Get(k))
 	}
 	return b.String()
 }

@@ -2,7 +2,6 @@ package txt
 
 import (
 	"errors"
-	"maps"
 	"testing"
 
 	"github.com/exodns/exodns/internal/endpoint"
@@ -13,25 +12,25 @@ func TestLabelVectors(t *testing.T) {
 		t.Run(v.ID, func(t *testing.T) {
 			switch v.Kind {
 			case "serialize":
-				if got := SerializeLabels(v.Labels); got != v.SerializedPlain {
+				if got := SerializeLabels(endpoint.LabelsFromMap(v.Labels)); got != v.SerializedPlain {
 					t.Errorf("SerializeLabels = %q, want %q", got, v.SerializedPlain)
 				}
-				if got := quote(SerializeLabels(v.Labels)); got != v.TXTValue {
+				if got := quote(SerializeLabels(endpoint.LabelsFromMap(v.Labels))); got != v.TXTValue {
 					t.Errorf("TXT value = %q, want %q", got, v.TXTValue)
 				}
 				back, err := ParseLabels(v.TXTValue)
-				if err != nil || !maps.Equal(back, endpoint.Labels(v.ParsedBack)) {
+				if err != nil || !back.Equal(endpoint.LabelsFromMap(v.ParsedBack)) {
 					t.Errorf("ParseLabels(%q) = %v, %v; want %v", v.TXTValue, back, err, v.ParsedBack)
 				}
 			case "parse":
 				got, err := ParseLabels(v.Input)
 				if v.Error != nil {
-					if err == nil || err.Error() != *v.Error || !errors.Is(err, ErrInvalidHeritage) || got != nil {
+					if err == nil || err.Error() != *v.Error || !errors.Is(err, ErrInvalidHeritage) || got.Len() != 0 {
 						t.Errorf("ParseLabels(%q) = %v, %v; want error %q", v.Input, got, err, *v.Error)
 					}
 					return
 				}
-				if err != nil || got == nil || !maps.Equal(got, endpoint.Labels(v.Result)) {
+				if err != nil || !got.Equal(endpoint.LabelsFromMap(v.Result)) {
 					t.Errorf("ParseLabels(%q) = %v, %v; want %v", v.Input, got, err, v.Result)
 				}
 			default:
@@ -42,11 +41,11 @@ func TestLabelVectors(t *testing.T) {
 }
 
 func TestSerializeIssueValue(t *testing.T) {
-	got := quote(SerializeLabels(endpoint.Labels{
-		endpoint.OwnerLabel:    "k3s-cluster",
-		endpoint.ResourceLabel: "ingress/default/app",
-		endpoint.NonceLabel:    "AAECAwQFBgcICQoL",
-	}))
+	got := quote(SerializeLabels(endpoint.NewLabels(
+		endpoint.OwnerLabel, "k3s-cluster",
+		endpoint.ResourceLabel, "ingress/default/app",
+		endpoint.NonceLabel, "AAECAwQFBgcICQoL",
+	)))
 	want := `"heritage=external-dns,external-dns/owner=k3s-cluster,external-dns/resource=ingress/default/app"`
 	if got != want {
 		t.Fatalf("got %s, want %s", got, want)
@@ -59,19 +58,19 @@ func TestParseLabelsOddInputs(t *testing.T) {
 		want endpoint.Labels
 		err  bool
 	}{
-		{`"`, nil, true},
-		{`""heritage=external-dns""`, nil, true}, // one quote dropped at each end only
+		{`"`, endpoint.Labels{}, true},
+		{`""heritage=external-dns""`, endpoint.Labels{}, true}, // one quote dropped at each end only
 		{`heritage=external-dns`, endpoint.Labels{}, false},
-		{`heritage=external-dns,external-dns/=x`, endpoint.Labels{"": "x"}, false},
-		{`heritage=external-dns,external-dns=x`, endpoint.Labels{"external-dns": "x"}, false},
+		{`heritage=external-dns,external-dns/=x`, endpoint.NewLabels("", "x"), false},
+		{`heritage=external-dns,external-dns=x`, endpoint.NewLabels("external-dns", "x"), false},
 		{`heritage=external-dns,heritage=external-dns`, endpoint.Labels{}, false},
-		{`heritage=`, nil, true},
+		{`heritage=`, endpoint.Labels{}, true},
 		{`=,heritage=external-dns`, endpoint.Labels{}, false},
-		{`v=spf1 include:_spf.example.com ~all`, nil, true},
+		{`v=spf1 include:_spf.example.com ~all`, endpoint.Labels{}, true},
 	}
 	for _, tc := range tests {
 		got, err := ParseLabels(tc.in)
-		if (err != nil) != tc.err || !maps.Equal(got, tc.want) {
+		if (err != nil) != tc.err || !got.Equal(tc.want) {
 			t.Errorf("ParseLabels(%q) = %v, %v; want %v, error %v", tc.in, got, err, tc.want, tc.err)
 		}
 	}

@@ -69,7 +69,7 @@ func (r *Registry) explainUnowned(snap *snapshot, unowned []*endpoint.Endpoint, 
 			}
 		}
 		if note != "" {
-			c.Labels[endpoint.OwnershipNoteLabel] = note
+			c.Labels.Set(endpoint.OwnershipNoteLabel, note)
 		}
 	}
 }

@@ -61,7 +61,7 @@ func (r *Reader) Read(rec *endpoint.Endpoint) (Owned, bool) {
 	if err != nil {
 		return Owned{}, false
 	}
-	delete(labels, endpoint.NonceLabel)
+	labels.Delete(endpoint.NonceLabel)
 	name, recordType := r.mapper.ToEndpointName(rec.DNSName)
 	if name == "" {
 		return Owned{}, false

@@ -293,7 +293,7 @@ func (r *Registry) reread(w *walk, j int, rec *endpoint.Endpoint, arena *ownersh
 
 // sameTXT reports whether rec is the TXT record o was read from, unchanged.
 func sameTXT(o *ownership, rec *endpoint.Endpoint) bool {
-	return o.labels != nil && o.txt != nil && len(o.txt.Targets) == 1 && o.txt.Targets[0] == rec.Targets[0] && o.txt.DNSName == rec.DNSName &&
+	return o.parsed && o.txt != nil && len(o.txt.Targets) == 1 && o.txt.Targets[0] == rec.Targets[0] && o.txt.DNSName == rec.DNSName &&
 		o.txt.SetIdentifier == rec.SetIdentifier &&
 		o.txt.RecordTTL == rec.RecordTTL && o.txt.ProviderSpecific.Same(rec.ProviderSpecific)
 }
@@ -334,10 +334,10 @@ func (r *Registry) adopt(o *ownership) *ownership {
 	switch {
 	case o.owner == r.ownerID:
 		o.owner = r.ownerID
-		o.labels[endpoint.OwnerLabel] = r.ownerID
+		o.labels.Set(endpoint.OwnerLabel, r.ownerID)
 	case r.oldOwnerID != "" && o.owner == r.oldOwnerID:
 		o.owner = r.ownerID
-		o.labels[endpoint.OwnerLabel] = r.ownerID
+		o.labels.Set(endpoint.OwnerLabel, r.ownerID)
 		o.migrated = true
 	}
 	return o
@@ -348,25 +348,12 @@ func (r *Registry) adopt(o *ownership) *ownership {
 // the record has no owner, whatever the provider said.
 func attachLabels(own endpoint.Labels, o *ownership) endpoint.Labels {
 	if o == nil {
-		labels := own.Clone()
-		if labels == nil {
-			return endpoint.Labels{}
-		}
-		delete(labels, endpoint.OwnerLabel)
-		return labels
+		own.Delete(endpoint.OwnerLabel)
+		return own
 	}
-	if len(own) == 0 && !o.lent {
-		o.lent = true
-		return o.labels
-	}
-	labels := make(endpoint.Labels, len(own)+len(o.labels))
-	for k, v := range own {
-		labels[k] = v
-	}
-	for k, v := range o.labels {
-		labels[k] = v
-	}
-	return labels
+	// Labels are never changed in place, so every record found through o
+	// shares its labels: no copy per record.
+	return own.Merge(o.labels)
 }
 
 // pendingCopy keeps what a migration needs of a record, independent of

@@ -83,15 +83,15 @@ func TestCreateGolden(t *testing.T) {
 			if txt.DNSName != tc.want || txt.RecordType != endpoint.RecordTypeTXT || !slices.Equal(txt.Targets, endpoint.Targets{value}) {
 				t.Fatalf("ownership record %s %s %v, want %s TXT %s", txt.DNSName, txt.RecordType, txt.Targets, tc.want, value)
 			}
-			if txt.Labels[endpoint.OwnedRecordLabel] != tc.record {
-				t.Errorf("owned record label %q", txt.Labels[endpoint.OwnedRecordLabel])
+			if txt.Labels.Get(endpoint.OwnedRecordLabel) != tc.record {
+				t.Errorf("owned record label %q", txt.Labels.Get(endpoint.OwnedRecordLabel))
 			}
 			got := records(t, r)
 			if len(got) != 1 {
 				t.Fatalf("Records returned %d records, want the record alone", len(got))
 			}
 			for _, e := range got {
-				if e.Labels[endpoint.OwnerLabel] != owner || e.Labels[endpoint.ResourceLabel] != "ingress/default/app" {
+				if e.Labels.Get(endpoint.OwnerLabel) != owner || e.Labels.Get(endpoint.ResourceLabel) != "ingress/default/app" {
 					t.Fatalf("labels %v", e.Labels)
 				}
 			}
@@ -131,10 +131,10 @@ func TestForeignRecordsLeftAlone(t *testing.T) {
 	if len(got) != 3 {
 		t.Fatalf("Records returned %v", got)
 	}
-	if l := got["other.example.com/A"].Labels; l[endpoint.OwnerLabel] != "someone-else" || l[endpoint.ResourceLabel] != "service/x/y" {
+	if l := got["other.example.com/A"].Labels; l.Get(endpoint.OwnerLabel) != "someone-else" || l.Get(endpoint.ResourceLabel) != "service/x/y" {
 		t.Errorf("foreign record labels %v", l)
 	}
-	if l := got["manual.example.com/A"].Labels; l == nil || l[endpoint.OwnerLabel] != "" {
+	if l := got["manual.example.com/A"].Labels; l.Get(endpoint.OwnerLabel) != "" {
 		t.Errorf("unowned record labels %v", l)
 	}
 	if got["spf.example.com/TXT"] == nil {
@@ -181,14 +181,14 @@ func TestLegacyMigration(t *testing.T) {
 		t.Fatalf("Records returned %v", got)
 	}
 	for _, k := range []string{"app.example.com/A", "app.example.com/MX"} {
-		if l := got[k].Labels; l[endpoint.OwnerLabel] != owner || l[endpoint.ResourceLabel] != "ingress/default/app" {
+		if l := got[k].Labels; l.Get(endpoint.OwnerLabel) != owner || l.Get(endpoint.ResourceLabel) != "ingress/default/app" {
 			t.Errorf("%s labels %v", k, l)
 		}
 	}
-	if o := got["app.example.com/AAAA"].Labels[endpoint.OwnerLabel]; o != "" {
+	if o := got["app.example.com/AAAA"].Labels.Get(endpoint.OwnerLabel); o != "" {
 		t.Errorf("legacy record claimed the AAAA record for %q", o)
 	}
-	if o := got["other.example.com/A"].Labels[endpoint.OwnerLabel]; o != "someone-else" {
+	if o := got["other.example.com/A"].Labels.Get(endpoint.OwnerLabel); o != "someone-else" {
 		t.Errorf("foreign legacy owner %q", o)
 	}
 
@@ -228,7 +228,7 @@ func TestLegacyMigration(t *testing.T) {
 	if want := []string{"app.example.com/A", "k3s-a-app.example.com/TXT", "k3s-app.example.com/TXT"}; !slices.Equal(names(p.lastCall().Delete), want) {
 		t.Fatalf("deleted %v, want %v", names(p.lastCall().Delete), want)
 	}
-	if o := records(t, r)["app.example.com/MX"].Labels[endpoint.OwnerLabel]; o != owner {
+	if o := records(t, r)["app.example.com/MX"].Labels.Get(endpoint.OwnerLabel); o != owner {
 		t.Fatalf("MX lost its owner: %q", o)
 	}
 }
@@ -264,7 +264,7 @@ func TestReadsUpstreamRecords(t *testing.T) {
 	)
 	r := newRegistry(t, p, Config{Prefix: "%{record_type}-k3s."})
 	got := records(t, r)
-	if len(got) != 1 || got["app.example.com/A/east"].Labels[endpoint.OwnerLabel] != owner {
+	if len(got) != 1 || got["app.example.com/A/east"].Labels.Get(endpoint.OwnerLabel) != owner {
 		t.Fatalf("Records %v", got)
 	}
 	if err := r.ApplyChanges(ctx, &plan.Changes{}); err != nil || len(p.calls) != 0 {
@@ -282,7 +282,7 @@ func TestWildcardReplacementRecords(t *testing.T) {
 		t.Fatal("ownership record not written under the replacement")
 	}
 	cur := records(t, r)["*.example.com/CNAME"]
-	if cur == nil || cur.Labels[endpoint.OwnerLabel] != owner {
+	if cur == nil || cur.Labels.Get(endpoint.OwnerLabel) != owner {
 		t.Fatalf("wildcard record %v", cur)
 	}
 	if err := r.ApplyChanges(ctx, &plan.Changes{Delete: []*endpoint.Endpoint{cur}}); err != nil {
@@ -310,10 +310,10 @@ func TestRecordsDoNotAliasProvider(t *testing.T) {
 	if err != nil || len(eps) != 2 {
 		t.Fatal(eps, err)
 	}
-	if eps[0].Labels[endpoint.OwnerLabel] != "" || eps[1].Labels[endpoint.OwnerLabel] != owner {
+	if eps[0].Labels.Get(endpoint.OwnerLabel) != "" || eps[1].Labels.Get(endpoint.OwnerLabel) != owner {
 		t.Fatalf("labels %v %v", eps[0].Labels, eps[1].Labels)
 	}
-	if shared.Labels[endpoint.OwnerLabel] != "stale" || len(owned.Labels) != 0 || eps[0] == shared || eps[1] == owned {
+	if shared.Labels.Get(endpoint.OwnerLabel) != "stale" || owned.Labels.Len() != 0 || eps[0] == shared || eps[1] == owned {
 		t.Fatal("the provider's records were changed or handed out")
 	}
 }

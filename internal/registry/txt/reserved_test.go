@@ -34,7 +34,7 @@ func reconcile(t *testing.T, r *Registry, desired ...*endpoint.Endpoint) ([]*end
 func held(eps []*endpoint.Endpoint, name string) string {
 	for _, e := range eps {
 		if e.DNSName == name && e.Held() {
-			return e.Labels[endpoint.HoldLabel]
+			return e.Labels.Get(endpoint.HoldLabel)
 		}
 	}
 	return ""

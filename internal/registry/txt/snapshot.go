@@ -9,9 +9,9 @@ type ownership struct {
 	text   string // the label text it carries, decrypted if it was encrypted
 	nonce  []byte // the nonce it was encrypted under; nil when plain text
 	labels endpoint.Labels
-	// lent is set once labels has been handed to a returned record, after
-	// which other records get a copy.
-	lent bool
+	// parsed is set when labels were read from the record's text; ownership
+	// records ApplyChanges made keep no labels.
+	parsed bool
 	// used is set once a record was found through it; unused ones explain
 	// records that look unowned (see notes.go).
 	used bool
@@ -150,7 +150,7 @@ func (a *ownershipArena) reuse(rec *endpoint.Endpoint, o *ownership) *ownership 
 	}
 	a.block = a.block[:len(a.block)+1]
 	n := &a.block[len(a.block)-1]
-	*n = ownership{txt: rec, owner: o.owner, text: o.text, nonce: o.nonce, labels: o.labels, migrated: o.migrated,
+	*n = ownership{txt: rec, owner: o.owner, text: o.text, nonce: o.nonce, labels: o.labels, parsed: o.parsed, migrated: o.migrated,
 		name: o.name, recordType: o.recordType, set: o.set, pos: -1}
 	return n
 }
@@ -162,8 +162,8 @@ func (a *ownershipArena) add(rec *endpoint.Endpoint, text string, nonce []byte, 
 	a.block = a.block[:len(a.block)+1]
 	o := &a.block[len(a.block)-1]
 	// The nonce label is bookkeeping kept here; records do not carry it.
-	delete(labels, endpoint.NonceLabel)
-	*o = ownership{txt: rec, owner: labels[endpoint.OwnerLabel], text: text, nonce: nonce, labels: labels, pos: -1}
+	labels.Delete(endpoint.NonceLabel)
+	*o = ownership{txt: rec, owner: labels.Get(endpoint.OwnerLabel), text: text, nonce: nonce, labels: labels, parsed: true, pos: -1}
 	return o
 }
 

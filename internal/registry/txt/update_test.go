@@ -69,7 +69,7 @@ func TestUpdateToAliasKeepsOwnershipName(t *testing.T) {
 	if len(c.Delete)+len(c.Create) != 0 || !slices.Equal(names(c.UpdateNew), []string{"app.example.com/A"}) {
 		t.Fatalf("deleted %v, created %v, updated %v", names(c.Delete), names(c.Create), names(c.UpdateNew))
 	}
-	if o := records(t, r)["app.example.com/A"].Labels[endpoint.OwnerLabel]; o != owner {
+	if o := records(t, r)["app.example.com/A"].Labels.Get(endpoint.OwnerLabel); o != owner {
 		t.Fatalf("alias record owner %q", o)
 	}
 }
@@ -92,7 +92,7 @@ func TestProviderSpecificAndSetIdentifier(t *testing.T) {
 		t.Fatal("west ownership record missing")
 	}
 	got := records(t, r)
-	if got["app.example.com/A/east"].Labels[endpoint.OwnerLabel] != owner || got["app.example.com/A/west"].Labels[endpoint.OwnerLabel] != owner {
+	if got["app.example.com/A/east"].Labels.Get(endpoint.OwnerLabel) != owner || got["app.example.com/A/west"].Labels.Get(endpoint.OwnerLabel) != owner {
 		t.Fatalf("set records not owned: %v", got)
 	}
 	if err := r.ApplyChanges(ctx, &plan.Changes{Delete: []*endpoint.Endpoint{got["app.example.com/A/west"]}}); err != nil {
@@ -140,7 +140,7 @@ func TestEquivalentOwnershipNotRewritten(t *testing.T) {
 	)
 	r := newRegistry(t, p, Config{})
 	cur := records(t, r)["app.example.com/A"]
-	if cur.Labels[endpoint.OwnerLabel] != owner {
+	if cur.Labels.Get(endpoint.OwnerLabel) != owner {
 		t.Fatalf("labels %v", cur.Labels)
 	}
 	next := app("app.example.com", "A", "192.0.2.2")

@@ -3,7 +3,6 @@ package txt
 import (
 	"context"
 	"fmt"
-	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -34,7 +33,7 @@ func (l *listProvider) ApplyChanges(_ context.Context, c *plan.Changes) error {
 	l.recs = slices.DeleteFunc(l.recs, func(e *endpoint.Endpoint) bool { return gone[e.Key()] })
 	for _, e := range slices.Concat(c.Create, c.UpdateNew) {
 		cp := e.DeepCopy()
-		cp.Labels = nil
+		cp.Labels = endpoint.Labels{}
 		l.recs = append(l.recs, cp)
 	}
 	return nil
@@ -76,7 +75,7 @@ func (w *walkWorld) records() []*endpoint.Endpoint {
 		target = "target.example.net"
 	}
 	rec := endpoint.New(name, rt, target)
-	rec.Labels = nil
+	rec.Labels = endpoint.Labels{}
 	if w.rng.IntN(6) == 0 {
 		rec.SetIdentifier = fmt.Sprint("set", w.rng.IntN(2))
 	}
@@ -96,7 +95,7 @@ func (w *walkWorld) records() []*endpoint.Endpoint {
 		txtName = strings.ToUpper(txtName)
 	}
 	txt := endpoint.New(txtName, "TXT", w.txtValue(w.owner(), "service/ns/"+name))
-	txt.Labels, txt.SetIdentifier = nil, rec.SetIdentifier
+	txt.Labels, txt.SetIdentifier = endpoint.Labels{}, rec.SetIdentifier
 	if w.rng.IntN(15) == 0 {
 		txt.Targets = append(txt.Targets, "second")
 	}
@@ -156,9 +155,9 @@ func readView(t *testing.T, r *Registry) []string {
 	}
 	var view []string
 	for _, e := range out {
-		labels := slices.Sorted(maps.Keys(e.Labels))
-		for i, k := range labels {
-			labels[i] = k + "=" + e.Labels[k]
+		var labels []string
+		for k, v := range e.Labels.All() {
+			labels = append(labels, k+"="+v)
 		}
 		view = append(view, fmt.Sprintf("%s %v %v", e, e.RecordTTL, labels))
 	}

@@ -21,14 +21,14 @@ func (r *Registry) ownershipRecord(ep *endpoint.Endpoint, existing, base *owners
 			labels = parsed
 		}
 	}
-	for k, v := range ep.Labels {
-		labels[k] = v
+	for k, v := range ep.Labels.All() {
+		labels.Set(k, v)
 	}
 	// Bookkeeping and notes of this process, not ownership.
-	delete(labels, endpoint.NonceLabel)
-	delete(labels, endpoint.OwnershipNoteLabel)
-	delete(labels, endpoint.HoldLabel)
-	labels[endpoint.OwnerLabel] = r.ownerID
+	labels.Delete(endpoint.NonceLabel)
+	labels.Delete(endpoint.OwnershipNoteLabel)
+	labels.Delete(endpoint.HoldLabel)
+	labels.Set(endpoint.OwnerLabel, r.ownerID)
 	text := SerializeLabels(labels)
 
 	value := quote(text)
@@ -60,7 +60,7 @@ func (r *Registry) ownershipRecord(ep *endpoint.Endpoint, existing, base *owners
 		RecordType:    endpoint.RecordTypeTXT,
 		Targets:       endpoint.Targets{value},
 		SetIdentifier: ep.SetIdentifier,
-		Labels:        endpoint.Labels{endpoint.OwnedRecordLabel: ep.DNSName},
+		Labels:        endpoint.NewLabels(endpoint.OwnedRecordLabel, ep.DNSName),
 	}
 	if txt.DNSName == "" {
 		return nil, nil, errors.New("txt registry: record without a name")

@@ -81,7 +81,7 @@ func entryEndpoints(spec EndpointSpec, opts source.Options) ([]*endpoint.Endpoin
 	for _, ep := range eps {
 		ep.RecordTTL = endpoint.TTL(spec.RecordTTL)
 		ep.SetIdentifier = spec.SetIdentifier
-		ep.Labels = endpoint.Labels(spec.Labels).Clone()
+		ep.Labels = endpoint.LabelsFromMap(spec.Labels)
 		ep.ProviderSpecific = slices.Clone(spec.ProviderSpecific)
 	}
 	return eps, nil

@@ -15,8 +15,10 @@ func TestUnion(t *testing.T) {
 	ep := func(res, name, typ string, ttl endpoint.TTL, targets ...string) *endpoint.Endpoint {
 		return endpoint.New(name, typ, targets...).WithTTL(ttl).WithLabel(endpoint.ResourceLabel, res)
 	}
-	held := &endpoint.Endpoint{DNSName: "a.example.com", Labels: endpoint.Labels{
-		endpoint.ResourceLabel: "httproute/c/c", endpoint.HoldLabel: "invalid input"}}
+	held := &endpoint.Endpoint{DNSName: "a.example.com", Labels: endpoint.NewLabels(
+		endpoint.ResourceLabel, "httproute/c/c",
+		endpoint.HoldLabel, "invalid input",
+	)}
 	tests := []struct {
 		name string
 		in   []*endpoint.Endpoint

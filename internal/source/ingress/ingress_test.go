@@ -158,8 +158,8 @@ func TestEndpoints(t *testing.T) {
 				}
 			}
 			for _, e := range r.Endpoints {
-				if e.Labels[endpoint.ResourceLabel] != "ingress/default/web" {
-					t.Errorf("resource label %q", e.Labels[endpoint.ResourceLabel])
+				if e.Labels.Get(endpoint.ResourceLabel) != "ingress/default/web" {
+					t.Errorf("resource label %q", e.Labels.Get(endpoint.ResourceLabel))
 				}
 			}
 			if tt.ing != nil && tt.ing.String() != before {

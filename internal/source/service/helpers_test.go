@@ -82,7 +82,7 @@ func checkInvariants(t *testing.T, r source.Result, resource string) {
 		} else if c.String() != e.String() {
 			t.Errorf("endpoint %v not in normal form (%v)", e, c)
 		}
-		if got := e.Labels[endpoint.ResourceLabel]; got != resource {
+		if got := e.Labels.Get(endpoint.ResourceLabel); got != resource {
 			t.Errorf("endpoint %v resource label %q, want %q", e, got, resource)
 		}
 	}
