@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"math"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -33,6 +34,18 @@ func setGCPercent(log *slog.Logger) int {
 	debug.SetGCPercent(defaultGCPercent)
 	log.Debug("garbage collector target set", "GOGC", defaultGCPercent)
 	return defaultGCPercent
+}
+
+// setMemProfileRate stops the runtime's sampling of allocations unless the
+// heap profile can be read (--enable-pprof). Nothing else reads those
+// samples, and their bucket table alone is 1.4 MB of resident memory
+// (go_memstats_buck_hash_sys_bytes), a few percent of a converged process
+// at 10k objects. It returns the rate left in effect.
+func setMemProfileRate(pprof bool) int {
+	if !pprof {
+		runtime.MemProfileRate = 0
+	}
+	return runtime.MemProfileRate
 }
 
 // cgroupMemoryFiles are where the container's memory limit is read: cgroup

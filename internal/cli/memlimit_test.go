@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"testing"
 )
@@ -59,5 +60,16 @@ func TestSetGCPercent(t *testing.T) {
 				t.Errorf("GC percent %d, want %d", got, want)
 			}
 		})
+	}
+}
+
+func TestSetMemProfileRate(t *testing.T) {
+	defer func(r int) { runtime.MemProfileRate = r }(runtime.MemProfileRate)
+	runtime.MemProfileRate = 512 * 1024
+	if got := setMemProfileRate(true); got != 512*1024 {
+		t.Fatalf("with pprof the rate is %d, want it left at 512 KiB", got)
+	}
+	if got := setMemProfileRate(false); got != 0 || runtime.MemProfileRate != 0 {
+		t.Fatalf("without pprof the rate is %d, want 0 (no sampling)", got)
 	}
 }

@@ -83,6 +83,7 @@ func withConfig(cmd *cobra.Command, run func(*cobra.Command, *config.Config) err
 
 func runController(ctx context.Context, cmd *cobra.Command, cfg *config.Config, info BuildInfo) error {
 	log := newLogger(cmd.ErrOrStderr(), cfg.LogLevel, cfg.LogFormat)
+	setMemProfileRate(cfg.EnablePprof)
 	setMemoryLimit(log)
 	setGCPercent(log)
 	reg := prometheus.NewRegistry()
