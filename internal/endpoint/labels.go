@@ -55,6 +55,25 @@ func LabelsFromMap(m map[string]string) Labels {
 	return Labels{kv: kv}
 }
 
+// LabelsOf returns labels holding kv, in one allocation; of pairs with the
+// same key, the last wins. kv itself is not kept (a caller may build it in
+// a buffer it reuses).
+func LabelsOf(kv []Label) Labels {
+	if len(kv) == 0 {
+		return Labels{}
+	}
+	out := make([]Label, 0, len(kv))
+	for _, p := range kv {
+		i, ok := Labels{kv: out}.find(p.Key)
+		if ok {
+			out[i].Value = p.Value
+			continue
+		}
+		out = slices.Insert(out, i, p)
+	}
+	return Labels{kv: out}
+}
+
 // Len returns the number of labels.
 func (l Labels) Len() int { return len(l.kv) }
 

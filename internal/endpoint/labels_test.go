@@ -16,16 +16,25 @@ func TestLabelsAgainstMap(t *testing.T) {
 	keys := []string{"owner", "resource", "ownedRecord", "a", "zz", ""}
 	for h := range 300 {
 		var l Labels
+		var pairs []Label // what LabelsOf builds from: no deletes, last wins
 		m := map[string]string{}
 		for range 1 + rng.IntN(20) {
 			k := keys[rng.IntN(len(keys))]
 			if rng.IntN(3) == 0 {
 				l.Delete(k)
 				delete(m, k)
+				pairs = pairs[:0]
+				for k, v := range m {
+					pairs = append(pairs, Label{k, v})
+				}
 			} else {
 				v := strconv.Itoa(rng.IntN(4))
 				l.Set(k, v)
 				m[k] = v
+				pairs = append(pairs, Label{k, v})
+			}
+			if of := LabelsOf(pairs); !reflect.DeepEqual(of, l) {
+				t.Fatalf("history %d: LabelsOf(%v) = %v, want %v", h, pairs, of, l)
 			}
 			if !maps.Equal(l.Map(), m) || l.Len() != len(m) {
 				t.Fatalf("history %d: labels %v, map %v", h, l, m)

@@ -1,7 +1,6 @@
 package txt
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/exodns/exodns/internal/endpoint"
@@ -40,7 +39,8 @@ const ErrInvalidHeritage Error = "heritage is unknown or not found"
 func ParseLabels(text string) (endpoint.Labels, error) {
 	text = strings.TrimPrefix(text, `"`)
 	text = strings.TrimSuffix(text, `"`)
-	var labels endpoint.Labels
+	var buf [4]endpoint.Label // ownership records carry two or three labels
+	pairs := buf[:0]
 	found := false
 	for rest, more := text, true; more; {
 		var token string
@@ -59,40 +59,38 @@ func ParseLabels(text string) (endpoint.Labels, error) {
 		if !strings.HasPrefix(key, heritageValue) {
 			continue
 		}
-		labels.Set(strings.TrimPrefix(key, labelKeyPrefix), value)
+		pairs = append(pairs, endpoint.Label{Key: strings.TrimPrefix(key, labelKeyPrefix), Value: value})
 	}
 	if !found {
 		return endpoint.Labels{}, ErrInvalidHeritage
 	}
-	return labels, nil
+	return endpoint.LabelsOf(pairs), nil
 }
 
 // SerializeLabels writes labels in the ownership format, keys sorted so the
 // value is stable, without the surrounding quotes. The encryption nonce is
 // bookkeeping, not ownership, and is never written.
 func SerializeLabels(labels endpoint.Labels) string {
-	keys := make([]string, 0, labels.Len())
 	size := len(heritageKey) + 1 + len(heritageValue)
 	for k, v := range labels.All() {
-		if k == endpoint.NonceLabel {
-			continue
+		if k != endpoint.NonceLabel {
+			size += 1 + len(labelKeyPrefix) + len(k) + 1 + len(v)
 		}
-		keys = append(keys, k)
-		size += 1 + len(labelKeyPrefix) + len(k) + 1 + len(v)
 	}
-	slices.Sort(keys)
-
 	var b strings.Builder
 	b.Grow(size)
 	b.WriteString(heritageKey)
 	b.WriteByte('=')
 	b.WriteString(heritageValue)
-	for _, k := range keys {
+	for k, v := range labels.All() { // in key order
+		if k == endpoint.NonceLabel {
+			continue
+		}
 		b.WriteByte(',')
 		b.WriteString(labelKeyPrefix)
 		b.WriteString(k)
 		b.WriteByte('=')
-		b.WriteString(labels.Get(k))
+		b.WriteString(v)
 	}
 	return b.String()
 }
