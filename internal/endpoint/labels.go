@@ -203,10 +203,6 @@ func (l Labels) Map() map[string]string {
 // Equal reports whether both hold the same keys with the same values.
 func (l Labels) Equal(o Labels) bool { return slices.Equal(l.kv, o.kv) }
 
-// Clone returns labels equal to l. Labels are never changed in place, so
-// this shares l's storage; it exists for symmetry with the other fields.
-func (l Labels) Clone() Labels { return l }
-
 // String renders the labels as {k=v, ...}, for logs and test failures.
 func (l Labels) String() string {
 	var b strings.Builder

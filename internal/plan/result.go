@@ -55,7 +55,7 @@ func (p *planner) updated(cur *endpoint.Endpoint, w *claim) *endpoint.Endpoint {
 	if !e.RecordTTL.IsConfigured() {
 		e.RecordTTL = cur.RecordTTL
 	}
-	e.Labels = cur.Labels.Clone()
+	e.Labels = cur.Labels
 	if w.res != "" {
 		e.Labels.Set(endpoint.ResourceLabel, w.res)
 	}

@@ -110,7 +110,7 @@ func (r *Registry) described(ep *endpoint.Endpoint) *endpoint.Endpoint {
 		labels.Set(k, v)
 	}
 	labels.Set(endpoint.OwnerLabel, r.owner)
-	c.Labels = labels.Clone()
+	c.Labels = labels
 	c.Labels.Set(sdprovider.DescriptionLabel, txt.SerializeLabels(labels))
 	return c
 }

@@ -198,7 +198,7 @@ func (r *Registry) records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 		seen[k] = true
 		switch it, o := r.items[k], owned.find(k, rec); {
 		case it != nil:
-			c.Labels = it.labels.Clone()
+			c.Labels = it.labels
 			c.Labels.Set(endpoint.OwnerLabel, it.owner)
 			if r.adopts(it) {
 				c.Labels.Set(endpoint.OwnerLabel, r.owner)
@@ -208,7 +208,7 @@ func (r *Registry) records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 				r.migratedTXT = append(r.migratedTXT, o.records...)
 			}
 		case o != nil:
-			c.Labels = o.labels.Clone()
+			c.Labels = o.labels
 			if o.owner() == r.owner {
 				r.pending[k] = &migration{record: c.DeepCopy(), labels: o.labels, txt: o.records}
 			}

@@ -222,9 +222,9 @@ func (b *batch) commit() {
 		}
 		if !o.txt.Labels.IsZero() {
 			// The label naming the owned record served the provider's
-			// batch; the snapshot keeps the record without it, and
-			// without the batch's copy (a map a record, at 10^4
-			// records some megabytes for as long as the snapshot lives).
+			// batch; the snapshot keeps the record without it, so the
+			// batch's label storage is not kept for as long as the
+			// snapshot lives.
 			c := *o.txt
 			c.Labels = endpoint.Labels{}
 			o.txt = &c

@@ -364,7 +364,7 @@ func pendingCopy(c *endpoint.Endpoint) *endpoint.Endpoint {
 		RecordType:       c.RecordType,
 		SetIdentifier:    c.SetIdentifier,
 		RecordTTL:        c.RecordTTL,
-		Labels:           c.Labels.Clone(),
+		Labels:           c.Labels,
 		ProviderSpecific: c.ProviderSpecific,
 	}
 }
