@@ -65,6 +65,13 @@ func TestLabelsNeverChangeInPlace(t *testing.T) {
 	if b.Get(OwnerLabel) != "you" || b.Has(ResourceLabel) || b.Get("extra") != "1" {
 		t.Fatalf("copy %v", b)
 	}
+	for _, k := range []string{OwnerLabel, ResourceLabel} {
+		d := a // a delete from a copy that still shares a's storage
+		d.Delete(k)
+		if a.Get(OwnerLabel) != "me" || a.Get(ResourceLabel) != "service/a/b" || a.Len() != 2 {
+			t.Fatalf("deleting %s from a copy showed through: %v", k, a)
+		}
+	}
 	e := New("a.example.com", "A", "192.0.2.1").WithLabel(OwnerLabel, "me")
 	c := *e
 	c.Labels.Set(OwnerLabel, "other")
