@@ -77,16 +77,26 @@ func keyOf(s *types.ResourceRecordSet) setKey {
 
 // zoneEndpoints maps the cached sets of z to endpoints, sorted by key.
 func zoneEndpoints(conv converter, z *zone) []*endpoint.Endpoint {
-	out := make([]*endpoint.Endpoint, 0, len(z.sets))
+	// Each record's key is rendered once, not twice per comparison: at
+	// 10k sets that was a quarter of a million strings every read.
+	type keyed struct {
+		key string
+		ep  *endpoint.Endpoint
+	}
+	ks := make([]keyed, 0, len(z.sets))
 	for _, s := range z.sets {
 		if s.Type == types.RRTypeSoa {
 			continue
 		}
 		if ep, ok := conv.endpointOf(s); ok {
-			out = append(out, ep)
+			ks = append(ks, keyed{ep.Key().String(), ep})
 		}
 	}
-	slices.SortFunc(out, func(a, b *endpoint.Endpoint) int { return strings.Compare(a.Key().String(), b.Key().String()) })
+	slices.SortFunc(ks, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+	out := make([]*endpoint.Endpoint, len(ks))
+	for i, k := range ks {
+		out[i] = k.ep
+	}
 	return out
 }
 

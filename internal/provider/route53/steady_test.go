@@ -106,6 +106,7 @@ func BenchmarkSteadyStateLoop(b *testing.B) {
 			cfg.ZoneResyncInterval = bc.resync
 			clk := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 			c := start(cfg, clk, bc.countChecks)
+			b.ReportAllocs()
 			b.ResetTimer()
 			for range b.N {
 				clk.advance(time.Minute)
