@@ -72,6 +72,7 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger, reporter *
 		DryRun:               cfg.DryRun,
 		Log:                  log,
 		Reporter:             reporter,
+		AfterFullRun:         newHeapReturner(cfg.Interval, log).afterFullRun,
 	}
 	if err := kp.hook(ctx, ctl, reporter, lead); err != nil {
 		return nil, nil, nil, err

@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"testing"
+	"time"
 )
 
 func TestCgroupMemoryLimit(t *testing.T) {
@@ -71,5 +73,57 @@ func TestSetMemProfileRate(t *testing.T) {
 	}
 	if got := setMemProfileRate(false); got != 0 || runtime.MemProfileRate != 0 {
 		t.Fatalf("without pprof the rate is %d, want 0 (no sampling)", got)
+	}
+}
+
+func TestHeapReturnerSpacing(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		interval time.Duration
+		at       []time.Duration // times of full runs, from the first
+		want     int
+	}{
+		{"first run", time.Minute, []time.Duration{0}, 1},
+		{"one per interval", time.Minute, []time.Duration{0, 30 * time.Second, 59 * time.Second, time.Minute, 90 * time.Second, 2 * time.Minute}, 3},
+		{"burst of full runs from events", time.Minute, []time.Duration{0, 5 * time.Second, 10 * time.Second, 15 * time.Second}, 1},
+		{"short interval", 10 * time.Second, []time.Duration{0, 5 * time.Second, 10 * time.Second, 25 * time.Second}, 3},
+		{"no interval means a minute", 0, []time.Duration{0, 30 * time.Second, 61 * time.Second}, 2},
+	} {
+		t0 := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+		var now time.Time
+		frees := 0
+		h := newHeapReturner(c.interval, slog.New(slog.DiscardHandler))
+		h.now = func() time.Time { return now }
+		h.free = func() { frees++ }
+		for _, d := range c.at {
+			now = t0.Add(d)
+			h.afterFullRun()
+		}
+		if frees != c.want {
+			t.Errorf("%s: %d returns, want %d", c.name, frees, c.want)
+		}
+	}
+}
+
+// TestHeapReturnerReturnsFreePages: the returner the cli builds really gives
+// free heap back (a returner that forgot to would keep the pages).
+func TestHeapReturnerReturnsFreePages(t *testing.T) {
+	free := func() uint64 {
+		s := []metrics.Sample{{Name: "/memory/classes/heap/free:bytes"}}
+		metrics.Read(s)
+		return s[0].Value.Uint64()
+	}
+	var sink [][]byte
+	for range 64 {
+		sink = append(sink, make([]byte, 1<<20))
+	}
+	sink[0][0] = 1
+	sink = nil
+	runtime.GC()
+	before := free()
+	newHeapReturner(time.Minute, slog.New(slog.DiscardHandler)).afterFullRun()
+	after := free()
+	if before < after+16<<20 {
+		t.Errorf("free heap not returned: %d MiB before, %d MiB after", before>>20, after>>20)
 	}
 }

@@ -59,6 +59,12 @@ type Controller struct {
 	// one-minute --interval); negative, never.
 	FullResyncEvery int
 
+	// AfterFullRun, when set, is called on the Run goroutine after each
+	// successful full reconcile: the moment a converged controller has
+	// just made the most garbage it makes in an interval (the cli hands
+	// the heap's free pages back to the kernel there).
+	AfterFullRun func()
+
 	// Only the Run goroutine touches these.
 	refused      refusals
 	written      writtenRecords
@@ -165,6 +171,9 @@ func (c *Controller) run(ctx context.Context, mode runMode) error {
 		c.Metrics.noOpRuns.Inc()
 	}
 	c.Log.DebugContext(ctx, "reconcile done", "changes", n, "kind", kind, "took", c.now().Sub(start))
+	if !partial && c.AfterFullRun != nil {
+		c.AfterFullRun()
+	}
 	return nil
 }
 

@@ -355,3 +355,40 @@ func TestIncrementalMatchesFull(t *testing.T) {
 }
 
 var debugSeq = -1
+
+// TestAfterFullRun: the hook runs after full reconciles only, never after
+// an incremental one (the cli forces a collection there).
+func TestAfterFullRun(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	calls := 0
+	w.ctl.AfterFullRun = func() { calls++ }
+	steps := []struct {
+		mode      runMode
+		change    string
+		wantKind  string
+		wantCalls int
+	}{
+		{runEvent, "service/a/o0", "full", 1}, // nothing indexed yet: full
+		{runEvent, "service/a/o1", "incremental", 1},
+		{runResync, "", "incremental", 1},
+		{runFull, "", "full", 2},
+		{runEvent, "ingress/b/o3", "incremental", 2},
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for i, s := range steps {
+		if s.change != "" {
+			w.src.set(s.change, randomObject(r, s.change))
+		}
+		before := testutil.ToFloat64(w.ctl.Metrics.runs.WithLabelValues(s.wantKind))
+		if err := w.ctl.run(ctx, s.mode); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		if got := testutil.ToFloat64(w.ctl.Metrics.runs.WithLabelValues(s.wantKind)); got != before+1 {
+			t.Fatalf("step %d: not a %s run", i, s.wantKind)
+		}
+		if calls != s.wantCalls {
+			t.Errorf("step %d (%s run): AfterFullRun called %d times in all, want %d", i, s.wantKind, calls, s.wantCalls)
+		}
+	}
+}
