@@ -50,13 +50,14 @@ func setMemProfileRate(pprof bool) int {
 }
 
 // heapReturner hands the heap's free pages back to the kernel after a full
-// reconcile. A full run (the first one, then at most one per --interval
-// when the zone changed under us) makes the most garbage a converged
-// controller makes: whole lists of records read, planned and written.
-// The runtime's scavenger keeps free pages up to some 10% over the heap
-// goal, which at GOGC=50 is half again the live heap, so after that burst
-// the process would sit on 10 to 14 MiB of free heap until the next one
-// (TestScale at 10,000 objects: "idle kept 14.1 MiB" of 51 MiB). One
+// reconcile. A full run (the first one; a periodic one when the zone
+// changed under us or the safety net is due; an event of a source that
+// cannot say what changed) makes the most garbage a converged controller
+// makes: whole lists of records read, planned and written. The runtime's
+// scavenger keeps free pages up to some 10% over the heap goal, which at
+// GOGC=50 is half again the live heap, so after that burst the process
+// would sit on 8 to 14 MiB of free heap until the next one (TestScale at
+// 10,000 objects, "idle kept" of 47 to 51 MiB of heap, bench/scale-free.txt). One
 // forced collection per interval gives them back; the next full run
 // faults them in again, so the peak is unchanged and only the time
 // between bursts is cheaper.
