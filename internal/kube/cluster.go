@@ -51,8 +51,16 @@ func NewCluster(c Config) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	cl.slimObjects = c.SlimObjects
+	cl.SetSlimObjects(c.SlimObjects)
 	return cl, nil
+}
+
+// SetSlimObjects is Config.SlimObjects for a Cluster made by
+// NewClusterForConfig; it counts for the informers made after it.
+func (c *Cluster) SetSlimObjects(on bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.slimObjects = on
 }
 
 // NewClusterForConfig builds the clients from rc, whose rate limits and

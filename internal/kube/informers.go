@@ -50,13 +50,19 @@ func (c *Cluster) typed(k kind, ns string) cache.SharedIndexInformer {
 	})
 }
 
+func (c *Cluster) slim() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.slimObjects
+}
+
 // Services returns the shared Service informer of the cluster's namespace.
 func (c *Cluster) Services() (cache.SharedIndexInformer, corelisters.ServiceLister) {
-	k := services
-	if c.slimObjects {
-		k = slimServices
+	if c.slim() {
+		inf := c.typed(slimServices, c.Namespace)
+		return inf, newServiceLister(inf.GetIndexer())
 	}
-	inf := c.typed(k, c.Namespace)
+	inf := c.typed(services, c.Namespace)
 	return inf, corelisters.NewServiceLister(inf.GetIndexer())
 }
 
@@ -75,11 +81,11 @@ func (c *Cluster) Nodes() (cache.SharedIndexInformer, corelisters.NodeLister) {
 
 // Ingresses returns the shared Ingress informer of the cluster's namespace.
 func (c *Cluster) Ingresses() (cache.SharedIndexInformer, networkinglisters.IngressLister) {
-	k := ingresses
-	if c.slimObjects {
-		k = slimIngresses
+	if c.slim() {
+		inf := c.typed(slimIngresses, c.Namespace)
+		return inf, newIngressLister(inf.GetIndexer())
 	}
-	inf := c.typed(k, c.Namespace)
+	inf := c.typed(ingresses, c.Namespace)
 	return inf, networkinglisters.NewIngressLister(inf.GetIndexer())
 }
 

@@ -14,13 +14,13 @@ import (
 // is most of a Service's spec (cluster IPs, IP families, session
 // affinity, and the selector unless a NodePort Service's nodes are picked
 // by its pods) and an Ingress's paths and backends, the bulk of a real
-// one.
+// one. They convert to the compact types the cache holds (compact.go).
 
 var (
 	slimServices = kindOf[serviceSlimWire](schema.GroupVersionResource{Version: "v1", Resource: "services"},
-		func() runtime.Object { return &corev1.Service{} })
+		func() runtime.Object { return &compactService{} })
 	slimIngresses = kindOf[ingressSlimWire](schema.GroupVersionResource{Group: "networking.k8s.io", Version: "v1", Resource: "ingresses"},
-		func() runtime.Object { return &networkingv1.Ingress{} })
+		func() runtime.Object { return &compactIngress{} })
 )
 
 type serviceSlimWire struct {
@@ -53,29 +53,31 @@ type loadBalancerWire struct {
 
 func (w *serviceSlimWire) object(in *interner) runtime.Object {
 	s := &w.Spec
-	svc := &corev1.Service{ObjectMeta: w.Metadata.meta(in), Spec: corev1.ServiceSpec{
-		Type:                  corev1.ServiceType(in.str(string(s.Type))),
-		ClusterIP:             s.ClusterIP,
-		ExternalIPs:           s.ExternalIPs,
-		ExternalName:          s.ExternalName,
-		ExternalTrafficPolicy: corev1.ServiceExternalTrafficPolicy(in.str(string(s.ExternalTrafficPolicy))),
-	}}
+	svc := &compactService{compactMeta: w.Metadata.compact(in),
+		typ: corev1.ServiceType(in.str(string(s.Type))), clusterIP: s.ClusterIP, externalIPs: s.ExternalIPs,
+		externalName: s.ExternalName, externalTrafficPolicy: corev1.ServiceExternalTrafficPolicy(in.str(string(s.ExternalTrafficPolicy))),
+		lb: w.Status.LoadBalancer.addresses()}
 	if s.Type == corev1.ServiceTypeNodePort {
 		// Only a NodePort Service's records read its ports, and its
 		// selector (with policy Local) picks the nodes.
-		svc.Spec.Selector = in.labels(s.Selector)
-		svc.Spec.Ports = make([]corev1.ServicePort, len(s.Ports))
+		np := &nodePortSpec{selector: in.labels(s.Selector), ports: make([]corev1.ServicePort, len(s.Ports))}
 		for i, p := range s.Ports {
-			svc.Spec.Ports[i] = corev1.ServicePort{Protocol: corev1.Protocol(in.str(string(p.Protocol))), NodePort: p.NodePort}
+			np.ports[i] = corev1.ServicePort{Protocol: corev1.Protocol(in.str(string(p.Protocol))), NodePort: p.NodePort}
 		}
-	}
-	if ing := w.Status.LoadBalancer.Ingress; len(ing) > 0 {
-		svc.Status.LoadBalancer.Ingress = make([]corev1.LoadBalancerIngress, len(ing))
-		for i, a := range ing {
-			svc.Status.LoadBalancer.Ingress[i] = corev1.LoadBalancerIngress{IP: a.IP, Hostname: a.Hostname}
-		}
+		svc.nodePort = np
 	}
 	return svc
+}
+
+func (lb *loadBalancerWire) addresses() []lbAddress {
+	if len(lb.Ingress) == 0 {
+		return nil
+	}
+	out := make([]lbAddress, len(lb.Ingress))
+	for i, a := range lb.Ingress {
+		out[i] = lbAddress{ip: a.IP, hostname: a.Hostname}
+	}
+	return out
 }
 
 type ingressSlimWire struct {
@@ -93,25 +95,22 @@ type ingressSlimWire struct {
 }
 
 func (w *ingressSlimWire) object(in *interner) runtime.Object {
-	ing := &networkingv1.Ingress{ObjectMeta: w.Metadata.meta(in)}
+	ing := &compactIngress{compactMeta: w.Metadata.compact(in), lb: w.Status.LoadBalancer.addresses()}
 	if c := w.Spec.IngressClassName; c != nil {
 		class := in.str(*c)
-		ing.Spec.IngressClassName = &class
+		ing.class = &class
 	}
 	if len(w.Spec.Rules) > 0 {
-		ing.Spec.Rules = make([]networkingv1.IngressRule, len(w.Spec.Rules))
+		ing.hosts = make([]string, len(w.Spec.Rules))
 		for i, r := range w.Spec.Rules {
-			ing.Spec.Rules[i] = networkingv1.IngressRule{Host: r.Host}
+			ing.hosts[i] = r.Host
 		}
 	}
-	for _, t := range w.Spec.TLS {
+	if len(w.Spec.TLS) > 0 {
 		// The secret is never read.
-		ing.Spec.TLS = append(ing.Spec.TLS, networkingv1.IngressTLS{Hosts: t.Hosts})
-	}
-	if lb := w.Status.LoadBalancer.Ingress; len(lb) > 0 {
-		ing.Status.LoadBalancer.Ingress = make([]networkingv1.IngressLoadBalancerIngress, len(lb))
-		for i, a := range lb {
-			ing.Status.LoadBalancer.Ingress[i] = networkingv1.IngressLoadBalancerIngress{IP: a.IP, Hostname: a.Hostname}
+		ing.tlsHosts = make([][]string, len(w.Spec.TLS))
+		for i, t := range w.Spec.TLS {
+			ing.tlsHosts[i] = t.Hosts
 		}
 	}
 	return ing

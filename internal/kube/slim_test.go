@@ -47,9 +47,9 @@ func lbStatus() corev1.ServiceStatus {
 // the whole object, for every type of Service.
 func TestSlimServices(t *testing.T) {
 	meta := slimTestMeta()
+	// Finalizers and the creation time are not kept: no source reads them.
 	slimMeta := metav1.ObjectMeta{Name: "web", Namespace: "shop", UID: "u", ResourceVersion: "9", Generation: 3,
-		Labels: map[string]string{"app": "web"}, Annotations: map[string]string{hostnameAnnotation: "web.example.com"},
-		Finalizers: []string{"service.kubernetes.io/load-balancer-cleanup"}, CreationTimestamp: metav1.Unix(1600000000, 0)}
+		Labels: map[string]string{"app": "web"}, Annotations: map[string]string{hostnameAnnotation: "web.example.com"}}
 	slimLBStatus := corev1.ServiceStatus{LoadBalancer: corev1.LoadBalancerStatus{Ingress: []corev1.LoadBalancerIngress{{IP: "203.0.113.1"}, {Hostname: "lb.example.com"}}}}
 	nodes := []*corev1.Node{{ObjectMeta: metav1.ObjectMeta{Name: "n1"}, Status: corev1.NodeStatus{Addresses: []corev1.NodeAddress{{Type: corev1.NodeExternalIP, Address: "198.51.100.1"}}}}}
 	tests := []struct {
@@ -93,7 +93,10 @@ func TestSlimServices(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			slim := obj.(*corev1.Service)
+			slim, ok := asService(obj)
+			if _, compact := obj.(*compactService); !compact || !ok {
+				t.Fatalf("slim decode gave a %T", obj)
+			}
 			if !reflect.DeepEqual(slim, &tt.want) {
 				t.Errorf("slim Service\n%#v\nwant\n%#v", slim, &tt.want)
 			}
@@ -122,22 +125,28 @@ func TestSlimIngresses(t *testing.T) {
 		TLS: []networkingv1.IngressTLS{{Hosts: []string{"c.example.com"}, SecretName: "tls"}}},
 		Status: networkingv1.IngressStatus{LoadBalancer: networkingv1.IngressLoadBalancerStatus{Ingress: []networkingv1.IngressLoadBalancerIngress{
 			{IP: "203.0.113.2", Ports: []networkingv1.IngressPortStatus{{Port: 443}}}}}}}
-	want := networkingv1.Ingress{ObjectMeta: slimTestMeta(), Spec: networkingv1.IngressSpec{IngressClassName: ptr.To("nginx"),
+	wantMeta := slimTestMeta()
+	wantMeta.Finalizers, wantMeta.CreationTimestamp = nil, metav1.Time{}
+	want := networkingv1.Ingress{ObjectMeta: wantMeta, Spec: networkingv1.IngressSpec{IngressClassName: ptr.To("nginx"),
 		Rules: []networkingv1.IngressRule{{Host: "a.example.com"}, {Host: "b.example.com"}},
 		TLS:   []networkingv1.IngressTLS{{Hosts: []string{"c.example.com"}}}},
 		Status: networkingv1.IngressStatus{LoadBalancer: networkingv1.IngressLoadBalancerStatus{Ingress: []networkingv1.IngressLoadBalancerIngress{{IP: "203.0.113.2"}}}}}
 	delete(want.Annotations, LastAppliedAnnotation)
 	data, _ := json.Marshal(full)
-	obj, err := slimIngresses.decode(data, newInterner())
+	decoded, err := slimIngresses.decode(data, newInterner())
 	if err != nil {
 		t.Fatal(err)
+	}
+	obj, ok := asIngress(decoded)
+	if _, compact := decoded.(*compactIngress); !compact || !ok {
+		t.Fatalf("slim decode gave a %T", decoded)
 	}
 	if !reflect.DeepEqual(obj, &want) {
 		t.Errorf("slim Ingress\n%#v\nwant\n%#v", obj, &want)
 	}
 	whole, _ := ingresses.decode(data, newInterner())
 	for _, opts := range []source.Options{{}, {IngressClassNames: []string{"nginx"}}, {IngressClassNames: []string{"other"}}} {
-		got, want := ingress.Endpoints(obj.(*networkingv1.Ingress), opts), ingress.Endpoints(whole.(*networkingv1.Ingress), opts)
+		got, want := ingress.Endpoints(obj, opts), ingress.Endpoints(whole.(*networkingv1.Ingress), opts)
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%+v: records of the slim Ingress\n%v\nof the whole one\n%v", opts, got, want)
 		}

@@ -34,6 +34,16 @@ func (w *wireMeta) meta(in *interner) metav1.ObjectMeta {
 	return w.ObjectMeta
 }
 
+// compact is the metadata a compact object (compact.go) keeps.
+// Keys and label values are interned as interner.objectMeta does, and the
+// last-applied annotation dropped.
+func (w *wireMeta) compact(in *interner) compactMeta {
+	m := &w.ObjectMeta
+	delete(m.Annotations, LastAppliedAnnotation)
+	return compactMeta{name: m.Name, namespace: in.str(m.Namespace), uid: m.UID, resourceVersion: m.ResourceVersion,
+		generation: m.Generation, labels: pairsOf(m.Labels, in.str, in.str), annotations: pairsOf(m.Annotations, in.str, same)}
+}
+
 // slimMetaWire is what slimMeta keeps.
 type slimMetaWire struct {
 	Name              string            `json:"name"`

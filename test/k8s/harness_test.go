@@ -85,6 +85,9 @@ func newPipeline(t *testing.T, ctx context.Context, cfg pipelineConfig) *pipelin
 	if err != nil {
 		t.Fatal(err)
 	}
+	// As the cli makes it when no --fqdn-template is set, which the
+	// harness never sets: Services and Ingresses cached compact.
+	cluster.SetSlimObjects(true)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	metricsReg := prometheus.NewRegistry()
 	metrics := controller.NewMetrics(metricsReg)
