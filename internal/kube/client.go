@@ -129,13 +129,17 @@ func (c *Client) Patch(ctx context.Context, path string, pt types.PatchType, pat
 	return c.do(ctx, c.rest.Patch(pt).AbsPath(path).Body(patch), out)
 }
 
-// List reads one page of a collection, as JSON.
-func (c *Client) List(ctx context.Context, path string, opts metav1.ListOptions) ([]byte, error) {
-	res := listRequest(c.rest.Get().AbsPath(path), opts).Do(ctx)
-	if err := res.Error(); err != nil {
-		return nil, err
-	}
-	return res.Raw()
+// List opens one page of a collection: the response body, one JSON list.
+//
+// The body is decoded as it arrives, item by item (decodeList), not read
+// whole first: a list of 5,000 Services is 6 MB of JSON, most of it fields
+// no one reads, and reading it whole allocated 29 MB against 8 item by
+// item (BenchmarkListServices5k). Informers list only where the API server
+// does not send the initial objects as watch events (client-go's
+// WatchListClient, which servers before Kubernetes 1.32 refuse), and
+// after a watch they cannot resume.
+func (c *Client) List(ctx context.Context, path string, opts metav1.ListOptions) (io.ReadCloser, error) {
+	return listRequest(c.rest.Get().AbsPath(path), opts).Stream(ctx)
 }
 
 // Watch opens a watch of a collection: the response body, a stream of

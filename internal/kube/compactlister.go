@@ -32,24 +32,30 @@ func (l compactLister[T]) List(selector labels.Selector) (out []T, err error) {
 	return out, err
 }
 
-func (l compactLister[T]) listIn(namespace string, selector labels.Selector) (out []T, err error) {
-	err = cache.ListAllByNamespace(l.indexer, namespace, selector, func(o any) {
-		if v, ok := l.conv(o); ok {
+// namespaceLister is a compactLister's view of one namespace.
+type namespaceLister[T any] struct {
+	l  compactLister[T]
+	ns string
+}
+
+func (n namespaceLister[T]) List(selector labels.Selector) (out []T, err error) {
+	err = cache.ListAllByNamespace(n.l.indexer, n.ns, selector, func(o any) {
+		if v, ok := n.l.conv(o); ok {
 			out = append(out, v)
 		}
 	})
 	return out, err
 }
 
-func (l compactLister[T]) get(namespace, name string) (T, error) {
+func (n namespaceLister[T]) Get(name string) (T, error) {
 	var zero T
-	o, found, err := l.indexer.GetByKey(namespace + "/" + name)
+	o, found, err := n.l.indexer.GetByKey(n.ns + "/" + name)
 	if err != nil {
 		return zero, err
 	}
-	v, ok := l.conv(o)
+	v, ok := n.l.conv(o)
 	if !found || !ok {
-		return zero, apierrors.NewNotFound(l.resource, name)
+		return zero, apierrors.NewNotFound(n.l.resource, name)
 	}
 	return v, nil
 }
@@ -81,19 +87,8 @@ func newServiceLister(ix cache.Indexer) corelisters.ServiceLister {
 }
 
 func (l serviceLister) Services(namespace string) corelisters.ServiceNamespaceLister {
-	return serviceNamespaceLister{l.compactLister, namespace}
+	return namespaceLister[*corev1.Service]{l.compactLister, namespace}
 }
-
-type serviceNamespaceLister struct {
-	l  compactLister[*corev1.Service]
-	ns string
-}
-
-func (n serviceNamespaceLister) List(selector labels.Selector) ([]*corev1.Service, error) {
-	return n.l.listIn(n.ns, selector)
-}
-
-func (n serviceNamespaceLister) Get(name string) (*corev1.Service, error) { return n.l.get(n.ns, name) }
 
 type ingressLister struct {
 	compactLister[*networkingv1.Ingress]
@@ -104,18 +99,5 @@ func newIngressLister(ix cache.Indexer) networkinglisters.IngressLister {
 }
 
 func (l ingressLister) Ingresses(namespace string) networkinglisters.IngressNamespaceLister {
-	return ingressNamespaceLister{l.compactLister, namespace}
-}
-
-type ingressNamespaceLister struct {
-	l  compactLister[*networkingv1.Ingress]
-	ns string
-}
-
-func (n ingressNamespaceLister) List(selector labels.Selector) ([]*networkingv1.Ingress, error) {
-	return n.l.listIn(n.ns, selector)
-}
-
-func (n ingressNamespaceLister) Get(name string) (*networkingv1.Ingress, error) {
-	return n.l.get(n.ns, name)
+	return namespaceLister[*networkingv1.Ingress]{l.compactLister, namespace}
 }

@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -130,7 +131,7 @@ func BenchmarkDecodeServiceList(b *testing.B) {
 	var retained uint64
 	for b.Loop() {
 		before := heapAfterGC()
-		l, err := services.decodeList(data, newInterner())
+		l, err := services.decodeList(bytes.NewReader(data), newInterner())
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -3,9 +3,11 @@ package kube
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -14,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
+	kjson "sigs.k8s.io/json"
 )
 
 // wireObject is a wire type (wire.go), converted to its API type once
@@ -31,7 +34,7 @@ type kind struct {
 	// decode and decodeList share the strings of what they decode
 	// through in (nil: no sharing).
 	decode     func(data []byte, in *interner) (runtime.Object, error)
-	decodeList func(data []byte, in *interner) (*objectList, error)
+	decodeList func(r io.Reader, in *interner) (*objectList, error)
 	// byNamespace keeps an index by namespace, for a lister asked for
 	// the objects of one namespace. Without one a lookup by name still
 	// works (by key), and the index, a set of every object's key, is
@@ -60,21 +63,103 @@ func kindOf[W any, PW interface {
 			}
 			return PW(&w).object(in), nil
 		},
-		decodeList: func(data []byte, in *interner) (*objectList, error) {
-			var l struct {
-				Metadata metav1.ListMeta `json:"metadata"`
-				Items    []W             `json:"items"`
-			}
-			if err := decode(data, &l); err != nil {
-				return nil, err
-			}
-			out := &objectList{ListMeta: l.Metadata, Items: make([]runtime.Object, len(l.Items))}
-			for i := range l.Items {
-				out.Items[i] = PW(&l.Items[i]).object(in)
+		decodeList: func(r io.Reader, in *interner) (*objectList, error) {
+			out := &objectList{}
+			err := decodeList(r, &out.ListMeta, func(dec kjson.Decoder) error {
+				var w W
+				if err := dec.Decode(&w); err != nil {
+					return err
+				}
+				out.Items = append(out.Items, PW(&w).object(in))
+				return nil
+			})
+			if err != nil {
+				return nil, fmt.Errorf("kube: decoding a list of %s: %w", gvr.Resource, err)
 			}
 			return out, nil
 		},
 	}
+}
+
+// decodeList reads a JSON list from r, one item at a time: the list's
+// metadata into meta, and each element of its items through item, which
+// decodes it with dec. Other members (kind, apiVersion) are skipped.
+func decodeList(r io.Reader, meta *metav1.ListMeta, item func(dec kjson.Decoder) error) error {
+	dec := kjson.NewDecoderCaseSensitivePreserveInts(r)
+	if err := expectDelim(dec, '{'); err != nil {
+		return err
+	}
+	sawItems := false
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch t {
+		case "metadata":
+			if err := dec.Decode(meta); err != nil {
+				return err
+			}
+		case "items":
+			if sawItems {
+				return errors.New("items twice")
+			}
+			sawItems = true
+			t, err := dec.Token()
+			if err != nil {
+				return err
+			}
+			if t == nil { // null
+				continue
+			}
+			if delim(t) != '[' {
+				return fmt.Errorf("items is %v, not an array", t)
+			}
+			for dec.More() {
+				if err := item(dec); err != nil {
+					return err
+				}
+			}
+			if err := expectDelim(dec, ']'); err != nil {
+				return err
+			}
+		default:
+			var v skipped
+			if err := dec.Decode(&v); err != nil {
+				return err
+			}
+		}
+	}
+	if err := expectDelim(dec, '}'); err != nil {
+		return err
+	}
+	// One list per body: anything after it is a broken response.
+	if t, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("data after the list: %v, %v", t, err)
+	}
+	return nil
+}
+
+func expectDelim(dec kjson.Decoder, want rune) error {
+	t, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if delim(t) != want {
+		return fmt.Errorf("%v where %c was expected", t, want)
+	}
+	return nil
+}
+
+// delim is the delimiter a token is, or 0. The decoder's delimiters are of
+// its own type, not encoding/json's Delim, and print as themselves.
+func delim(t any) rune {
+	if d, ok := t.(fmt.Stringer); ok {
+		if s := d.String(); len(s) == 1 && strings.ContainsAny(s, "{}[]") {
+			return rune(s[0])
+		}
+	}
+	return 0
 }
 
 // objectList is a page of a list as the reflector takes it: list metadata
@@ -103,11 +188,12 @@ func (c *Client) listWatch(k kind, ns string, tweak func(*metav1.ListOptions)) *
 			if tweak != nil {
 				tweak(&o)
 			}
-			data, err := c.List(ctx, path, o)
+			body, err := c.List(ctx, path, o)
 			if err != nil {
 				return nil, err
 			}
-			return k.decodeList(data, c.strings)
+			defer body.Close()
+			return k.decodeList(body, c.strings)
 		},
 		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 			if tweak != nil {

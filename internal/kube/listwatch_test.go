@@ -1,14 +1,18 @@
 package kube
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
+	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
@@ -106,5 +110,125 @@ func TestListWatch(t *testing.T) {
 	}
 	if fmt.Sprint(got) != "[MODIFIED a@3 DELETED b@4]" {
 		t.Errorf("watched %v", got)
+	}
+}
+
+// TestDecodeListStream: a list is read item by item as it arrives, in any
+// member order, and a list that is cut short, malformed or followed by
+// more data is an error, never a shorter list.
+func TestDecodeListStream(t *testing.T) {
+	item := func(name string) string {
+		return `{"metadata":{"name":"` + name + `","namespace":"ns","resourceVersion":"5","managedFields":[{"manager":"m"}]},"spec":{"type":"LoadBalancer"}}`
+	}
+	tests := []struct {
+		name    string
+		body    string
+		rv      string
+		items   []string
+		wantErr string
+	}{
+		{name: "api server order", body: `{"kind":"ServiceList","apiVersion":"v1","metadata":{"resourceVersion":"9","continue":"c"},"items":[` + item("a") + `,` + item("b") + `]}`,
+			rv: "9", items: []string{"a", "b"}},
+		{name: "items first", body: `{"items":[` + item("a") + `],"metadata":{"resourceVersion":"9"}}`, rv: "9", items: []string{"a"}},
+		{name: "empty", body: `{"metadata":{"resourceVersion":"3"},"items":[]}`, rv: "3"},
+		{name: "null items", body: `{"metadata":{"resourceVersion":"3"},"items":null}`, rv: "3"},
+		{name: "unknown members skipped", body: `{"x":{"y":[1,2,{"z":null}]},"items":[` + item("a") + `],"n":1.5,"b":true}`, items: []string{"a"}},
+		{name: "whitespace", body: " {\n \"items\" : [ " + item("a") + " ] } \n", items: []string{"a"}},
+		{name: "cut in an item", body: `{"items":[` + item("a") + `,` + item("b")[:40], wantErr: "unexpected EOF"},
+		{name: "cut between items", body: `{"items":[` + item("a") + `,`, wantErr: "EOF"},
+		{name: "cut after items", body: `{"items":[` + item("a") + `]`, wantErr: "EOF"},
+		{name: "empty body", body: ``, wantErr: "EOF"},
+		{name: "not an object", body: `[` + item("a") + `]`, wantErr: "where { was expected"},
+		{name: "items not an array", body: `{"items":{"a":1}}`, wantErr: "not an array"},
+		{name: "item not an object", body: `{"items":[1]}`, wantErr: "cannot unmarshal"},
+		{name: "items twice", body: `{"items":[` + item("a") + `],"items":[` + item("b") + `]}`, wantErr: "items twice"},
+		{name: "data after the list", body: `{"items":[]}{"items":[]}`, wantErr: "data after the list"},
+		{name: "a Status, not a list", body: `{"kind":"Status","apiVersion":"v1","status":"Failure"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := services.decodeList(strings.NewReader(tt.body), newInterner())
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want one with %q (list %+v)", err, tt.wantErr, l)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, o := range l.Items {
+				s := o.(*corev1.Service)
+				if s.ManagedFields != nil {
+					t.Errorf("%s kept managed fields", s.Name)
+				}
+				names = append(names, s.Name)
+			}
+			if l.ResourceVersion != tt.rv || !reflect.DeepEqual(names, tt.items) {
+				t.Errorf("list rv %q items %v, want %q %v", l.ResourceVersion, names, tt.rv, tt.items)
+			}
+		})
+	}
+}
+
+// FuzzDecodeList: reading a list item by item never panics, and whatever
+// it accepts, decoding the whole body at once accepts too, with the same
+// metadata and items.
+func FuzzDecodeList(f *testing.F) {
+	f.Add([]byte(`{"kind":"ServiceList","metadata":{"resourceVersion":"9"},"items":[{"metadata":{"name":"a"},"spec":{"type":"NodePort","ports":[{"nodePort":30000}]}}]}`))
+	f.Add([]byte(`{"items":null}`))
+	f.Add([]byte(`{"items":[{}],"metadata":{"continue":"x"}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		l, err := slimServices.decodeList(bytes.NewReader(data), nil)
+		if err != nil {
+			return
+		}
+		var whole struct {
+			Metadata metav1.ListMeta   `json:"metadata"`
+			Items    []serviceSlimWire `json:"items"`
+		}
+		if err := decode(data, &whole); err != nil {
+			t.Fatalf("read item by item, but not whole: %v", err)
+		}
+		if !reflect.DeepEqual(l.ListMeta, whole.Metadata) || len(l.Items) != len(whole.Items) {
+			t.Fatalf("item by item: %+v, %d items; whole: %+v, %d items", l.ListMeta, len(l.Items), whole.Metadata, len(whole.Items))
+		}
+		for i := range whole.Items {
+			if want := whole.Items[i].object(nil); !reflect.DeepEqual(l.Items[i], want) {
+				t.Fatalf("item %d: %#v, whole: %#v", i, l.Items[i], want)
+			}
+		}
+	})
+}
+
+// TestListErrorStatus: a list the API server refuses is an error of the
+// API's kind, which the reflector acts on (an expired resource version is
+// listed again from the start), not a list decoded from the Status.
+func TestListErrorStatus(t *testing.T) {
+	for _, tt := range []struct {
+		code   int
+		reason metav1.StatusReason
+		is     func(error) bool
+	}{
+		{http.StatusGone, metav1.StatusReasonExpired, apierrors.IsResourceExpired},
+		{http.StatusForbidden, metav1.StatusReasonForbidden, apierrors.IsForbidden},
+		{http.StatusNotFound, metav1.StatusReasonNotFound, apierrors.IsNotFound},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(tt.code)
+			_ = json.NewEncoder(w).Encode(metav1.Status{TypeMeta: metav1.TypeMeta{Kind: "Status", APIVersion: "v1"},
+				Status: metav1.StatusFailure, Code: int32(tt.code), Reason: tt.reason, Message: "refused"})
+		}))
+		c, err := NewClient(&rest.Config{Host: srv.URL})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := c.listWatch(services, "ns", nil).ListWithContextFunc(context.Background(), metav1.ListOptions{})
+		if !tt.is(err) {
+			t.Errorf("%d %s: list %v, error %v", tt.code, tt.reason, l, err)
+		}
+		srv.Close()
 	}
 }

@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"reflect"
@@ -86,7 +87,7 @@ func TestDecodeList(t *testing.T) {
 	svc := richObjects()["services"].(*corev1.Service)
 	data, _ := json.Marshal(corev1.ServiceList{ListMeta: metav1.ListMeta{ResourceVersion: "99", Continue: "next"},
 		Items: []corev1.Service{*svc, *svc}})
-	l, err := services.decodeList(data, newInterner())
+	l, err := services.decodeList(bytes.NewReader(data), newInterner())
 	if err != nil {
 		t.Fatal(err)
 	}
