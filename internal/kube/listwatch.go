@@ -219,14 +219,20 @@ type eventDecoder struct {
 	dec     *json.Decoder
 	kind    kind
 	strings *interner
-}
-
-func (d *eventDecoder) Decode() (watch.EventType, runtime.Object, error) {
-	var ev struct {
+	// ev is the event read last. Its object's bytes are read into the
+	// same buffer each time (RawMessage appends to what it holds), where
+	// a buffer per event was a copy of every object of the initial
+	// events; nothing decoded keeps a reference to them.
+	ev struct {
 		Type   watch.EventType `json:"type"`
 		Object json.RawMessage `json:"object"`
 	}
-	if err := d.dec.Decode(&ev); err != nil {
+}
+
+func (d *eventDecoder) Decode() (watch.EventType, runtime.Object, error) {
+	d.ev.Type, d.ev.Object = "", d.ev.Object[:0]
+	ev := &d.ev
+	if err := d.dec.Decode(ev); err != nil {
 		return "", nil, err
 	}
 	switch ev.Type {

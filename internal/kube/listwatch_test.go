@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -230,5 +231,46 @@ func TestListErrorStatus(t *testing.T) {
 			t.Errorf("%d %s: list %v, error %v", tt.code, tt.reason, l, err)
 		}
 		srv.Close()
+	}
+}
+
+// TestEventDecoderReusesNothingItKeeps: the decoder reads each event's
+// object into one buffer; the objects decoded keep nothing of it, and an
+// event without an object is an error, not the last object again.
+func TestEventDecoderReusesNothingItKeeps(t *testing.T) {
+	svc := func(name, ip string) *corev1.Service {
+		return &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "ns", ResourceVersion: "1",
+			Labels: map[string]string{"app": name}, Annotations: map[string]string{"external-dns.alpha.kubernetes.io/hostname": name + ".example.com"}},
+			Spec:   corev1.ServiceSpec{Type: corev1.ServiceTypeLoadBalancer},
+			Status: corev1.ServiceStatus{LoadBalancer: corev1.LoadBalancerStatus{Ingress: []corev1.LoadBalancerIngress{{IP: ip}}}}}
+	}
+	want := []*corev1.Service{svc(strings.Repeat("long", 20), "203.0.113.1"), svc("b", "203.0.113.2"), svc("c", "203.0.113.3")}
+	var body bytes.Buffer
+	for _, s := range want {
+		_ = json.NewEncoder(&body).Encode(metav1.WatchEvent{Type: string(watch.Added), Object: rawJSON(t, s)})
+	}
+	body.WriteString(`{"type":"MODIFIED"}` + "\n")
+	for _, k := range []kind{services, slimServices} {
+		r := io.NopCloser(bytes.NewReader(body.Bytes()))
+		d := &eventDecoder{body: r, dec: json.NewDecoder(r), kind: k, strings: newInterner()}
+		var got []runtime.Object
+		for range want {
+			typ, obj, err := d.Decode()
+			if err != nil || typ != watch.Added {
+				t.Fatalf("%s: %v %v", k.gvr, typ, err)
+			}
+			got = append(got, obj)
+		}
+		if typ, obj, err := d.Decode(); err == nil {
+			t.Errorf("%s: an event without an object decoded as %v %v", k.gvr, typ, obj)
+		}
+		for i, o := range got {
+			s, _ := asService(o)
+			w := want[i]
+			if s.Name != w.Name || s.Annotations[hostnameAnnotation] != w.Annotations[hostnameAnnotation] ||
+				s.Labels["app"] != w.Labels["app"] || s.Status.LoadBalancer.Ingress[0].IP != w.Status.LoadBalancer.Ingress[0].IP {
+				t.Errorf("%s: event %d decoded as %s %v %v %v", k.gvr, i, s.Name, s.Annotations, s.Labels, s.Status.LoadBalancer.Ingress)
+			}
+		}
 	}
 }

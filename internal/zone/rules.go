@@ -71,9 +71,12 @@ func (r Rules) Check(c *plan.Changes) error {
 	if len(c.UpdateOld) != len(c.UpdateNew) {
 		return fmt.Errorf("%d old and %d new updates: %w", len(c.UpdateOld), len(c.UpdateNew), ErrInvalid)
 	}
-	gone := map[endpoint.Key]bool{}
-	added := map[endpoint.Key]bool{}
-	addedAt := map[string][]endpoint.Key{} // created keys by name
+	// Sized up front: a controller's first batch creates every record at
+	// once, and growing the maps cost 8.3 MB for 10^4 creates, against
+	// 4.6 (BenchmarkCheckCreates).
+	gone := make(map[endpoint.Key]bool, len(c.Delete))
+	added := make(map[endpoint.Key]bool, len(c.Create))
+	addedAt := make(map[string][]endpoint.Key, len(c.Create)) // created keys by name
 	for _, e := range c.Delete {
 		if err := r.checkMatch("delete", e, gone); err != nil {
 			return err

@@ -440,9 +440,16 @@ func countEvents(t *testing.T, c kubernetes.Interface, ns, name, reason string) 
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The Event names the Service by UID too (read from the informer's
+	// compact object), so kubectl describe finds it.
+	svc, err := c.CoreV1().Services(ns).Get(context.Background(), name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	n := 0
 	for _, e := range list.Items {
-		if e.InvolvedObject.Name == name && e.InvolvedObject.Kind == "Service" && e.Reason == reason && e.Type == corev1.EventTypeNormal {
+		if e.InvolvedObject.Name == name && e.InvolvedObject.Kind == "Service" && e.InvolvedObject.UID == svc.UID &&
+			e.Reason == reason && e.Type == corev1.EventTypeNormal {
 			n += max(int(e.Count), 1)
 		}
 	}

@@ -94,9 +94,5 @@ func (s *Ingress) Lookup(resource string) (source.ObjectRef, bool) {
 	if !ok || kind != "ingress" {
 		return source.ObjectRef{}, false
 	}
-	ing, err := s.lister.Ingresses(ns).Get(name)
-	if err != nil {
-		return source.ObjectRef{}, false
-	}
-	return source.NewObjectRef("networking.k8s.io/v1", "Ingress", &ing.ObjectMeta), true
+	return lookup(s.informer, "networking.k8s.io/v1", "Ingress", ns, name)
 }

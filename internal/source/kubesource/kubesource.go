@@ -21,6 +21,22 @@ import (
 	"github.com/exodns/exodns/internal/source"
 )
 
+// lookup is the object ref of the cached object ns/name of inf, read
+// through its metadata: the cache may hold compact objects, which the
+// listers convert to API types on each read, and an Event per applied
+// change needs only the name and UID.
+func lookup(inf cache.SharedIndexInformer, apiVersion, kind, ns, name string) (source.ObjectRef, bool) {
+	obj, found, err := inf.GetIndexer().GetByKey(ns + "/" + name)
+	if err != nil || !found {
+		return source.ObjectRef{}, false
+	}
+	m, ok := obj.(metav1.Object)
+	if !ok {
+		return source.ObjectRef{}, false
+	}
+	return source.ObjectRef{APIVersion: apiVersion, Kind: kind, Namespace: m.GetNamespace(), Name: m.GetName(), UID: string(m.GetUID())}, true
+}
+
 // DefaultSyncTimeout bounds the wait for the first list of a kind, so a
 // watch the RBAC rules forbid fails the reconcile with a reason instead of
 // hanging it.

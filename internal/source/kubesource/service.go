@@ -190,11 +190,7 @@ func (s *Service) Lookup(resource string) (source.ObjectRef, bool) {
 	if !ok || kind != "service" {
 		return source.ObjectRef{}, false
 	}
-	svc, err := s.lister.Services(ns).Get(name)
-	if err != nil {
-		return source.ObjectRef{}, false
-	}
-	return source.NewObjectRef("v1", "Service", &svc.ObjectMeta), true
+	return lookup(s.services, "v1", "Service", ns, name)
 }
 
 // nodeChanged ignores the status heartbeats of Nodes: their cached form
