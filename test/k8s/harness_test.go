@@ -52,6 +52,9 @@ type pipelineConfig struct {
 	Interval             time.Duration
 	QPS                  float32
 	Burst                int
+	// LabelFilter is --label-filter; IngressClassNames --ingress-class.
+	LabelFilter       string
+	IngressClassNames []string
 }
 
 // pipeline is one exodns controller as internal/cli assembles it.
@@ -91,7 +94,10 @@ func newPipeline(t *testing.T, ctx context.Context, cfg pipelineConfig) *pipelin
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	metricsReg := prometheus.NewRegistry()
 	metrics := controller.NewMetrics(metricsReg)
-	opts := source.Options{Annotations: annotations.NewParser(""), CRDAPIVersion: cfg.CRDAPIVersion}
+	opts := source.Options{Annotations: annotations.NewParser(""), CRDAPIVersion: cfg.CRDAPIVersion, IngressClassNames: cfg.IngressClassNames}
+	if opts.LabelFilter, err = source.ParseLabelFilter(cfg.LabelFilter); err != nil {
+		t.Fatal(err)
+	}
 
 	var lookups []kubesource.Lookuper
 	p := &pipeline{Cluster: cluster, Metrics: metricsReg, Provider: cfg.Provider}
