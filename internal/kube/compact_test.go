@@ -198,6 +198,10 @@ func TestCompactMeta(t *testing.T) {
 			if out, err := Transform(obj); err != nil || out != obj {
 				t.Errorf("Transform: %v, %v", out, err)
 			}
+			// Once per watch event: it must not make the metadata's maps.
+			if n := testing.AllocsPerRun(100, func() { _, _ = Transform(obj) }); n != 0 {
+				t.Errorf("Transform of a compact object: %v allocations", n)
+			}
 			if obj.GetObjectKind().GroupVersionKind() != (schema.GroupVersionKind{}) {
 				t.Errorf("kind %v", obj.GetObjectKind().GroupVersionKind())
 			}

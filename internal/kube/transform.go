@@ -24,6 +24,10 @@ func Transform(obj any) (any, error) {
 		return slimPod(o), nil
 	case *corev1.Node:
 		return slimNode(o), nil
+	case *compactService, *compactIngress:
+		// Cut down already when decoded; their metadata's maps are
+		// made on each read, so stripMeta would only make them.
+		return obj, nil
 	case metav1.Object:
 		stripMeta(o)
 	}
