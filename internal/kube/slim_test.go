@@ -152,3 +152,50 @@ func TestSlimIngresses(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSlimSameRecords: for any Service or Ingress the API could send, the
+// slim decoder's compact object, read back through its lister's
+// conversion, gives the sources exactly the records and problems the
+// whole object gives.
+func FuzzSlimSameRecords(f *testing.F) {
+	for _, typ := range []corev1.ServiceType{corev1.ServiceTypeLoadBalancer, corev1.ServiceTypeNodePort, corev1.ServiceTypeClusterIP} {
+		data, _ := json.Marshal(corev1.Service{ObjectMeta: slimTestMeta(), Spec: fullSpec(typ), Status: lbStatus()})
+		f.Add(data)
+	}
+	data, _ := json.Marshal(networkingv1.Ingress{ObjectMeta: slimTestMeta(), Spec: networkingv1.IngressSpec{IngressClassName: ptr.To("nginx"),
+		Rules: []networkingv1.IngressRule{{Host: "a.example.com"}}, TLS: []networkingv1.IngressTLS{{Hosts: []string{"t.example.com"}}}},
+		Status: networkingv1.IngressStatus{LoadBalancer: networkingv1.IngressLoadBalancerStatus{Ingress: []networkingv1.IngressLoadBalancerIngress{{Hostname: "lb.example.com"}}}}})
+	f.Add(data)
+	f.Add([]byte(`{"metadata":{"name":"x","annotations":{"external-dns.alpha.kubernetes.io/hostname":"x.example.com","external-dns.alpha.kubernetes.io/ttl":"60"}},"spec":{"type":"ExternalName","externalName":"up.example.org"}}`))
+	nodes := []*corev1.Node{{ObjectMeta: metav1.ObjectMeta{Name: "n1", Labels: map[string]string{"app": "web"}},
+		Status: corev1.NodeStatus{Addresses: []corev1.NodeAddress{{Type: corev1.NodeExternalIP, Address: "198.51.100.1"}}}}}
+	optSets := []source.Options{{}, {PublishInternal: true, PublishHostIP: true}, {IngressClassNames: []string{"nginx"}}}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if whole, err := services.decode(data, nil); err == nil {
+			obj, err := slimServices.decode(data, newInterner())
+			if err != nil {
+				t.Fatalf("whole Service decoded, slim did not: %v", err)
+			}
+			slim, _ := asService(obj)
+			for _, opts := range optSets {
+				got, want := service.Endpoints(slim, nodes, opts), service.Endpoints(whole.(*corev1.Service), nodes, opts)
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("%+v: records of the slim Service\n%v\nof the whole one\n%v", opts, got, want)
+				}
+			}
+		}
+		if whole, err := ingresses.decode(data, nil); err == nil {
+			obj, err := slimIngresses.decode(data, newInterner())
+			if err != nil {
+				t.Fatalf("whole Ingress decoded, slim did not: %v", err)
+			}
+			slim, _ := asIngress(obj)
+			for _, opts := range optSets {
+				got, want := ingress.Endpoints(slim, opts), ingress.Endpoints(whole.(*networkingv1.Ingress), opts)
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("%+v: records of the slim Ingress\n%v\nof the whole one\n%v", opts, got, want)
+				}
+			}
+		}
+	})
+}
