@@ -107,23 +107,37 @@ func TestHeapReturnerSpacing(t *testing.T) {
 
 // TestHeapReturnerReturnsFreePages: the returner the cli builds really gives
 // free heap back (a returner that forgot to would keep the pages).
+//
+// Whatever else runs in the process can take the free pages first: any
+// allocation that grows the heap makes the runtime scavenge free pages over
+// its goal, and goroutines of earlier tests may still allocate (a CI run
+// under load saw 7 of 64 MiB still free when the returner ran). Such an
+// attempt proves nothing either way and is made again; one in which the
+// free pages were there must see them returned.
 func TestHeapReturnerReturnsFreePages(t *testing.T) {
 	free := func() uint64 {
 		s := []metrics.Sample{{Name: "/memory/classes/heap/free:bytes"}}
 		metrics.Read(s)
 		return s[0].Value.Uint64()
 	}
-	var sink [][]byte
-	for range 64 {
-		sink = append(sink, make([]byte, 1<<20))
+	for attempt := 1; attempt <= 10; attempt++ {
+		var sink [][]byte
+		for range 64 {
+			sink = append(sink, make([]byte, 1<<20))
+		}
+		sink[0][0] = 1
+		sink = nil
+		runtime.GC()
+		before := free()
+		if before < 32<<20 {
+			t.Logf("attempt %d: only %d MiB of the 64 freed were still free: taken before the returner ran", attempt, before>>20)
+			continue
+		}
+		newHeapReturner(time.Minute, slog.New(slog.DiscardHandler)).afterFullRun()
+		if after := free(); before < after+16<<20 {
+			t.Fatalf("free heap not returned: %d MiB before, %d MiB after", before>>20, after>>20)
+		}
+		return
 	}
-	sink[0][0] = 1
-	sink = nil
-	runtime.GC()
-	before := free()
-	newHeapReturner(time.Minute, slog.New(slog.DiscardHandler)).afterFullRun()
-	after := free()
-	if before < after+16<<20 {
-		t.Errorf("free heap not returned: %d MiB before, %d MiB after", before>>20, after>>20)
-	}
+	t.Fatal("in 10 attempts the free heap was always returned by something else before the returner ran")
 }
