@@ -133,7 +133,7 @@ func (c *Controller) Explain(name, typ string) Explanation {
 	slices.SortFunc(x.Live, byRecord)
 	slices.Sort(x.Held)
 	if lc, ok := s.last[name]; ok {
-		x.LastChange = &lc
+		x.LastChange = lc.record()
 	}
 	if rep, ok := c.Reporter.(*Reporter); ok {
 		for res := range resources {

@@ -37,7 +37,7 @@ type index struct {
 	adjHeld   map[string][]*endpoint.Endpoint // desired endpoints the registry held, by name
 	refused   []refused
 	contested []contest
-	last      map[string]ChangeRecord // by canonical name; bounded by the names that changed
+	last      map[string]lastChange // by canonical name; bounded by the names that changed
 
 	// zoneVersion is the registry's zone version after this controller's
 	// last change, or after the last full read.
@@ -272,15 +272,50 @@ func (ix *index) allAdjHeld() []*endpoint.Endpoint {
 
 func (ix *index) noteChanges(ch *plan.Changes, at time.Time) {
 	if ix.last == nil {
-		ix.last = map[string]ChangeRecord{}
+		ix.last = map[string]lastChange{}
 	}
-	note := func(action string, eps []*endpoint.Endpoint) {
+	note := func(action changeAction, eps []*endpoint.Endpoint) {
 		for _, e := range eps {
 			// The applied endpoint's targets are not changed after: shared.
-			ix.last[canon(e.DNSName)] = ChangeRecord{Action: action, Type: e.RecordType, Targets: e.Targets, At: at}
+			ix.last[canon(e.DNSName)] = lastChange{targets: e.Targets, typ: e.RecordType, at: at.UnixNano(), action: action}
 		}
 	}
-	note("create", ch.Create)
-	note("update", ch.UpdateNew)
-	note("delete", ch.Delete)
+	note(changeCreate, ch.Create)
+	note(changeUpdate, ch.UpdateNew)
+	note(changeDelete, ch.Delete)
+}
+
+// lastChange is the ChangeRecord the index keeps for each name changed. A
+// converged controller has one for every name it created, so its size
+// counts: 56 bytes where a ChangeRecord is 80 (the time as Unix
+// nanoseconds, the action as a number); at 10^4 names the map is 0.4 MB
+// smaller.
+type lastChange struct {
+	targets endpoint.Targets
+	typ     string
+	at      int64
+	action  changeAction
+}
+
+type changeAction uint8
+
+const (
+	changeCreate changeAction = iota
+	changeUpdate
+	changeDelete
+)
+
+func (a changeAction) String() string {
+	switch a {
+	case changeCreate:
+		return "create"
+	case changeUpdate:
+		return "update"
+	}
+	return "delete"
+}
+
+// record is the Explain form of l.
+func (l lastChange) record() *ChangeRecord {
+	return &ChangeRecord{Action: l.action.String(), Type: l.typ, Targets: l.targets, At: time.Unix(0, l.at)}
 }
