@@ -77,6 +77,29 @@ func TestScale(t *testing.T) {
 	}
 }
 
+// startExodns starts bin with args and extra environment variables, and
+// stops it with an interrupt when the test ends, showing its stderr if
+// the test failed.
+func startExodns(t *testing.T, bin string, args, env []string) *exec.Cmd {
+	cmd := exec.CommandContext(t.Context(), bin, args...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("exodns stderr:\n%s", stderr.String())
+		}
+	})
+	return cmd
+}
+
 // scaleProcess runs one exodns binary over the n Services and n Ingresses
 // of ns until it converged, then changes one Service and measures.
 func scaleProcess(t *testing.T, c kubernetes.Interface, ns string, n int, bin, kubeconfig, newIP string) {
@@ -90,19 +113,7 @@ func scaleProcess(t *testing.T, c kubernetes.Interface, ns string, n int, bin, k
 		args = append(args, "--enable-pprof")
 	}
 	start := time.Now()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("exodns stderr:\n%s", stderr.String())
-		}
-	})
+	cmd := startExodns(t, bin, args, nil)
 	t.Logf("%s", bin)
 
 	want := float64(2 * n)

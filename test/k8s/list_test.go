@@ -4,8 +4,6 @@ package k8s
 
 import (
 	"fmt"
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -55,22 +53,10 @@ func TestInitialList(t *testing.T) {
 	before := lists()
 
 	addr := freeTCPAddr(t)
-	cmd := exec.CommandContext(ctx, harness.BuildExodns(t), "--source=service", "--source=ingress", "--kubeconfig="+userKubeconfig(t, "exodns-list"),
-		"--namespace="+ns, "--provider=inmemory", "--inmemory-zone=example.com", "--txt-owner-id=list",
-		"--metrics-address="+addr, "--min-event-sync-interval=100ms", "--log-level=warn")
-	cmd.Env = append(os.Environ(), "KUBE_FEATURE_WatchListClient=false")
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("exodns stderr:\n%s", stderr.String())
-		}
-	})
+	startExodns(t, harness.BuildExodns(t), []string{"--source=service", "--source=ingress", "--kubeconfig=" + userKubeconfig(t, "exodns-list"),
+		"--namespace=" + ns, "--provider=inmemory", "--inmemory-zone=example.com", "--txt-owner-id=list",
+		"--metrics-address=" + addr, "--min-event-sync-interval=100ms", "--log-level=warn"},
+		[]string{"KUBE_FEATURE_WatchListClient=false"})
 	eventually(t, 2*time.Minute, func() (bool, string) {
 		got := scrape(addr)[`external_dns_registry_records{record_type="A"}`]
 		return got == 2*n, fmt.Sprintf("%v of %d A records", got, 2*n)
