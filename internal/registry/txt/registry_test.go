@@ -3,9 +3,13 @@ package txt
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/exodns/exodns/internal/endpoint"
 	"github.com/exodns/exodns/internal/plan"
@@ -410,5 +414,49 @@ func TestConcurrentUse(t *testing.T) {
 	wg.Wait()
 	if p.get("a-app.example.com", "TXT") == nil {
 		t.Fatal("migration did not happen")
+	}
+}
+
+// TestRecordsKeepNoProviderRecord: once Records returned, the snapshot
+// must not keep the provider's own copy of any record but the ownership
+// records it may delete or update later. Each kept record cost 128 bytes
+// plus its list until the next read (an hour, by default), 1.3 MB at 10^4.
+func TestRecordsKeepNoProviderRecord(t *testing.T) {
+	const n = 64
+	var zone []*endpoint.Endpoint
+	for i := range n {
+		name := fmt.Sprintf("app-%d.example.com", i)
+		zone = append(zone, endpoint.New(name, "A", "192.0.2.1"),
+			endpoint.New("a-"+name, "TXT", `"heritage=external-dns,external-dns/owner=k3s-cluster"`))
+	}
+	var released atomic.Int32
+	p := &cachingProvider{fakeProvider: newFakeProvider()}
+	r, err := New(p, Config{OwnerID: owner})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for read := range 2 { // the second read reuses the first one's snapshot
+		p.records = make([]*endpoint.Endpoint, 0, len(zone))
+		for _, e := range zone {
+			c := e.DeepCopy()
+			if c.RecordType == "A" {
+				runtime.AddCleanup(c, func(*atomic.Int32) { released.Add(1) }, &released)
+			}
+			p.records = append(p.records, c)
+		}
+		eps, err := r.Records(ctx)
+		if err != nil || len(eps) != n {
+			t.Fatal(len(eps), err)
+		}
+		p.records = nil
+		want := int32((read + 1) * n)
+		for try := 0; try < 100 && released.Load() < want; try++ {
+			runtime.GC()
+			time.Sleep(time.Millisecond)
+		}
+		if got := released.Load(); got < want {
+			t.Fatalf("read %d: %d of the provider's %d A records released; the registry keeps the rest", read+1, got-int32(read*n), n)
+		}
+		runtime.KeepAlive(eps)
 	}
 }
