@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -58,9 +57,7 @@ type Registry struct {
 	// computed from state and written back into it.
 	mu    sync.Mutex
 	state *snapshot // nil until the first Records
-	// spare is the snapshot state replaced, whose memory the next read
-	// reuses; reading counts the reads under way.
-	spare   *snapshot
+	// reading counts the reads under way.
 	reading int
 	// applied counts committed ApplyChanges calls, so a Records that read
 	// the zone before one of them does not install its older view.
@@ -143,13 +140,6 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	generation := r.applied
 	prev := r.state
 	r.reading++
-	// The snapshot before prev is unused unless another read is under
-	// way (which may be reading it as its prev): reuse its memory.
-	spare := r.spare
-	if r.reading > 1 {
-		spare = nil
-	}
-	r.spare = nil
 	r.mu.Unlock()
 	done := false
 	defer func() {
@@ -163,25 +153,27 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	if err != nil {
 		return nil, fmt.Errorf("txt registry: %w", err)
 	}
-	snap := spare
-	if snap == nil {
-		snap = &snapshot{
-			typed:  newOwnerIndex(len(records) / 2),
-			legacy: make(map[nameKey]*ownership),
-			cnames: make(map[endpoint.Key]bool),
-		}
+	// Each read makes a new snapshot rather than reusing the one before
+	// last: keeping that one's memory and the read's working lists for
+	// the next read cost some 500 bytes a record at rest
+	// (BenchmarkConvergedHeap10k/reread), to spare a read an hour (the
+	// default full resync) its allocations.
+	snap := &snapshot{
+		typed:  newOwnerIndex(len(records) / 2),
+		legacy: make(map[nameKey]*ownership),
+		cnames: make(map[endpoint.Key]bool),
+		seen:   make([]recordKey, len(records)),
+		at:     make([]*ownership, len(records)),
 	}
-	snap.seen = slices.Grow(snap.seen[:0], len(records))
-	for _, rec := range records {
-		snap.seen = append(snap.seen, recordKey{rec.DNSName, rec.RecordType, rec.SetIdentifier})
+	for i, rec := range records {
+		snap.seen[i] = recordKey{rec.DNSName, rec.RecordType, rec.SetIdentifier}
 	}
-	snap.at = slices.Grow(snap.at[:0], len(records))[:len(records)] // recycle cleared it
-	w := newWalk(prev, snap.succ)
-	others := slices.Grow(snap.others[:0], len(records))
+	w := newWalk(prev)
+	others := make([]other, 0, len(records))
 	arena := &snap.arena
 	var foreign []*ownership // ownership records this mapper cannot place
 	// Nothing below reads this read's index before the loop ends.
-	filing := slices.Grow(snap.filing[:0], len(records)/2)
+	filing := make(deferredFiling, 0, len(records)/2)
 	for j, rec := range records {
 		if rec.RecordType == endpoint.RecordTypeTXT {
 			if o := r.reread(w, j, rec, arena); o != nil {
@@ -248,21 +240,11 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 		out[i] = c
 	}
 	r.explainUnowned(snap, unowned, foreign)
-	// Kept for the read that reuses this snapshot (recycle clears them).
-	// others only for its room: its entries point at the provider's
-	// records, which the snapshot would otherwise keep alive beside the
-	// copies returned (128 bytes a record until the next read).
-	clear(others)
-	snap.others, snap.succ, snap.filing = others, w.succ, filing
 
 	r.mu.Lock()
 	done = true
 	r.reading--
 	if r.state == nil || r.applied == generation {
-		if r.reading == 0 {
-			// Emptied now, so it keeps no records alive until reused.
-			r.spare = r.state.recycle()
-		}
 		r.state = snap
 	}
 	r.mu.Unlock()

@@ -1,8 +1,6 @@
 package txt
 
 import (
-	"slices"
-
 	"github.com/exodns/exodns/internal/endpoint"
 )
 
@@ -27,13 +25,12 @@ type walk struct {
 	duplicates bool
 }
 
-// newWalk starts a walk after prev (nil: the first read), with succ's
-// memory for its successors.
-func newWalk(prev *snapshot, succ []*ownership) *walk {
+// newWalk starts a walk after prev (nil: the first read).
+func newWalk(prev *snapshot) *walk {
 	w := &walk{}
 	if prev != nil {
 		w.prev = prev
-		w.succ = slices.Grow(succ[:0], len(prev.seen))[:len(prev.seen)] // cleared by recycle
+		w.succ = make([]*ownership, len(prev.seen))
 	}
 	return w
 }
