@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -69,6 +70,7 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger, reporter *
 		ExcludeTypes:         upper(cfg.ExcludeRecordTypes),
 		Interval:             cfg.Interval,
 		MinEventSyncInterval: cfg.MinEventSyncInterval,
+		FullResyncEvery:      fullResyncEvery(cfg.FullResyncInterval, cfg.Interval),
 		DryRun:               cfg.DryRun,
 		Log:                  log,
 		Reporter:             reporter,
@@ -78,6 +80,19 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger, reporter *
 		return nil, nil, nil, err
 	}
 	return ctl, emb, kp, nil
+}
+
+// fullResyncEvery turns --full-resync-interval into a count of periodic
+// resyncs, as the controller counts them: the interval rounded up to a
+// multiple of --interval, at least one; never (-1) for 0.
+func fullResyncEvery(full, interval time.Duration) int {
+	if full <= 0 {
+		return -1
+	}
+	if interval <= 0 {
+		return 1
+	}
+	return int(max(1, (full+interval-1)/interval))
 }
 
 func sourceOptions(cfg *config.Config) (source.Options, error) {

@@ -28,11 +28,15 @@ type Config struct {
 	// Loop
 	Interval             time.Duration
 	MinEventSyncInterval time.Duration
-	Events               bool
-	Once                 bool
-	DryRun               bool
-	Policy               string
-	ProviderCacheTime    time.Duration
+	// FullResyncInterval is how often a periodic resync reads every
+	// source and the whole zone although nothing says either changed;
+	// zero never.
+	FullResyncInterval time.Duration
+	Events             bool
+	Once               bool
+	DryRun             bool
+	Policy             string
+	ProviderCacheTime  time.Duration
 
 	// Logs, metrics, health
 	LogLevel               string
@@ -133,6 +137,7 @@ func Default() Config {
 	return Config{
 		Interval:                    time.Minute,
 		MinEventSyncInterval:        5 * time.Second,
+		FullResyncInterval:          time.Hour,
 		ManifestSettleTime:          500 * time.Millisecond,
 		ExplainEndpoint:             true,
 		GSLB:                        GSLB{CheckConcurrency: 64, PeerRefresh: 30 * time.Second},
@@ -274,6 +279,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MinEventSyncInterval < 0 {
 		bad("--min-event-sync-interval must not be negative")
+	}
+	if c.FullResyncInterval < 0 {
+		bad("--full-resync-interval must not be negative")
 	}
 	if c.HealthFailureThreshold < 1 {
 		bad("--health-failure-threshold must be at least 1")

@@ -67,6 +67,8 @@ func TestValidate(t *testing.T) {
 		{nil, ""},
 		{[]string{"--txt-prefix=a", "--txt-suffix=b"}, "mutually exclusive"},
 		{[]string{"--policy=yolo"}, "--policy"},
+		{[]string{"--full-resync-interval=-1s"}, "--full-resync-interval"},
+		{[]string{"--full-resync-interval=0"}, ""},
 		{[]string{"--provider=nope"}, "--provider"},
 		{[]string{"--registry=nope"}, "--registry"},
 		{[]string{"--log-format=xml"}, "--log-format"},

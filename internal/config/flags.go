@@ -13,6 +13,7 @@ import (
 func BindFlags(fs *pflag.FlagSet, c *Config) {
 	fs.DurationVar(&c.Interval, "interval", c.Interval, "Slow periodic resync interval; changes to watched objects trigger a reconcile sooner")
 	fs.DurationVar(&c.MinEventSyncInterval, "min-event-sync-interval", c.MinEventSyncInterval, "Least time between two reconciles triggered by events (100ms with --provider=embedded unless set)")
+	fs.DurationVar(&c.FullResyncInterval, "full-resync-interval", c.FullResyncInterval, "How often a periodic resync reads every source and the whole zone even when no event or zone change asks for it, a multiple of --interval (rounded up); 0 never")
 	fs.BoolVar(&c.Events, "events", c.Events, "Accepted for compatibility; exodns is always event-driven")
 	fs.BoolVar(&c.Once, "once", c.Once, "Reconcile once and exit")
 	fs.BoolVar(&c.DryRun, "dry-run", c.DryRun, "Log the changes instead of applying them")
