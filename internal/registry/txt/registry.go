@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -162,11 +163,8 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 		typed:  newOwnerIndex(len(records) / 2),
 		legacy: make(map[nameKey]*ownership),
 		cnames: make(map[endpoint.Key]bool),
-		seen:   make([]recordKey, len(records)),
+		seen:   slices.Clone(records), // the others' entries become their copies below
 		at:     make([]*ownership, len(records)),
-	}
-	for i, rec := range records {
-		snap.seen[i] = recordKey{rec.DNSName, rec.RecordType, rec.SetIdentifier}
 	}
 	w := newWalk(prev)
 	others := make([]other, 0, len(records))
@@ -215,6 +213,7 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 		rec := ot.rec
 		c := &copies[i]
 		*c = *rec
+		snap.seen[ot.pos] = c
 		o, kind := w.foundAgain(ot.was), outdated
 		if o == nil {
 			o, kind = snap.find(r.lookupKey(rec), rec)
