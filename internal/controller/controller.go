@@ -67,7 +67,7 @@ type Controller struct {
 
 	// Only the Run goroutine touches these.
 	refused      refusals
-	written      writtenRecords
+	clashes      clashes
 	retryRefused bool
 	resyncs      int
 
@@ -245,10 +245,9 @@ func (c *Controller) reconcile(ctx context.Context) (int, bool, error) {
 		c.Metrics.registryErrors.Inc()
 		return 0, true, fmt.Errorf("controller: reading records: %w", err)
 	}
-	contested := c.written.contested(current, c.Registry.OwnerID(), c.now())
-
 	ix := &c.ix
 	ix.mu.Lock()
+	contested := c.clashes.find(current, ix, c.Registry.OwnerID(), c.now())
 	ix.rebuild(perPart, current, c.mayReserve())
 	ix.zoneVersion, ix.haveVersion = version, haveVersion
 	// Incremental runs need the whole input: a run that could not read
@@ -397,7 +396,6 @@ func (c *Controller) planApply(ctx context.Context, raw, current []*endpoint.End
 		logChanges(ctx, c.Log, slog.LevelInfo, "dry-run: would change record", applied)
 		return applied.Len(), nil
 	}
-	c.written.note(applied)
 	ix.mu.Lock()
 	ix.applied(applied)
 	ix.noteChanges(applied, c.now())

@@ -108,7 +108,7 @@ func (c *Controller) reconcileDelta(ctx context.Context, resync bool) (n int, re
 	raw, current := ix.gather(scope)
 	ix.mu.Unlock()
 
-	contested := c.written.contested(nil, c.Registry.OwnerID(), c.now())
+	contested := c.clashes.find(nil, nil, c.Registry.OwnerID(), c.now())
 	n, err = c.planApply(ctx, raw, current, c.Policy, scope, contested)
 	return n, read, true, err
 }

@@ -73,6 +73,21 @@ func (ix *index) entry(name string) *nameEntry {
 	return e
 }
 
+// currentRecord returns the record at k in the registry's view the index
+// keeps, or nil.
+func (ix *index) currentRecord(k endpoint.Key) *endpoint.Endpoint {
+	e := ix.names[canon(k.DNSName)]
+	if e == nil {
+		return nil
+	}
+	for _, c := range e.current {
+		if c.RecordType == k.RecordType && c.SetIdentifier == k.SetIdentifier {
+			return c
+		}
+	}
+	return nil
+}
+
 func (ix *index) dropIfEmpty(name string, e *nameEntry) {
 	if len(e.desired) == 0 && len(e.current) == 0 {
 		delete(ix.names, name)

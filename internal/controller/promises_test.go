@@ -326,6 +326,56 @@ func TestSameOwnerClashIsDetected(t *testing.T) {
 	}
 }
 
+// TestClashFoundAfterRestart: a controller that has not written a record
+// since it started (it found the zone converged) still notices when
+// someone else changes that record of ours between two of its reads,
+// and says what it saw before and after. Its view of the zone is what it
+// compares with, not a list of its own writes, which a restart empties.
+func TestClashFoundAfterRestart(t *testing.T) {
+	ctx := context.Background()
+	prov := inmemory.New([]string{"example.com"})
+	newController := func() (*Controller, *recorded) {
+		reg, err := txt.New(prov, txt.Config{OwnerID: "us"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := &Controller{
+			Source: &fakeSource{eps: []*endpoint.Endpoint{a("app.example.com", "10.0.0.1")}}, Registry: reg, Policy: plan.PolicySync,
+			Interval: time.Hour, Log: slog.New(slog.DiscardHandler), Metrics: NewMetrics(prometheus.NewRegistry()), Health: NewHealth(2),
+		}
+		next := &recorded{}
+		c.Reporter = &Reporter{Log: c.Log, Metrics: c.Metrics, Next: next}
+		return c, next
+	}
+	first, _ := newController()
+	if err := first.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	restarted, r := newController()
+	if err := restarted.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if prov.Applies() != 1 {
+		t.Fatalf("%d applies: the restarted controller wrote to a converged zone", prov.Applies())
+	}
+	// Someone else points our record elsewhere, leaving its ownership.
+	if err := prov.ApplyChanges(ctx, &plan.Changes{UpdateOld: []*endpoint.Endpoint{endpoint.New("app.example.com", "A", "10.0.0.1")},
+		UpdateNew: []*endpoint.Endpoint{endpoint.New("app.example.com", "A", "10.0.0.66")}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := restarted.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.count(source.Contested); got != 1 {
+		t.Fatalf("the clash was reported %d times, want 1", got)
+	}
+	for _, p := range r.ps {
+		if msg := p.Err.Error(); p.Kind == source.Contested && (!strings.Contains(msg, "[10.0.0.1]") || !strings.Contains(msg, "[10.0.0.66]")) {
+			t.Errorf("report lacks the value before or after: %s", msg)
+		}
+	}
+}
+
 // TestIncompleteSourceDeletesNothing: a source that could not read part of
 // its input (a manifest that never parsed) returns what it has with an
 // IncompleteError; the rest is applied and nothing is deleted.
