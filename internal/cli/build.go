@@ -74,7 +74,7 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger, reporter *
 		DryRun:               cfg.DryRun,
 		Log:                  log,
 		Reporter:             reporter,
-		AfterFullRun:         newHeapReturner(cfg.Interval, log).afterFullRun,
+		AfterRun:             newHeapReturner(cfg.Interval, log).afterRun,
 	}
 	if err := kp.hook(ctx, ctl, reporter, lead); err != nil {
 		return nil, nil, nil, err

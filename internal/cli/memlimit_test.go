@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"runtime/metrics"
 	"testing"
 	"time"
 )
@@ -95,12 +94,47 @@ func TestHeapReturnerSpacing(t *testing.T) {
 		h := newHeapReturner(c.interval, slog.New(slog.DiscardHandler))
 		h.now = func() time.Time { return now }
 		h.free = func() { frees++ }
+		h.kept = func() (uint64, uint64) { return 0, 0 } // nothing kept: only full runs return
 		for _, d := range c.at {
 			now = t0.Add(d)
-			h.afterFullRun()
+			h.afterRun(true)
+			h.afterRun(false)
 		}
 		if frees != c.want {
 			t.Errorf("%s: %d returns, want %d", c.name, frees, c.want)
+		}
+	}
+}
+
+// TestHeapReturnerKeptHeap: after a run that is not full, free heap goes
+// back only when much is kept (8 MiB and a quarter of the heap in use),
+// and at most every 2 s.
+func TestHeapReturnerKeptHeap(t *testing.T) {
+	const mib = 1 << 20
+	for _, c := range []struct {
+		name        string
+		free, inUse uint64
+		after       time.Duration // since the last return
+		want        bool
+	}{
+		{"startup burst left 10 MiB", 10 * mib, 30 * mib, 5 * time.Second, true},
+		{"a little kept", 2 * mib, 30 * mib, 5 * time.Second, false},
+		{"8 MiB of a large heap", 8 * mib, 200 * mib, 5 * time.Second, false},
+		{"a quarter of a large heap", 60 * mib, 200 * mib, 5 * time.Second, true},
+		{"just returned", 10 * mib, 30 * mib, time.Second, false},
+	} {
+		t0 := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+		now := t0
+		frees := 0
+		h := newHeapReturner(time.Minute, slog.New(slog.DiscardHandler))
+		h.now = func() time.Time { return now }
+		h.free = func() { frees++ }
+		h.kept = func() (uint64, uint64) { return c.free, c.inUse }
+		h.afterRun(true) // the first full run returns
+		now = t0.Add(c.after)
+		h.afterRun(false)
+		if got := frees == 2; got != c.want {
+			t.Errorf("%s: returned %v, want %v", c.name, got, c.want)
 		}
 	}
 }
@@ -116,9 +150,11 @@ func TestHeapReturnerSpacing(t *testing.T) {
 // free pages were there must see them returned.
 func TestHeapReturnerReturnsFreePages(t *testing.T) {
 	free := func() uint64 {
-		s := []metrics.Sample{{Name: "/memory/classes/heap/free:bytes"}}
-		metrics.Read(s)
-		return s[0].Value.Uint64()
+		f, inUse := heapKept()
+		if inUse == 0 {
+			t.Fatal("heapKept: no heap in use")
+		}
+		return f
 	}
 	for attempt := 1; attempt <= 10; attempt++ {
 		var sink [][]byte
@@ -133,7 +169,7 @@ func TestHeapReturnerReturnsFreePages(t *testing.T) {
 			t.Logf("attempt %d: only %d MiB of the 64 freed were still free: taken before the returner ran", attempt, before>>20)
 			continue
 		}
-		newHeapReturner(time.Minute, slog.New(slog.DiscardHandler)).afterFullRun()
+		newHeapReturner(time.Minute, slog.New(slog.DiscardHandler)).afterRun(true)
 		if after := free(); before < after+16<<20 {
 			t.Fatalf("free heap not returned: %d MiB before, %d MiB after", before>>20, after>>20)
 		}

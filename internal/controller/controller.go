@@ -59,11 +59,12 @@ type Controller struct {
 	// one-minute --interval); negative, never.
 	FullResyncEvery int
 
-	// AfterFullRun, when set, is called on the Run goroutine after each
-	// successful full reconcile: the moment a converged controller has
-	// just made the most garbage it makes in an interval (the cli hands
-	// the heap's free pages back to the kernel there).
-	AfterFullRun func()
+	// AfterRun, when set, is called on the Run goroutine after each
+	// successful reconcile, saying whether it was a full one: the moment
+	// a converged controller has just made the most garbage it makes in
+	// an interval (the cli hands the heap's free pages back to the kernel
+	// there).
+	AfterRun func(full bool)
 
 	// Only the Run goroutine touches these.
 	refused      refusals
@@ -171,8 +172,8 @@ func (c *Controller) run(ctx context.Context, mode runMode) error {
 		c.Metrics.noOpRuns.Inc()
 	}
 	c.Log.DebugContext(ctx, "reconcile done", "changes", n, "kind", kind, "took", c.now().Sub(start))
-	if !partial && c.AfterFullRun != nil {
-		c.AfterFullRun()
+	if c.AfterRun != nil {
+		c.AfterRun(!partial)
 	}
 	return nil
 }

@@ -356,18 +356,24 @@ func TestIncrementalMatchesFull(t *testing.T) {
 
 var debugSeq = -1
 
-// TestAfterFullRun: the hook runs after full reconciles only, never after
-// an incremental one (the cli forces a collection there).
-func TestAfterFullRun(t *testing.T) {
+// TestAfterRun: the hook runs after every reconcile, told whether it was
+// a full one (the cli returns free heap after those, and after others
+// only when much is kept).
+func TestAfterRun(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
-	calls := 0
-	w.ctl.AfterFullRun = func() { calls++ }
+	calls, fulls := 0, 0
+	w.ctl.AfterRun = func(full bool) {
+		calls++
+		if full {
+			fulls++
+		}
+	}
 	steps := []struct {
 		mode      runMode
 		change    string
 		wantKind  string
-		wantCalls int
+		wantFulls int
 	}{
 		{runEvent, "service/a/o0", "full", 1}, // nothing indexed yet: full
 		{runEvent, "service/a/o1", "incremental", 1},
@@ -387,8 +393,8 @@ func TestAfterFullRun(t *testing.T) {
 		if got := testutil.ToFloat64(w.ctl.Metrics.runs.WithLabelValues(s.wantKind)); got != before+1 {
 			t.Fatalf("step %d: not a %s run", i, s.wantKind)
 		}
-		if calls != s.wantCalls {
-			t.Errorf("step %d (%s run): AfterFullRun called %d times in all, want %d", i, s.wantKind, calls, s.wantCalls)
+		if calls != i+1 || fulls != s.wantFulls {
+			t.Errorf("step %d (%s run): AfterRun called %d times in all, %d for full runs; want %d, %d", i, s.wantKind, calls, fulls, i+1, s.wantFulls)
 		}
 	}
 }
