@@ -40,16 +40,10 @@ func (w *clashes) find(current []*endpoint.Endpoint, ix *index, owner string, no
 		}
 		k := e.Key()
 		before := ix.currentRecord(k)
-		if before == nil || before.Labels.Get(endpoint.OwnerLabel) != owner {
-			continue
-		}
-		if sameTargets(e.Targets, before.Targets) {
+		if before == nil || before.Labels.Get(endpoint.OwnerLabel) != owner || sameTargets(e.Targets, before.Targets) {
 			continue
 		}
 		had, found := targetString(before.Targets), targetString(e.Targets)
-		if found == had {
-			continue
-		}
 		if *w == nil {
 			*w = clashes{}
 		}

@@ -73,17 +73,24 @@ func (ix *index) entry(name string) *nameEntry {
 	return e
 }
 
+// currentAt returns the entry of k's name and the position of k's record
+// in its current list: -1 when there is none.
+func (ix *index) currentAt(k endpoint.Key) (string, *nameEntry, int) {
+	name := canon(k.DNSName)
+	ent := ix.names[name]
+	if ent == nil {
+		return name, nil, -1
+	}
+	return name, ent, slices.IndexFunc(ent.current, func(c *endpoint.Endpoint) bool {
+		return c.RecordType == k.RecordType && c.SetIdentifier == k.SetIdentifier
+	})
+}
+
 // currentRecord returns the record at k in the registry's view the index
 // keeps, or nil.
 func (ix *index) currentRecord(k endpoint.Key) *endpoint.Endpoint {
-	e := ix.names[canon(k.DNSName)]
-	if e == nil {
-		return nil
-	}
-	for _, c := range e.current {
-		if c.RecordType == k.RecordType && c.SetIdentifier == k.SetIdentifier {
-			return c
-		}
+	if _, ent, i := ix.currentAt(k); i >= 0 {
+		return ent.current[i]
 	}
 	return nil
 }
@@ -190,14 +197,7 @@ func (ix *index) addCurrent(e *endpoint.Endpoint) {
 // removeCurrent takes out the record at e's key (name, type and set
 // identifier), if there is one.
 func (ix *index) removeCurrent(e *endpoint.Endpoint) {
-	name := canon(e.DNSName)
-	ent := ix.names[name]
-	if ent == nil {
-		return
-	}
-	i := slices.IndexFunc(ent.current, func(c *endpoint.Endpoint) bool {
-		return c.RecordType == e.RecordType && c.SetIdentifier == e.SetIdentifier
-	})
+	name, ent, i := ix.currentAt(e.Key())
 	if i < 0 {
 		return
 	}
