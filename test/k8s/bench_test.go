@@ -124,15 +124,22 @@ func dropFromPageCache(t *testing.T, bin string) {
 	}
 }
 
+// scaleArgs are the flags of every exodns process TestScale runs: the
+// service and ingress sources over ns, the in-memory provider, metrics on
+// addr.
+func scaleArgs(kubeconfig, ns, addr string) []string {
+	return []string{"--source=service", "--source=ingress", "--kubeconfig=" + kubeconfig, "--namespace=" + ns,
+		"--provider=inmemory", "--inmemory-zone=example.com", "--txt-owner-id=scale",
+		"--metrics-address=" + addr, "--min-event-sync-interval=1s", "--log-level=warn"}
+}
+
 // scaleProcess runs one exodns binary over the n Services and n Ingresses
 // of ns until it converged, then changes one Service and measures.
 func scaleProcess(t *testing.T, c kubernetes.Interface, ns string, n int, bin, kubeconfig, newIP string) {
 	ctx := t.Context()
 	addr := freeTCPAddr(t)
 	profile := os.Getenv("EXODNS_HEAP_PROFILE")
-	args := []string{"--source=service", "--source=ingress", "--kubeconfig=" + kubeconfig, "--namespace=" + ns,
-		"--provider=inmemory", "--inmemory-zone=example.com", "--txt-owner-id=scale",
-		"--metrics-address=" + addr, "--min-event-sync-interval=1s", "--log-level=warn"}
+	args := scaleArgs(kubeconfig, ns, addr)
 	if help, _ := exec.CommandContext(ctx, bin, "--help").CombinedOutput(); profile != "" && strings.Contains(string(help), "--enable-pprof") {
 		args = append(args, "--enable-pprof")
 	}
@@ -189,10 +196,11 @@ func scaleProcess(t *testing.T, c kubernetes.Interface, ns string, n int, bin, k
 // scaleResynced runs bin over the same objects with every periodic resync
 // a full one (--full-resync-interval equal to --interval), and measures
 // its memory between two full runs once three have read the zone back.
-// That is the state of a process that has run its hourly full resyncs
-// (or whose every event is a full run: manifest or Gateway route
-// sources), which the converged measurement, right after its own writes,
-// does not show.
+// That is the state a process lives in with any provider that keeps no
+// zone version (every one but the in-memory provider: each resync is a
+// full run), with sources whose every event is a full run (manifest,
+// Gateway routes), or past its hourly safety-net resync; the converged
+// measurement, right after its own writes, does not show it.
 func scaleResynced(t *testing.T, n int, bin, kubeconfig, ns string) {
 	ctx := t.Context()
 	if help, _ := exec.CommandContext(ctx, bin, "--help").CombinedOutput(); !strings.Contains(string(help), "--full-resync-interval") {
@@ -200,10 +208,7 @@ func scaleResynced(t *testing.T, n int, bin, kubeconfig, ns string) {
 	}
 	addr := freeTCPAddr(t)
 	const interval = 4 * time.Second
-	args := []string{"--source=service", "--source=ingress", "--kubeconfig=" + kubeconfig, "--namespace=" + ns,
-		"--provider=inmemory", "--inmemory-zone=example.com", "--txt-owner-id=scale",
-		"--metrics-address=" + addr, "--min-event-sync-interval=1s", "--log-level=warn",
-		"--interval=" + interval.String(), "--full-resync-interval=" + interval.String()}
+	args := append(scaleArgs(kubeconfig, ns, addr), "--interval="+interval.String(), "--full-resync-interval="+interval.String())
 	cmd := startExodns(t, bin, args, nil)
 	fulls := `external_dns_controller_reconcile_runs_total{kind="full"}`
 	var m map[string]float64
