@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -153,8 +152,11 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 		typed:  newOwnerIndex(len(records) / 2),
 		legacy: make(map[nameKey]*ownership),
 		cnames: make(map[endpoint.Key]bool),
-		seen:   slices.Clone(records), // the others' entries become their copies below
+		seen:   make([]recordKey, len(records)),
 		at:     make([]*ownership, len(records)),
+	}
+	for i, rec := range records {
+		snap.seen[i] = recordKey{rec.DNSName, rec.RecordType, rec.SetIdentifier}
 	}
 	w := newWalk(prev)
 	others := make([]other, 0, len(records))
@@ -203,7 +205,6 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 		rec := ot.rec
 		c := &copies[i]
 		*c = *rec
-		snap.seen[ot.pos] = c
 		o, kind := w.foundAgain(ot.was), outdated
 		if o == nil {
 			o, kind = snap.find(r.lookupKey(rec), rec)

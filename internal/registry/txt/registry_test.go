@@ -460,3 +460,38 @@ func TestRecordsKeepNoProviderRecord(t *testing.T) {
 		runtime.KeepAlive(eps)
 	}
 }
+
+// TestCallerOwnsReturnedRecords: Records hands out copies, and a caller
+// may change them as it likes while another goroutine reads the zone
+// again: nothing the registry reads later may be memory it handed out.
+// Run with -race (hack/test.sh does).
+func TestCallerOwnsReturnedRecords(t *testing.T) {
+	var zone []*endpoint.Endpoint
+	for i := range 20 {
+		name := fmt.Sprintf("app-%d.example.com", i)
+		zone = append(zone, endpoint.New(name, "A", "192.0.2.1"),
+			endpoint.New("a-"+name, "TXT", `"heritage=external-dns,external-dns/owner=k3s-cluster"`))
+	}
+	r := newRegistry(t, newFakeProvider(zone...), Config{})
+	var wg sync.WaitGroup
+	for g := range 2 {
+		wg.Go(func() {
+			for i := range 30 {
+				eps, err := r.Records(ctx)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				for _, e := range eps {
+					e.DNSName = fmt.Sprintf("mine-%d-%d.%s", g, i, e.DNSName)
+					e.RecordType = "CNAME"
+					e.Labels.Set("scribble", "x")
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if got := records(t, r); len(got) != 20 || got["app-7.example.com/A"] == nil {
+		t.Fatalf("after callers changed their copies: %d records %v", len(got), got)
+	}
+}

@@ -53,22 +53,22 @@ type snapshot struct {
 	// arena holds the ownership records above.
 	arena ownershipArena
 
-	// seen are the provider's records as read, in its order, and at says
+	// seen are the keys of the provider's records as read, in its order
+	// (keys only: the provider's records may be copies no one else keeps,
+	// and the copies Records returns are the caller's, to change while
+	// another read runs; TestCallerOwnsReturnedRecords), and at says
 	// for each what the read made of it: for a TXT record, the typed
 	// ownership record it is; for another, the typed ownership record it
 	// was found through; else nil. The next read walks its records
 	// alongside these (providers list in a stable order), so a record
 	// unchanged since is matched without a probe into a map of 10^5 keys.
-	//
-	// A TXT record is kept as the provider gave it (its ownership record
-	// keeps it too); any other as the copy Records returned, which the
-	// caller's view keeps and whose block is one allocation. Pointers, not
-	// the keys' strings: 8 bytes a record, not 48. Should the caller
-	// change a copy's key, the walk only fails to line that record up and
-	// looks it up instead.
-	seen []*endpoint.Endpoint
+	seen []recordKey
 	at   []*ownership
 }
+
+// recordKey is a record's name, type and set identifier as the provider
+// gave them.
+type recordKey struct{ name, recordType, set string }
 
 type nameType struct{ name, recordType string }
 

@@ -82,7 +82,7 @@ func (w *walk) foundBefore(j int, rec *endpoint.Endpoint) *ownership {
 		if p < 0 || p >= len(w.prev.seen) {
 			continue
 		}
-		if s := w.prev.seen[p]; s.DNSName == rec.DNSName && s.RecordType == rec.RecordType && s.SetIdentifier == rec.SetIdentifier {
+		if s := w.prev.seen[p]; s.name == rec.DNSName && s.recordType == rec.RecordType && s.set == rec.SetIdentifier {
 			w.delta += d
 			if o := w.prev.at[p]; o != nil && int(o.pos) != p {
 				return o
