@@ -121,9 +121,7 @@ func startCluster(t *testing.T, bin, name, dnsIP string, dnsPort int, peer strin
 	if err := os.WriteFile(table, []byte(geoip), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ml, _ := net.Listen("tcp", "127.0.0.1:0")
-	metrics := ml.Addr().String()
-	ml.Close()
+	metrics := fmt.Sprintf("127.0.0.1:%d", harness.FreePort(t))
 	c := &cluster{name: name, dns: fmt.Sprintf("%s:%d", dnsIP, dnsPort), metrics: metrics, log: &strings.Builder{}}
 	c.cmd = exec.Command(bin, "--source=manifest", "--manifest-path="+dir, "--manifest-settle-time=50ms",
 		"--provider=embedded", "--embedded-zone="+zone, "--embedded-db=:memory:", "--embedded-listen="+c.dns,

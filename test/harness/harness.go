@@ -5,10 +5,13 @@ package harness
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -28,24 +31,44 @@ func Need(t testing.TB, name string) string {
 
 // FreePort returns a port free for both TCP and UDP on every address
 // given (127.0.0.1 when none is).
+//
+// The port is drawn from below the kernel's ephemeral range. A port the
+// kernel handed out for ":0" is also one it hands to outgoing connections:
+// between our check and the server's bind, a client connection of another
+// test (an API server watch, a DNS query) can take it, and the server then
+// fails with "address already in use". Below the range only another
+// explicit bind can take it.
 func FreePort(t testing.TB, ips ...string) int {
 	t.Helper()
 	if len(ips) == 0 {
 		ips = []string{"127.0.0.1"}
 	}
-	for range 50 {
-		l, err := net.Listen("tcp", ips[0]+":0")
-		if err != nil {
-			t.Fatalf("listening on %s: %v", ips[0], err)
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		l.Close()
+	lo, hi := portsBelowEphemeral()
+	for range 200 {
+		port := lo + rand.IntN(hi-lo)
 		if free(port, ips) {
 			return port
 		}
 	}
 	t.Fatal("no free port")
 	return 0
+}
+
+// portsBelowEphemeral returns [lo, hi): ports no outgoing connection uses.
+func portsBelowEphemeral() (int, int) {
+	const lo = 10000
+	hi := 32768 // Linux's default start of ip_local_port_range
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil {
+				hi = n
+			}
+		}
+	}
+	if hi-lo < 1000 {
+		return 1024, 1024 + 8000
+	}
+	return lo, hi
 }
 
 func free(port int, ips []string) bool {

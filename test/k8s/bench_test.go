@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -137,7 +136,7 @@ func scaleArgs(kubeconfig, ns, addr string) []string {
 // of ns until it converged, then changes one Service and measures.
 func scaleProcess(t *testing.T, c kubernetes.Interface, ns string, n int, bin, kubeconfig, newIP string) {
 	ctx := t.Context()
-	addr := freeTCPAddr(t)
+	addr := freeAddr(t)
 	profile := os.Getenv("EXODNS_HEAP_PROFILE")
 	args := scaleArgs(kubeconfig, ns, addr)
 	if help, _ := exec.CommandContext(ctx, bin, "--help").CombinedOutput(); profile != "" && strings.Contains(string(help), "--enable-pprof") {
@@ -206,7 +205,7 @@ func scaleResynced(t *testing.T, n int, bin, kubeconfig, ns string) {
 	if help, _ := exec.CommandContext(ctx, bin, "--help").CombinedOutput(); !strings.Contains(string(help), "--full-resync-interval") {
 		t.Skip(bin, " has no --full-resync-interval")
 	}
-	addr := freeTCPAddr(t)
+	addr := freeAddr(t)
 	const interval = 4 * time.Second
 	args := append(scaleArgs(kubeconfig, ns, addr), "--interval="+interval.String(), "--full-resync-interval="+interval.String())
 	cmd := startExodns(t, bin, args, nil)
@@ -304,15 +303,6 @@ func userKubeconfig(t *testing.T, name string) string {
 		t.Fatal(err)
 	}
 	return path
-}
-
-func freeTCPAddr(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 // scrape reads a Prometheus text page into series -> value; nil on error.

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"slices"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/exodns/exodns/internal/cli"
+	"github.com/exodns/exodns/test/harness"
 )
 
 // TestCommandLine runs the exodns command itself, as a Deployment would:
@@ -26,12 +26,9 @@ func TestCommandLine(t *testing.T) {
 	c, _ := clients(t)
 	ns := newNamespace(t, c)
 	kubeconfig := userKubeconfig(t, "exodns")
-	l, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.LocalAddr().String()
-	l.Close()
+	// The embedded server listens on TCP and UDP; a port free for both,
+	// and not one an outgoing connection can take meanwhile.
+	addr := fmt.Sprintf("127.0.0.1:%d", harness.FreePort(t))
 
 	cmd := cli.NewRootCommand(cli.BuildInfo{Version: "test"})
 	cmd.SetOut(io.Discard)

@@ -39,7 +39,7 @@ func TestHealthChangeIsAnEvent(t *testing.T) {
 	cmd.SetOut(io.Discard)
 	cmd.SetErr(io.Discard)
 	cmd.SetArgs([]string{"--source=service", "--kubeconfig=" + userKubeconfig(t, "exodns-replicas"), "--namespace=" + ns,
-		"--provider=embedded", "--embedded-zone=example.com", "--embedded-db=:memory:", "--embedded-listen=" + freeAddr(t, "udp"),
+		"--provider=embedded", "--embedded-zone=example.com", "--embedded-db=:memory:", "--embedded-listen=" + freeAddr(t),
 		"--txt-owner-id=health", "--metrics-address="})
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)

@@ -52,7 +52,7 @@ func TestInitialList(t *testing.T) {
 	}
 	before := lists()
 
-	addr := freeTCPAddr(t)
+	addr := freeAddr(t)
 	startExodns(t, harness.BuildExodns(t), []string{"--source=service", "--source=ingress", "--kubeconfig=" + userKubeconfig(t, "exodns-list"),
 		"--namespace=" + ns, "--provider=inmemory", "--inmemory-zone=example.com", "--txt-owner-id=list",
 		"--metrics-address=" + addr, "--min-event-sync-interval=100ms", "--log-level=warn"},

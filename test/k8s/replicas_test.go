@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -107,24 +106,15 @@ func (r *replica) serial(c *dns.Client) uint32 {
 }
 
 // freeAddr returns a loopback address whose port is free for both UDP and
-// TCP (the DNS server takes both) and not handed out before in this test
-// binary, so replicas started together never collide.
-func freeAddr(t *testing.T, _ string) string {
+// TCP (the DNS server takes both), below the ephemeral range (see
+// harness.FreePort), and not handed out before in this test binary, so
+// replicas started together never collide.
+func freeAddr(t *testing.T) string {
 	t.Helper()
 	portsMu.Lock()
 	defer portsMu.Unlock()
 	for range 50 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := l.Addr().String()
-		u, err := net.ListenPacket("udp", addr)
-		l.Close()
-		if err != nil {
-			continue
-		}
-		u.Close()
+		addr := fmt.Sprintf("127.0.0.1:%d", harness.FreePort(t))
 		if !portsGiven[addr] {
 			portsGiven[addr] = true
 			return addr
@@ -162,7 +152,7 @@ func TestReplicasAnswerAlike(t *testing.T) {
 	reps := make([]*replica, 3)
 	for i := range reps {
 		r := &replica{t: t, bin: bin, db: filepath.Join(dir, fmt.Sprintf("r%d", i), "db"),
-			dnsAddr: freeAddr(t, "udp"), metrics: freeAddr(t, "tcp")}
+			dnsAddr: freeAddr(t), metrics: freeAddr(t)}
 		r.args = []string{"--source=service", "--kubeconfig=" + kubeconfig, "--namespace=" + ns,
 			"--provider=embedded", "--embedded-zone=example.com", "--embedded-listen=" + r.dnsAddr,
 			"--metrics-address=" + r.metrics, "--txt-owner-id=replicas", "--leader-elect",
