@@ -12,6 +12,7 @@ import (
 
 	"github.com/exodns/exodns/internal/config"
 	"github.com/exodns/exodns/internal/controller"
+	"github.com/exodns/exodns/internal/registry"
 )
 
 func TestFullResyncEvery(t *testing.T) {
@@ -38,25 +39,67 @@ func TestFullResyncEvery(t *testing.T) {
 // controller's count of resyncs between full ones.
 func TestFullResyncIntervalReachesController(t *testing.T) {
 	for flag, want := range map[string]int{"": 60, "--full-resync-interval=5m": 5, "--full-resync-interval=0": -1} {
-		cfg := config.Default()
-		fs := pflag.NewFlagSet("exodns", pflag.ContinueOnError)
-		config.BindFlags(fs, &cfg)
 		args := []string{"--source=manifest", "--manifest-path=" + t.TempDir(), "--provider=inmemory", "--inmemory-zone=example.com"}
 		if flag != "" {
 			args = append(args, flag)
 		}
-		if err := fs.Parse(args); err != nil {
-			t.Fatal(err)
-		}
-		if err := cfg.Validate(); err != nil {
-			t.Fatal(err)
-		}
-		ctl, _, _, err := build(context.Background(), &cfg, slog.New(slog.DiscardHandler), &controller.Reporter{Log: slog.New(slog.DiscardHandler), Metrics: controller.NewMetrics(prometheus.NewRegistry())}, prometheus.NewRegistry(), new(atomic.Bool))
-		if err != nil {
-			t.Fatal(err)
-		}
+		ctl := buildFrom(t, args)
 		if ctl.FullResyncEvery != want {
 			t.Errorf("%q: FullResyncEvery = %d, want %d", flag, ctl.FullResyncEvery, want)
 		}
 	}
+}
+
+// TestZoneVersionReachesController: the providers that count their
+// zone's changes are seen to by the registry the command builds, through
+// every wrapper the flags add, so periodic resyncs can skip reading the
+// zone. A wrapper that hid the version would make every resync a full
+// read, which no functional test notices.
+func TestZoneVersionReachesController(t *testing.T) {
+	embedded := []string{"--provider=embedded", "--embedded-zone=example.com", "--embedded-db=:memory:", "--embedded-listen=127.0.0.1:0"}
+	tests := []struct {
+		name string
+		args []string
+		want bool
+	}{
+		{"embedded", embedded, true},
+		{"embedded, dry run", append(embedded, "--dry-run"), true},
+		{"embedded, TXT cache", append(embedded, "--txt-cache-interval=1m"), true},
+		{"embedded, noop registry", append(embedded, "--registry=noop"), true},
+		{"inmemory", []string{"--provider=inmemory", "--inmemory-zone=example.com"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctl := buildFrom(t, append([]string{"--source=manifest", "--manifest-path=" + t.TempDir()}, tt.args...))
+			ir, ok := ctl.Registry.(registry.Incremental)
+			if !ok {
+				t.Fatalf("registry %T does not offer incremental runs", ctl.Registry)
+			}
+			if _, have := ir.ZoneVersion(); have != tt.want {
+				t.Errorf("registry reports a zone version: %v, want %v", have, tt.want)
+			}
+		})
+	}
+}
+
+// buildFrom builds the controller the command would from args.
+func buildFrom(t *testing.T, args []string) *controller.Controller {
+	t.Helper()
+	cfg := config.Default()
+	fs := pflag.NewFlagSet("exodns", pflag.ContinueOnError)
+	config.BindFlags(fs, &cfg)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ctl, emb, _, err := build(context.Background(), &cfg, slog.New(slog.DiscardHandler), &controller.Reporter{Log: slog.New(slog.DiscardHandler), Metrics: controller.NewMetrics(prometheus.NewRegistry())}, prometheus.NewRegistry(), new(atomic.Bool))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if emb != nil {
+		t.Cleanup(func() { emb.close(context.Background()) })
+	}
+	return ctl
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/exodns/exodns/internal/dnsserver"
 	"github.com/exodns/exodns/internal/endpoint"
 	"github.com/exodns/exodns/internal/plan"
 	"github.com/exodns/exodns/internal/provider"
@@ -108,8 +109,15 @@ const badTarget = "192.0.2.66"
 
 var errBadTarget = errors.New("target refused")
 
+// zoneProvider is a provider that counts the changes of its zone, as the
+// incremental runs need.
+type zoneProvider interface {
+	provider.Provider
+	provider.Versioned
+}
+
 // refusingProvider refuses, group by group, records with badTarget.
-type refusingProvider struct{ *inmemory.Provider }
+type refusingProvider struct{ zoneProvider }
 
 func (p refusingProvider) ApplyChanges(ctx context.Context, c *plan.Changes) error {
 	return provider.ApplyIsolated(ctx, c, func(ctx context.Context, c *plan.Changes) error {
@@ -118,21 +126,31 @@ func (p refusingProvider) ApplyChanges(ctx context.Context, c *plan.Changes) err
 				return errBadTarget
 			}
 		}
-		return p.Provider.ApplyChanges(ctx, c)
+		return p.zoneProvider.ApplyChanges(ctx, c)
 	}, func(err error) bool { return errors.Is(err, errBadTarget) })
 }
 
 // world is one controller over its own zone.
 type world struct {
 	src   *objectSource
-	prov  *inmemory.Provider
+	prov  zoneProvider
 	ctl   *Controller
 	rep   *Reporter
 	tried *plan.Changes
+	// auth is the embedded server's authority, in worlds over it.
+	auth *dnsserver.Authority
 }
 
+// newWorld is a world over the in-memory provider.
 func newWorld(t testing.TB) *world {
-	w := &world{src: &objectSource{}, prov: inmemory.New([]string{"example.com"})}
+	return newWorldOn(t, inmemory.New([]string{"example.com"}))
+}
+
+// applies counts the in-memory provider's landed batches.
+func (w *world) applies() int { return w.prov.(*inmemory.Provider).Applies() }
+
+func newWorldOn(t testing.TB, prov zoneProvider) *world {
+	w := &world{src: &objectSource{}, prov: prov}
 	reg, err := txt.New(refusingProvider{w.prov}, txt.Config{OwnerID: "us"})
 	if err != nil {
 		t.Fatal(err)
@@ -278,22 +296,43 @@ func randomObject(r *rand.Rand, res string) *fakeObject {
 // reports must be identical, and the incremental one's view of the zone
 // must be what reading the zone gives.
 func TestIncrementalMatchesFull(t *testing.T) {
-	sequences, steps := 2000, 25
+	matchesFull(t, 2000, newWorld, []outsideWrite{otherController})
+}
+
+// outsideWrite is a write to a world's zone by someone other than its
+// controller; it must reach the incremental controller exactly as it
+// reaches the oracle.
+type outsideWrite struct {
+	name  string
+	write func(ctx context.Context, w *world) error
+}
+
+// otherController writes a record into the zone through the provider, as
+// another controller (or a person with the API) would.
+var otherController = outsideWrite{"another controller writes", func(ctx context.Context, w *world) error {
+	return w.prov.ApplyChanges(ctx, &plan.Changes{Create: []*endpoint.Endpoint{endpoint.New("n5.example.com", "TXT", "\"hello\"")}})
+}}
+
+// matchesFull drives two worlds made by mk with the same random events
+// and outside writes. The incremental one runs as events and periodic
+// resyncs come; the oracle reads everything every time.
+func matchesFull(t *testing.T, sequences int, mk func(testing.TB) *world, writes []outsideWrite) {
+	steps := 25
 	if testing.Short() {
 		sequences = 100
 	}
 	ctx := context.Background()
-	incremental, total := 0, 0
+	incremental, total, resyncs, incResyncs, wrote := 0, 0, 0, 0, 0
 	for seq := range sequences {
 		r := rand.New(rand.NewPCG(uint64(seq), 13))
-		inc, full := newWorld(t), newWorld(t)
+		inc, full := mk(t), mk(t)
 		if seq%2 == 0 {
 			inc.seed(t)
 			full.seed(t)
 		}
 		objs := []string{"service/a/o0", "service/a/o1", "ingress/a/o2", "ingress/b/o3", "service/b/o4", "crd/b/o5"}
 		for step := range steps {
-			for range 1 + r.IntN(3) {
+			for range r.IntN(4) {
 				res := objs[r.IntN(len(objs))]
 				var o *fakeObject
 				if r.IntN(5) > 0 {
@@ -302,15 +341,26 @@ func TestIncrementalMatchesFull(t *testing.T) {
 				inc.src.set(res, o)
 				full.src.set(res, o)
 			}
-			if r.IntN(40) == 0 {
-				// Someone else writes into the zone.
+			var outside string
+			if r.IntN(20) == 0 {
+				ow := writes[r.IntN(len(writes))]
+				outside = ow.name
 				for _, w := range []*world{inc, full} {
-					_ = w.prov.ApplyChanges(ctx, &plan.Changes{Create: []*endpoint.Endpoint{endpoint.New("n5.example.com", "TXT", "\"hello\"")}})
+					if err := ow.write(ctx, w); err == nil && w == inc {
+						wrote++
+					}
 				}
+			}
+			// A third of the runs are the periodic resync, which with a
+			// zone version plans only what changed, like an event run.
+			mode := runEvent
+			if r.IntN(3) == 0 {
+				mode = runResync
+				resyncs++
 			}
 			inc.tried, full.tried = nil, nil
 			before := testutil.ToFloat64(inc.ctl.Metrics.runs.WithLabelValues("incremental"))
-			errI := inc.ctl.run(ctx, runEvent)
+			errI := inc.ctl.run(ctx, mode)
 			errF := full.ctl.run(ctx, runFull)
 			if (errI == nil) != (errF == nil) {
 				t.Fatalf("seq %d step %d: incremental error %v, full error %v", seq, step, errI, errF)
@@ -318,8 +368,15 @@ func TestIncrementalMatchesFull(t *testing.T) {
 			total++
 			if testutil.ToFloat64(inc.ctl.Metrics.runs.WithLabelValues("incremental")) > before {
 				incremental++
+				if mode == runResync {
+					incResyncs++
+				}
 			}
-			where := fmt.Sprintf("seq %d step %d", seq, step)
+			where := fmt.Sprintf("seq %d step %d (%s run", seq, step, map[runMode]string{runEvent: "event", runResync: "resync"}[mode])
+			if outside != "" {
+				where += ", after: " + outside
+			}
+			where += ")"
 			if debugSeq == seq {
 				t.Logf("%s: errs %v %v\n%s\nfull:\n%s\nzone %q\nfull zone %q", where, errI, errF, describeChanges(inc.tried), describeChanges(full.tried), inc.zone(t), full.zone(t))
 			}
@@ -348,9 +405,15 @@ func TestIncrementalMatchesFull(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d sequences, %d steps: %d runs were incremental", sequences, total, incremental)
+	t.Logf("%d sequences, %d steps: %d runs were incremental, %d of %d resyncs; %d outside writes landed", sequences, total, incremental, incResyncs, resyncs, wrote)
 	if incremental < total/3 {
 		t.Errorf("only %d of %d runs were incremental", incremental, total)
+	}
+	if incResyncs < resyncs/4 {
+		t.Errorf("only %d of %d resyncs were incremental: the zone version does not let them skip the read", incResyncs, resyncs)
+	}
+	if wrote < sequences/4 {
+		t.Errorf("only %d outside writes landed: the test does not exercise them", wrote)
 	}
 }
 

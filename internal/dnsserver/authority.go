@@ -76,6 +76,10 @@ func (a *Authority) Records(_ context.Context) ([]*endpoint.Endpoint, error) {
 	return a.store.Records(), nil
 }
 
+// Version changes whenever what Records returns may have changed (see
+// store.Store.Version).
+func (a *Authority) Version() uint64 { return a.store.Version() }
+
 // Apply commits a batch to the store and swaps in a snapshot that holds it.
 // Records the server could not answer with are rejected before anything is
 // written, with the rest of their batch.

@@ -30,6 +30,10 @@ type Store struct {
 	// out what they need, never while answering queries.
 	mu   sync.RWMutex
 	data map[string]*zoneData
+	// version counts the commits that changed the controller's records,
+	// the set Records lists, so the controller can tell without reading
+	// them that nobody changed them since it last looked (Version).
+	version uint64
 }
 
 type zoneData struct {
@@ -192,7 +196,21 @@ func (s *Store) commit(b *batch) ([]string, error) {
 	for _, z := range changed {
 		s.data[z].serial = nextSerial(s.data[z].serial)
 	}
+	if !b.dynamic && len(changed) > 0 {
+		s.version++
+	}
 	return changed, nil
+}
+
+// Version changes whenever what Records returns may have changed: it
+// counts the commits to the controller's records since the store was
+// opened. Records of RFC 2136 updates, serials, and peers' records do
+// not move it, since Records never shows them. It starts at zero in each
+// process, as does every reader's memory of it.
+func (s *Store) Version() uint64 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.version
 }
 
 func (s *Store) persist(tx *bolt.Tx, b *batch) error {

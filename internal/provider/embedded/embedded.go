@@ -21,6 +21,8 @@ type Backend interface {
 	// Check reports whether the server could answer with e.
 	Check(e *endpoint.Endpoint) error
 	Zones() []string
+	// Version changes whenever what Records returns may have changed.
+	Version() uint64
 }
 
 // Provider implements provider.Provider over a Backend.
@@ -29,7 +31,10 @@ type Provider struct {
 	zones   zone.Matcher
 }
 
-var _ provider.Provider = (*Provider)(nil)
+var (
+	_ provider.Provider  = (*Provider)(nil)
+	_ provider.Versioned = (*Provider)(nil)
+)
 
 // New returns a provider writing to b. zones limits it to some of the
 // backend's zones; none means all of them.
@@ -56,6 +61,12 @@ func (p *Provider) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	}
 	return out, nil
 }
+
+// ZoneVersion implements provider.Versioned with the store's count of
+// commits to the controller's records. With it, a periodic resync that
+// finds the count where this controller left it plans only what changed
+// instead of reading every record back.
+func (p *Provider) ZoneVersion() uint64 { return p.backend.Version() }
 
 // ApplyChanges commits the batch. A change the store refuses (a name in no
 // zone, a create of an existing record, a stale delete) is set apart and
