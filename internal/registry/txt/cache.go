@@ -28,7 +28,11 @@ func CacheRecords(p provider.Provider, interval time.Duration, now func() time.T
 	if now == nil {
 		now = time.Now
 	}
-	return &recordCache{Provider: p, interval: interval, now: now}
+	c := &recordCache{Provider: p, interval: interval, now: now}
+	if _, ok := provider.ZoneVersionOf(p); ok {
+		return versionedCache{c}
+	}
+	return c
 }
 
 type recordCache struct {
@@ -40,6 +44,7 @@ type recordCache struct {
 	records map[cacheKey]*endpoint.Endpoint // nil: nothing cached
 	order   []cacheKey                      // first-seen order, so answers are stable
 	read    time.Time
+	reads   uint64 // of the provider, for ZoneVersion
 }
 
 // cacheKey is a record set's key with the name in canonical form.
@@ -76,7 +81,33 @@ func (c *recordCache) Records(ctx context.Context) ([]*endpoint.Endpoint, error)
 		c.put(r.DeepCopy())
 	}
 	c.read = started
+	c.reads++
 	return c.copies(), nil
+}
+
+// versionedCache is the cache over a provider that keeps a zone version.
+// The provider's version alone would not do: a read that the cache
+// answers may be older than the version read before it, and once the
+// interval passes the cache's answer changes with no write at all. A
+// controller that took the unchanged version as "nothing changed" would
+// then keep a stale view until its next full resync, instead of for at
+// most the interval.
+type versionedCache struct{ *recordCache }
+
+// ZoneVersion changes whenever Records may answer differently: when the
+// provider's version moves, when the cache is read anew, and when it
+// goes stale (so the next Records reads the provider).
+func (c versionedCache) ZoneVersion() uint64 {
+	u, _ := provider.ZoneVersionOf(c.Provider)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	stale := uint64(0)
+	if c.records == nil || c.now().Sub(c.read) >= c.interval {
+		stale = 1
+	}
+	// Any change of one part changes the sum; the parts are counters far
+	// from wrapping into each other's bits.
+	return u<<33 ^ c.reads<<1 ^ stale
 }
 
 // ApplyChanges applies through the provider and patches the cache with
