@@ -128,8 +128,15 @@ type failures struct {
 // applyZone sends one zone's changes. It returns how many changes were
 // attempted and how many failed, with a line for each refused one.
 func (p *Provider) applyZone(ctx context.Context, z *zone, conv converter, c *plan.Changes, refusals *provider.RefusedError) (int, int, failures, error) {
-	if err := p.ensureRecords(ctx, z); err != nil {
-		return 0, 0, failures{}, err
+	// Only a zone never listed, or left uncertain, is listed here. A zone
+	// merely due for its periodic re-list is re-listed by Records: a
+	// re-list here would take in someone else's changes that the caller,
+	// who read the records before this batch, never sees, while the zone
+	// version (ZoneVersion) it reads after the batch says it has.
+	if z.sets == nil || z.stale {
+		if err := p.ensureRecords(ctx, z); err != nil {
+			return 0, 0, failures{}, err
+		}
 	}
 	groups, bad := buildGroups(z, conv, p.cfg.Policy, c)
 	limit := Cost{Changes: p.cfg.BatchChangeSize, Values: p.cfg.BatchChangeSizeValues, Bytes: p.cfg.BatchChangeSizeBytes}
@@ -150,6 +157,7 @@ func (p *Provider) applyZone(ctx context.Context, z *zone, conv converter, c *pl
 			for _, it := range g.Items {
 				z.remember(it.Change)
 			}
+			p.gen++
 		},
 	}
 	failed := append(bad, sub.Submit(ctx, Pack(groups, limit))...)
@@ -175,6 +183,7 @@ func (p *Provider) applyZone(ctx context.Context, z *zone, conv converter, c *pl
 	if len(failed) > 0 {
 		// The zone is no longer known for sure: list it before next use.
 		z.stale = true
+		p.gen++
 	}
 	p.m.records.WithLabelValues(z.name).Set(float64(len(z.sets)))
 	return total, nfailed, out, nil

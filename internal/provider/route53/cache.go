@@ -38,6 +38,7 @@ func (p *Provider) ensureRecords(ctx context.Context, z *zone) error {
 	case !p.zones.at.Before(due) && z.count == int64(len(z.sets)) && z.countChecks < p.countChecks:
 		z.checkedAt = now
 		z.countChecks++
+		p.gen++
 		return nil
 	}
 	sets, err := listRecordSets(ctx, z)
@@ -45,6 +46,7 @@ func (p *Provider) ensureRecords(ctx context.Context, z *zone) error {
 		return err
 	}
 	z.sets, z.checkedAt, z.countChecks, z.stale = sets, now, 0, false
+	p.gen++
 	p.m.resyncs.WithLabelValues(z.name).Inc()
 	p.m.records.WithLabelValues(z.name).Set(float64(len(sets)))
 	return nil

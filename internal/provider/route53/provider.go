@@ -46,9 +46,15 @@ type Provider struct {
 	checks map[checkKey]checkResult
 	// hc is the state of the health checks exodns manages (hcattach.go).
 	hc healthChecks
+	// gen moves whenever what Records answers may have changed (see
+	// ZoneVersion).
+	gen uint64
 }
 
-var _ provider.Provider = (*Provider)(nil)
+var (
+	_ provider.Provider  = (*Provider)(nil)
+	_ provider.Versioned = (*Provider)(nil)
+)
 
 // New returns a provider over the given accounts (see Clients). The first
 // account that lists a zone serves it.
@@ -110,11 +116,7 @@ func (p *Provider) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 // zone list expires after --aws-zones-cache-duration, or when that is 0,
 // after the resync interval.
 func (p *Provider) ensureZones(ctx context.Context, force bool) error {
-	ttl := p.cfg.ZonesCacheDuration
-	if ttl <= 0 {
-		ttl = p.cfg.ZoneResyncInterval
-	}
-	if p.zones != nil && !force && p.now().Sub(p.zones.at) < ttl {
+	if p.zones != nil && !force && p.now().Sub(p.zones.at) < p.zonesTTL() {
 		return nil
 	}
 	zs, err := p.discoverZones(ctx)
@@ -129,7 +131,17 @@ func (p *Provider) ensureZones(ctx context.Context, force bool) error {
 		p.log.InfoContext(ctx, "route53: managing zones", "count", len(zs.all), "zones", names)
 	}
 	p.zones = zs
+	p.gen++
 	return nil
+}
+
+// zonesTTL is how long the zone list is kept: --aws-zones-cache-duration,
+// or when that is 0, the resync interval.
+func (p *Provider) zonesTTL() time.Duration {
+	if p.cfg.ZonesCacheDuration > 0 {
+		return p.cfg.ZonesCacheDuration
+	}
+	return p.cfg.ZoneResyncInterval
 }
 
 func sameZones(a, b *zoneSet) bool {
@@ -145,6 +157,42 @@ func (p *Provider) resyncDue() bool {
 	now := p.now()
 	for _, z := range p.zones.all {
 		if z.sets != nil && !z.stale && !now.Before(z.checkedAt.Add(p.cfg.ZoneResyncInterval)) && p.zones.at.Before(z.checkedAt.Add(p.cfg.ZoneResyncInterval)) {
+			return true
+		}
+	}
+	return false
+}
+
+// ZoneVersion implements provider.Versioned. It moves whenever Records
+// may answer differently: after every re-list or count check of a zone,
+// every change of ours that Route 53 accepted, every failure that leaves a
+// zone uncertain, and every discovery of the zone list. While Records
+// would call the API (a zone never listed, uncertain, or due for its
+// periodic re-list, or the zone list due), it is new at every call, so a
+// controller that reads it then reads the records, and the re-list
+// happens on --aws-zone-resync-interval as it did when every resync was
+// a full run. Between, a converged controller's resyncs cost neither a
+// call nor a read of the cache.
+func (p *Provider) ZoneVersion() uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.listingDue() {
+		p.gen++
+	}
+	return p.gen
+}
+
+// listingDue reports whether Records would call the API now.
+func (p *Provider) listingDue() bool {
+	if p.zones == nil {
+		return true
+	}
+	now := p.now()
+	if now.Sub(p.zones.at) >= p.zonesTTL() || p.resyncDue() {
+		return true
+	}
+	for _, z := range p.zones.all {
+		if z.sets == nil || z.stale || !now.Before(z.checkedAt.Add(p.cfg.ZoneResyncInterval)) {
 			return true
 		}
 	}
