@@ -37,7 +37,9 @@ import (
 // provider, and measures how long it takes to publish them all, one
 // change, and its memory once converged: RSS and heap from its /metrics.
 // A second process of the same binary then runs with every resync a full
-// one, and its memory is measured after three have read the zone back.
+// one, and its memory is measured after three have read the zone back. A
+// third runs with README's default provider, the embedded server, and
+// reports what ten idle resyncs cost it (scaleIdleEmbedded).
 // It is gated because creating the objects takes minutes on a small
 // machine.
 //
@@ -68,8 +70,10 @@ func TestScale(t *testing.T) {
 	if env := os.Getenv("EXODNS_BINARY"); env != "" {
 		bins = strings.Split(env, ",")
 	}
+	this := -1 // the index of this tree's build in bins
 	if len(bins) == 0 || os.Getenv("EXODNS_BINARY_AND_THIS") != "" {
 		bins = append(bins, harness.BuildExodns(t))
+		this = len(bins) - 1
 	}
 	kubeconfig := userKubeconfig(t, "exodns-scale")
 	for i, bin := range bins {
@@ -78,6 +82,9 @@ func TestScale(t *testing.T) {
 		})
 		t.Run(fmt.Sprint("exodns-", i, "-resynced"), func(t *testing.T) {
 			scaleResynced(t, n, bin, kubeconfig, ns)
+		})
+		t.Run(fmt.Sprint("exodns-", i, "-idle-embedded"), func(t *testing.T) {
+			scaleIdleEmbedded(t, n, bin, kubeconfig, ns, i == this)
 		})
 	}
 }
@@ -229,6 +236,53 @@ func scaleResynced(t *testing.T, n int, bin, kubeconfig, ns string) {
 		t.Fatalf("%v A records after full resyncs, want %d", m[`external_dns_registry_records{record_type="A"}`], 2*n)
 	}
 	logMemory(t, fmt.Sprintf("after %v full runs (every resync full)", m[fulls]), cmd.Process.Pid, m)
+}
+
+// scaleIdleEmbedded runs bin over the same objects with README's default
+// provider, the embedded DNS server, and a 2-second --interval, and once
+// it converged, measures what ten idle resyncs cost the process: CPU,
+// allocation, and how many were full runs. Since the server's store keeps
+// a zone version, they should be none (the hourly safety net aside);
+// before, every one was. thisBuild says bin is this tree's build, of
+// which that is required.
+func scaleIdleEmbedded(t *testing.T, n int, bin, kubeconfig, ns string, thisBuild bool) {
+	addr, dns := freeAddr(t), freeAddr(t)
+	const interval, resyncs = 2 * time.Second, 10
+	args := []string{"--source=service", "--source=ingress", "--kubeconfig=" + kubeconfig, "--namespace=" + ns,
+		"--provider=embedded", "--embedded-zone=example.com", "--embedded-db=:memory:", "--embedded-listen=" + dns,
+		"--txt-owner-id=scale", "--metrics-address=" + addr, "--min-event-sync-interval=1s", "--log-level=warn",
+		"--interval=" + interval.String()}
+	cmd := startExodns(t, bin, args, nil)
+	runs := func(m map[string]float64) (float64, float64) {
+		return m[`external_dns_controller_reconcile_runs_total{kind="full"}`], m[`external_dns_controller_reconcile_runs_total{kind="incremental"}`]
+	}
+	eventually(t, 10*time.Minute, func() (bool, string) {
+		m := scrape(addr)
+		got := m[`external_dns_registry_records{record_type="A"}`]
+		f, i := runs(m)
+		return got == float64(2*n) && f+i >= 3, fmt.Sprintf("%v of %v A records, %v runs", got, 2*n, f+i)
+	})
+	// Let the work of convergence (Events, the first runs' garbage) pass,
+	// then measure over the resyncs with two scrapes only: each scrape of
+	// /metrics costs the process CPU and allocation of its own.
+	time.Sleep(5 * interval)
+	m0 := scrape(addr)
+	f0, i0 := runs(m0)
+	time.Sleep(resyncs*interval + interval/2)
+	m1 := scrape(addr)
+	f1, i1 := runs(m1)
+	k := (f1 + i1) - (f0 + i0)
+	if k < resyncs/2 {
+		t.Fatalf("%v resyncs in %v, want about %d", k, resyncs*interval, resyncs)
+	}
+	t.Logf("idle over the embedded server, %d objects: %v resyncs, %v full and %v incremental; per resync %.1f ms CPU, %.2f MiB allocated (process totals: %.2fs CPU, reconcile time %.3fs)",
+		2*n, k, f1-f0, i1-i0, 1000*(m1["process_cpu_seconds_total"]-m0["process_cpu_seconds_total"])/k,
+		(m1["go_memstats_alloc_bytes_total"]-m0["go_memstats_alloc_bytes_total"])/k/(1<<20),
+		m1["process_cpu_seconds_total"], m1["external_dns_controller_reconcile_duration_seconds_sum"]-m0["external_dns_controller_reconcile_duration_seconds_sum"])
+	logMemory(t, "idle over the embedded server", cmd.Process.Pid, m1)
+	if thisBuild && f1 > f0 {
+		t.Errorf("%v of %v idle resyncs over the embedded server were full runs: its zone version should spare them the read", f1-f0, k)
+	}
 }
 
 // logMemory reports a process's RSS, heap and runtime figures from its
