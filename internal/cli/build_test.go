@@ -67,6 +67,8 @@ func TestZoneVersionReachesController(t *testing.T) {
 		{"embedded, TXT cache", append(embedded, "--txt-cache-interval=1m"), true},
 		{"embedded, noop registry", append(embedded, "--registry=noop"), true},
 		{"inmemory", []string{"--provider=inmemory", "--inmemory-zone=example.com"}, true},
+		{"rfc2136", []string{"--provider=rfc2136", "--rfc2136-host=127.0.0.1", "--rfc2136-port=1", "--rfc2136-zone=example.com", "--rfc2136-insecure"}, true},
+		{"pdns", []string{"--provider=pdns", "--pdns-server=http://127.0.0.1:1", "--pdns-api-key=x"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

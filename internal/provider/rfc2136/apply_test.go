@@ -26,6 +26,7 @@ type fakeClient struct {
 	rcodes func(m *dns.Msg) int
 	rrs    []dns.RR
 	err    error
+	serial uint32 // raised by every update that lands, as a server does
 }
 
 func (f *fakeClient) Transfer(_ context.Context, zone string) ([]dns.RR, error) {
@@ -45,8 +46,11 @@ func (f *fakeClient) Update(_ context.Context, m *dns.Msg) error {
 	if rc := f.rcodes(m); rc != dns.RcodeSuccess {
 		return &RcodeError{Op: "update", Rcode: rc}
 	}
+	f.serial++
 	return nil
 }
+
+func (f *fakeClient) Serial(context.Context, string) (uint32, error) { return f.serial, f.err }
 
 func lines(rrs []dns.RR) []string {
 	var out []string

@@ -19,6 +19,8 @@ type Client interface {
 	// Update sends one UPDATE message; a response other than NOERROR is
 	// an *RcodeError.
 	Update(ctx context.Context, m *dns.Msg) error
+	// Serial returns the serial of the zone's SOA record.
+	Serial(ctx context.Context, zone string) (uint32, error)
 }
 
 // RcodeError is a server's answer other than NOERROR.
@@ -86,6 +88,31 @@ func (c *dnsClient) Transfer(ctx context.Context, zone string) ([]dns.RR, error)
 		return nil, fmt.Errorf("transfer %s from %s: %w", zone, c.addr, first)
 	}
 	return rrs, nil
+}
+
+// Serial asks the server for the zone's SOA record over TCP, signed as
+// updates are, and returns its serial.
+func (c *dnsClient) Serial(ctx context.Context, zone string) (uint32, error) {
+	m := new(dns.Msg)
+	m.SetQuestion(dns.Fqdn(zone), dns.TypeSOA)
+	cl := &dns.Client{Net: "tcp", Timeout: c.timeout}
+	if c.keyName != "" {
+		c.sign(m)
+		cl.TsigSecret = c.secret
+	}
+	in, _, err := cl.ExchangeContext(ctx, m, c.addr)
+	if err != nil {
+		return 0, fmt.Errorf("SOA of %s at %s: %w", zone, c.addr, err)
+	}
+	if in.Rcode != dns.RcodeSuccess {
+		return 0, &RcodeError{Op: "soa", Rcode: in.Rcode}
+	}
+	for _, rr := range in.Answer {
+		if soa, ok := rr.(*dns.SOA); ok && strings.EqualFold(soa.Hdr.Name, dns.Fqdn(zone)) {
+			return soa.Serial, nil
+		}
+	}
+	return 0, fmt.Errorf("SOA of %s at %s: not in the answer (is the server authoritative for it?)", zone, c.addr)
 }
 
 // Update sends m over TCP, signed, and checks the signed answer.

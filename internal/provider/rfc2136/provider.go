@@ -8,7 +8,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/miekg/dns"
@@ -39,9 +41,18 @@ type Provider struct {
 	zones   zone.Matcher
 	log     *slog.Logger
 	metrics *metrics
+
+	// mu guards the zone version: the zones' serials last seen, and the
+	// count of the times they changed.
+	mu      sync.Mutex
+	serials []uint32
+	version uint64
 }
 
-var _ provider.Provider = (*Provider)(nil)
+var (
+	_ provider.Provider  = (*Provider)(nil)
+	_ provider.Versioned = (*Provider)(nil)
+)
 
 // New checks cfg and returns the provider.
 func New(cfg Config, o Options) (*Provider, error) {
@@ -84,6 +95,41 @@ func (p *Provider) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 		})...)
 	}
 	return out, nil
+}
+
+// ZoneVersion implements provider.Versioned with the zones' SOA serials,
+// one query per zone instead of a transfer: RFC 2136 (3.7) has the server
+// raise a zone's serial with every update that changes it, and it is what
+// secondaries rely on to know when to transfer. So a converged
+// controller's resyncs cost one SOA query per zone, not a transfer of
+// every record. A change that leaves the serial alone (a zone file edited
+// without raising it, which secondaries would miss too) is seen at the
+// next full resync (--full-resync-interval). When a serial cannot be read
+// the version is new at every call, so the controller reads the zone,
+// and reports that error.
+func (p *Provider) ZoneVersion() uint64 {
+	ctx, cancel := context.WithTimeout(context.Background(), p.cfg.Timeout)
+	defer cancel()
+	zones := p.zones.Zones()
+	serials := make([]uint32, len(zones))
+	var err error
+	for i, z := range zones {
+		start := time.Now()
+		serials[i], err = p.client.Serial(ctx, z)
+		p.metrics.request("soa", err, time.Since(start))
+		if err != nil {
+			p.log.Debug("rfc2136: zone serial unknown; the zone is read whole", "zone", z, "err", err)
+			serials = nil
+			break
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if serials == nil || !slices.Equal(serials, p.serials) {
+		p.version++
+		p.serials = serials
+	}
+	return p.version
 }
 
 // AdjustEndpoints puts desired endpoints in the form Records reports them
