@@ -68,6 +68,7 @@ func TestZoneVersionReachesController(t *testing.T) {
 		{"embedded, noop registry", append(embedded, "--registry=noop"), true},
 		{"inmemory", []string{"--provider=inmemory", "--inmemory-zone=example.com"}, true},
 		{"rfc2136", []string{"--provider=rfc2136", "--rfc2136-host=127.0.0.1", "--rfc2136-port=1", "--rfc2136-zone=example.com", "--rfc2136-insecure"}, true},
+		{"coredns", []string{"--provider=coredns", "--etcd-endpoints=http://127.0.0.1:1"}, true},
 		{"pdns", []string{"--provider=pdns", "--pdns-server=http://127.0.0.1:1", "--pdns-api-key=x"}, false},
 	}
 	for _, tt := range tests {

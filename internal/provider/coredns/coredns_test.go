@@ -72,6 +72,20 @@ func (f *fakeKV) Txn(_ context.Context, conds []Cond, ops []Op) (bool, error) {
 	return true, nil
 }
 
+func (f *fakeKV) Stamp(_ context.Context, prefix string) (PrefixStamp, error) {
+	if f.down != nil {
+		return PrefixStamp{}, f.down
+	}
+	var st PrefixStamp
+	for k, kv := range f.data {
+		if strings.HasPrefix(k, prefix) {
+			st.Count++
+			st.MaxModRevision = max(st.MaxModRevision, kv.ModRevision)
+		}
+	}
+	return st, nil
+}
+
 func newTest(t *testing.T, kvs map[string]string) (*fakeKV, *Provider) {
 	f := newFakeKV(kvs)
 	p, err := New(DefaultConfig(), Options{Client: f})

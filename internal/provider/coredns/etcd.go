@@ -43,6 +43,21 @@ type KVClient interface {
 	// Txn applies ops if every cond holds, all or nothing; ok is false
 	// when a cond failed.
 	Txn(ctx context.Context, conds []Cond, ops []Op) (ok bool, err error)
+	// Stamp returns how many keys are under prefix and the highest
+	// revision any of them was last changed at, reading no value.
+	Stamp(ctx context.Context, prefix string) (PrefixStamp, error)
+}
+
+// PrefixStamp is a key prefix's count of keys and their highest
+// ModRevision. Every change under the prefix changes it, and an unchanged
+// stamp means unchanged keys: a put gives its key a revision above every
+// other, so the highest moves unless that key is deleted again; deletes
+// alone lower the count; and for the stamp to come back, every key put
+// since must be gone, which leaves a subset of the keys there were, with
+// their revisions and so their values, as many of them as before: the
+// same keys.
+type PrefixStamp struct {
+	Count, MaxModRevision int64
 }
 
 // gateway speaks etcd's JSON gateway (/v3/...), which every etcd since
@@ -93,6 +108,33 @@ func (g *gateway) Prefix(ctx context.Context, prefix string) ([]KV, error) {
 		out = append(out, KV{Key: string(k), Value: v, ModRevision: rev})
 	}
 	return out, nil
+}
+
+func (g *gateway) Stamp(ctx context.Context, prefix string) (PrefixStamp, error) {
+	var resp struct {
+		KVs []struct {
+			ModRevision string `json:"mod_revision"`
+		} `json:"kvs"`
+		Count string `json:"count"`
+	}
+	req := map[string]any{"key": b64(prefix), "range_end": b64(prefixEnd(prefix)), "limit": 1, "keys_only": true,
+		"sort_order": "DESCEND", "sort_target": "MOD"}
+	if err := g.call(ctx, "/v3/kv/range", req, &resp); err != nil {
+		return PrefixStamp{}, err
+	}
+	var st PrefixStamp
+	var err error
+	if resp.Count != "" {
+		if st.Count, err = strconv.ParseInt(resp.Count, 10, 64); err != nil {
+			return PrefixStamp{}, fmt.Errorf("etcd range: count %q: %w", resp.Count, err)
+		}
+	}
+	if len(resp.KVs) > 0 {
+		if st.MaxModRevision, err = strconv.ParseInt(resp.KVs[0].ModRevision, 10, 64); err != nil {
+			return PrefixStamp{}, fmt.Errorf("etcd range: mod_revision %q: %w", resp.KVs[0].ModRevision, err)
+		}
+	}
+	return st, nil
 }
 
 func (g *gateway) Txn(ctx context.Context, conds []Cond, ops []Op) (bool, error) {

@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"sync"
+	"time"
 
 	"github.com/exodns/exodns/internal/endpoint"
 	"github.com/exodns/exodns/internal/provider"
@@ -35,9 +37,19 @@ type Provider struct {
 	client KVClient
 	filter endpoint.DomainFilter
 	log    *slog.Logger
+
+	// mu guards the zone version: the prefix's stamp last seen, and the
+	// count of the times it changed.
+	mu      sync.Mutex
+	stamp   PrefixStamp
+	stamped bool
+	version uint64
 }
 
-var _ provider.Provider = (*Provider)(nil)
+var (
+	_ provider.Provider  = (*Provider)(nil)
+	_ provider.Versioned = (*Provider)(nil)
+)
 
 // New checks cfg and returns the provider.
 func New(cfg Config, o Options) (*Provider, error) {
@@ -115,6 +127,35 @@ func (p *Provider) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 		return nil, err
 	}
 	return st.eps, nil
+}
+
+// ZoneVersion implements provider.Versioned with the prefix's stamp (see
+// PrefixStamp): one range request that reads no value, instead of every
+// key, so a converged controller's resyncs read nothing more. It moves
+// with every change under the prefix, anyone's; while etcd cannot be
+// asked, it is new at every call, so the controller reads the zone and
+// meets the error.
+func (p *Provider) ZoneVersion() uint64 {
+	timeout := p.cfg.Timeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	st, err := p.client.Stamp(ctx, p.cfg.Prefix)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err != nil {
+		p.log.Debug("coredns: prefix stamp unknown; the zone is read whole", "err", err)
+		p.stamped = false
+		p.version++
+		return p.version
+	}
+	if !p.stamped || st != p.stamp {
+		p.stamp, p.stamped = st, true
+		p.version++
+	}
+	return p.version
 }
 
 // AdjustEndpoints puts desired endpoints in the form Records reports them

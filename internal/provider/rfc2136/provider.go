@@ -108,7 +108,11 @@ func (p *Provider) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 // the version is new at every call, so the controller reads the zone,
 // and reports that error.
 func (p *Provider) ZoneVersion() uint64 {
-	ctx, cancel := context.WithTimeout(context.Background(), p.cfg.Timeout)
+	timeout := p.cfg.Timeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	zones := p.zones.Zones()
 	serials := make([]uint32, len(zones))
