@@ -48,8 +48,13 @@ func desiredSet(n int, changedEvery int) []*endpoint.Endpoint {
 // the plan compares them with 100k desired endpoints (1% changed), and the
 // registry builds the batch with its ownership changes.
 //
-// steady is a running controller's resync: its registry has read the zone
-// before. cold is the first reconcile after a start: a new registry.
+// steady is a running controller's full run soon after another (a burst
+// of full runs: a manifest or Gateway source's events), its registry
+// reusing the memory of the snapshot before last (txt.DefaultSpareFor).
+// isolated is the same read long after the last, as the hourly safety net
+// and a provider without a zone version (every --interval) read: the
+// spare is gone. cold is the first reconcile after a start: a new
+// registry.
 func BenchmarkReconcile100k(b *testing.B) {
 	ctx := context.Background()
 	const n = 100_000
@@ -71,10 +76,14 @@ func BenchmarkReconcile100k(b *testing.B) {
 	}
 	desired := desiredSet(n, 100)
 
-	for _, mode := range []string{"steady", "cold"} {
+	for _, mode := range []string{"steady", "isolated", "cold"} {
 		b.Run(mode, func(b *testing.B) {
 			prov := &staticProvider{records: zone}
-			reg, _ := txt.New(prov, txt.Config{OwnerID: "bench", Prefix: "k3s-"})
+			cfg := txt.Config{OwnerID: "bench", Prefix: "k3s-"}
+			if mode == "isolated" {
+				cfg.SpareFor = -1
+			}
+			reg, _ := txt.New(prov, cfg)
 			if _, err := reg.Records(ctx); err != nil {
 				b.Fatal(err)
 			}
@@ -83,7 +92,7 @@ func BenchmarkReconcile100k(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				prov.applied = 0
 				if mode == "cold" {
-					reg, _ = txt.New(prov, txt.Config{OwnerID: "bench", Prefix: "k3s-"})
+					reg, _ = txt.New(prov, cfg)
 				}
 				current, err := reg.Records(ctx)
 				if err != nil {
@@ -110,7 +119,18 @@ func BenchmarkReconcile100k(b *testing.B) {
 // with the TXT registry over the in-memory provider, after its first
 // (full) reconcile.
 func convergedWorld(b testing.TB, n int) *world {
-	w := convergedWorldOn(b, n, newWorld)
+	return convergedInMemory(b, n)
+}
+
+// atRest is a registry read long after its last read: it keeps no spare
+// snapshot (txt.DefaultSpareFor has passed), as at the hourly safety net.
+func atRest(c *txt.Config) { c.SpareFor = -1 }
+
+// convergedInMemory is convergedWorld with registry options.
+func convergedInMemory(b testing.TB, n int, opts ...func(*txt.Config)) *world {
+	w := convergedWorldOn(b, n, func(tb testing.TB) *world {
+		return newWorldOn(tb, inmemory.New([]string{"example.com"}), opts...)
+	})
 	if got := w.applies(); got != 1 {
 		b.Fatalf("%d applies", got)
 	}
@@ -214,10 +234,12 @@ func BenchmarkEmbeddedResync10k(b *testing.B) {
 // under incremental runs) of a running controller at 10^5 objects, nothing
 // changed: the sources list every object, the registry reads the in-memory
 // zone (2·10^5 records), the index is rebuilt and everything planned.
-// BenchmarkReconcile100k is its registry and plan part alone.
+// The registry is at rest (an hour after its last read, it keeps no
+// spare snapshot). BenchmarkReconcile100k is its registry and plan part
+// alone.
 func BenchmarkFullResync100k(b *testing.B) {
 	ctx := context.Background()
-	w := convergedWorld(b, 100_000)
+	w := convergedInMemory(b, 100_000, atRest)
 	applies := w.applies()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -251,7 +273,7 @@ func BenchmarkConvergedHeap10k(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				runtime.GC()
 				runtime.ReadMemStats(&before)
-				w := convergedWorld(b, n)
+				w := convergedInMemory(b, n, atRest)
 				for range c.reads {
 					if err := w.ctl.RunOnce(context.Background()); err != nil {
 						b.Fatal(err)

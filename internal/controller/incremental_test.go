@@ -149,9 +149,13 @@ func newWorld(t testing.TB) *world {
 // applies counts the in-memory provider's landed batches.
 func (w *world) applies() int { return w.prov.(*inmemory.Provider).Applies() }
 
-func newWorldOn(t testing.TB, prov zoneProvider) *world {
+func newWorldOn(t testing.TB, prov zoneProvider, opts ...func(*txt.Config)) *world {
 	w := &world{src: &objectSource{}, prov: prov}
-	reg, err := txt.New(refusingProvider{w.prov}, txt.Config{OwnerID: "us"})
+	cfg := txt.Config{OwnerID: "us"}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	reg, err := txt.New(refusingProvider{w.prov}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,6 +65,12 @@ func (x *ownerIndex) reserve(n int) {
 	}
 }
 
+// reset empties x, keeping its memory.
+func (x *ownerIndex) reset() {
+	clear(x.entries)
+	x.used = 0
+}
+
 // hash returns the tag of a name in x, for fileHashed.
 func (x *ownerIndex) hash(name string) uint32 {
 	x.reserve(0) // the seed

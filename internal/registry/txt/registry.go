@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -38,7 +39,18 @@ type Config struct {
 	CacheInterval time.Duration
 	// Now is the cache's clock; nil means time.Now.
 	Now func() time.Time
+	// SpareFor is how long the snapshot a read replaced is kept for the
+	// next read to reuse its memory (see Registry.spare). 0 means
+	// DefaultSpareFor; negative, never kept.
+	SpareFor time.Duration
 }
+
+// DefaultSpareFor keeps the memory of the snapshot before last through a
+// burst of full reads (a manifest or Gateway source's events, each a
+// full run, come seconds apart), and lets it go well before the next
+// periodic read: an hour away with a provider that keeps a zone version,
+// a minute (--interval) with one that keeps none.
+const DefaultSpareFor = 15 * time.Second
 
 // Registry keeps ownership in TXT records next to the records they own.
 type Registry struct {
@@ -57,6 +69,18 @@ type Registry struct {
 	// computed from state and written back into it.
 	mu    sync.Mutex
 	state *snapshot // nil until the first Records
+	// spare is the snapshot state replaced, whose memory the next read
+	// reuses, for spareFor after it was replaced; reading counts the
+	// reads under way. Reusing it spares a read about 290 bytes a record
+	// of allocation (Reconcile100k/steady: 50 -> 22 MB at 10^5); keeping
+	// it costs some 500 bytes a record (ConvergedHeap10k/reread), which
+	// at rest, between reads an hour or a minute apart, would be for
+	// nothing.
+	spare      *snapshot
+	reading    int
+	spareFor   time.Duration
+	spareUntil time.Time
+	spareTimer *time.Timer
 	// applied counts committed ApplyChanges calls, so a Records that read
 	// the zone before one of them does not install its older view.
 	applied uint64
@@ -78,7 +102,10 @@ func New(p provider.Provider, cfg Config) (*Registry, error) {
 		cfg.OldOwnerID = ""
 	}
 	p = CacheRecords(p, cfg.CacheInterval, cfg.Now)
-	r := &Registry{provider: p, former: formerOf(p), ownerID: cfg.OwnerID, oldOwnerID: cfg.OldOwnerID, mapper: m}
+	r := &Registry{provider: p, former: formerOf(p), ownerID: cfg.OwnerID, oldOwnerID: cfg.OldOwnerID, mapper: m, spareFor: cfg.SpareFor}
+	if r.spareFor == 0 {
+		r.spareFor = DefaultSpareFor
+	}
 	if len(cfg.EncryptKey) > 0 {
 		key, err := ParseAESKey(cfg.EncryptKey)
 		if err != nil {
@@ -92,6 +119,33 @@ func New(p provider.Provider, cfg Config) (*Registry, error) {
 		return nil, errors.New("txt registry: decrypt-only needs an encryption key")
 	}
 	return r, nil
+}
+
+// keepSpare keeps s as the spare until spareFor has passed with no read
+// taking it. Called with mu held.
+func (r *Registry) keepSpare(s *snapshot) {
+	r.spare = s
+	if s == nil {
+		return
+	}
+	r.spareUntil = time.Now().Add(r.spareFor)
+	if r.spareTimer == nil {
+		r.spareTimer = time.AfterFunc(r.spareFor, r.dropSpare)
+		return
+	}
+	r.spareTimer.Reset(r.spareFor)
+}
+
+// dropSpare lets the spare go once no read came for it in time. A timer
+// that fired just as a newer spare was kept waits for that one's time.
+func (r *Registry) dropSpare() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if left := time.Until(r.spareUntil); left > 0 {
+		r.spareTimer.Reset(left)
+		return
+	}
+	r.spare = nil
 }
 
 // OwnerID returns the owner this registry writes.
@@ -137,33 +191,46 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 	r.mu.Lock()
 	generation := r.applied
 	prev := r.state
+	r.reading++
+	// The snapshot before prev is unused unless another read is under
+	// way (which may be reading it as its prev): reuse its memory.
+	spare := r.spare
+	if r.reading > 1 {
+		spare = nil
+	}
+	r.spare = nil
 	r.mu.Unlock()
+	done := false
+	defer func() {
+		if !done {
+			r.mu.Lock()
+			r.reading--
+			r.mu.Unlock()
+		}
+	}()
 	records, err := r.provider.Records(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("txt registry: %w", err)
 	}
-	// Each read makes a new snapshot rather than reusing the one before
-	// last: keeping that one's memory and the read's working lists for
-	// the next read (a minute later with a provider that keeps no zone
-	// version, an hour with one) cost some 500 bytes a record at rest
-	// (BenchmarkConvergedHeap10k/reread), to spare each read about 290
-	// bytes a record of allocation (Reconcile100k/steady, 22 -> 50 MB).
-	snap := &snapshot{
-		typed:  newOwnerIndex(len(records) / 2),
-		legacy: make(map[nameKey]*ownership),
-		cnames: make(map[endpoint.Key]bool),
-		seen:   make([]recordKey, len(records)),
-		at:     make([]*ownership, len(records)),
+	snap := spare
+	if snap == nil {
+		snap = &snapshot{
+			typed:  newOwnerIndex(len(records) / 2),
+			legacy: make(map[nameKey]*ownership),
+			cnames: make(map[endpoint.Key]bool),
+		}
 	}
-	for i, rec := range records {
-		snap.seen[i] = recordKey{rec.DNSName, rec.RecordType, rec.SetIdentifier}
+	snap.seen = slices.Grow(snap.seen[:0], len(records))
+	for _, rec := range records {
+		snap.seen = append(snap.seen, recordKey{rec.DNSName, rec.RecordType, rec.SetIdentifier})
 	}
-	w := newWalk(prev)
-	others := make([]other, 0, len(records))
+	snap.at = slices.Grow(snap.at[:0], len(records))[:len(records)] // recycle cleared it
+	w := newWalk(prev, snap.succ)
+	others := slices.Grow(snap.others[:0], len(records))
 	arena := &snap.arena
 	var foreign []*ownership // ownership records this mapper cannot place
 	// Nothing below reads this read's index before the loop ends.
-	filing := make(deferredFiling, 0, len(records)/2)
+	filing := slices.Grow(snap.filing[:0], len(records)/2)
 	for j, rec := range records {
 		if rec.RecordType == endpoint.RecordTypeTXT {
 			if o := r.reread(w, j, rec, arena); o != nil {
@@ -230,9 +297,21 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 		out[i] = c
 	}
 	r.explainUnowned(snap, unowned, foreign)
+	// Kept for the read that reuses this snapshot (recycle clears them).
+	// others only for its room: its entries point at the provider's
+	// records, which the snapshot would otherwise keep alive beside the
+	// copies returned (128 bytes a record until the next read).
+	clear(others)
+	snap.others, snap.succ, snap.filing = others, w.succ, filing
 
 	r.mu.Lock()
+	done = true
+	r.reading--
 	if r.state == nil || r.applied == generation {
+		if r.reading == 0 && r.spareFor > 0 {
+			// Emptied now, so it keeps no records alive until reused.
+			r.keepSpare(r.state.recycle())
+		}
 		r.state = snap
 	}
 	r.mu.Unlock()

@@ -64,11 +64,36 @@ type snapshot struct {
 	// unchanged since is matched without a probe into a map of 10^5 keys.
 	seen []recordKey
 	at   []*ownership
+	// others, succ and filing are the memory of a read's working lists,
+	// kept for the read that reuses this snapshot.
+	others []other
+	succ   []*ownership
+	filing deferredFiling
 }
 
 // recordKey is a record's name, type and set identifier as the provider
 // gave them.
 type recordKey struct{ name, recordType, set string }
+
+// recycle empties s for another read, keeping its maps and arena; nil
+// stays nil.
+func (s *snapshot) recycle() *snapshot {
+	if s == nil {
+		return nil
+	}
+	s.typed.reset()
+	clear(s.legacy)
+	clear(s.cnames)
+	s.pending, s.undecryptable = nil, nil
+	s.arena.reset()
+	clear(s.seen[:cap(s.seen)])
+	clear(s.at[:cap(s.at)]) // all of it: the next read takes what it needs unset
+	clear(s.others[:cap(s.others)])
+	clear(s.succ[:cap(s.succ)])
+	clear(s.filing[:cap(s.filing)])
+	s.seen, s.at, s.others, s.succ, s.filing = s.seen[:0], s.at[:0], s.others[:0], s.succ[:0], s.filing[:0]
+	return s
+}
 
 type nameType struct{ name, recordType string }
 
@@ -96,27 +121,48 @@ type pendingRecord struct {
 // ownershipArena allocates ownership records in blocks: a zone of many
 // records would otherwise cost one allocation each on every Records.
 type ownershipArena struct {
-	block []ownership
+	block  []ownership
+	blocks [][]ownership // every block; kept for reuse once recycled
+	next   int           // the block to use when block is full
 }
 
-func (a *ownershipArena) next() *ownership {
-	if len(a.block) == cap(a.block) {
+// grow moves to the next block, reusing a kept one if there is one.
+func (a *ownershipArena) grow() {
+	if a.next < len(a.blocks) {
+		a.block = a.blocks[a.next][:0]
+	} else {
 		a.block = make([]ownership, 0, 512)
+		a.blocks = append(a.blocks, a.block)
 	}
-	a.block = a.block[:len(a.block)+1]
-	return &a.block[len(a.block)-1]
+	a.next++
+}
+
+// reset makes every block free again.
+func (a *ownershipArena) reset() {
+	for _, b := range a.blocks {
+		clear(b[:cap(b)])
+	}
+	a.block, a.next = nil, 0
 }
 
 // reuse files o, read before, again as rec: the same text and labels.
 func (a *ownershipArena) reuse(rec *endpoint.Endpoint, o *ownership) *ownership {
-	n := a.next()
+	if len(a.block) == cap(a.block) {
+		a.grow()
+	}
+	a.block = a.block[:len(a.block)+1]
+	n := &a.block[len(a.block)-1]
 	*n = ownership{txt: rec, owner: o.owner, text: o.text, nonce: o.nonce, labels: o.labels, parsed: o.parsed, migrated: o.migrated,
 		name: o.name, recordType: o.recordType, set: o.set, pos: -1}
 	return n
 }
 
 func (a *ownershipArena) add(rec *endpoint.Endpoint, text string, nonce []byte, labels endpoint.Labels) *ownership {
-	o := a.next()
+	if len(a.block) == cap(a.block) {
+		a.grow()
+	}
+	a.block = a.block[:len(a.block)+1]
+	o := &a.block[len(a.block)-1]
 	// The nonce label is bookkeeping kept here; records do not carry it.
 	labels.Delete(endpoint.NonceLabel)
 	*o = ownership{txt: rec, owner: labels.Get(endpoint.OwnerLabel), text: text, nonce: nonce, labels: labels, parsed: true, pos: -1}

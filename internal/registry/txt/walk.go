@@ -1,6 +1,8 @@
 package txt
 
 import (
+	"slices"
+
 	"github.com/exodns/exodns/internal/endpoint"
 )
 
@@ -25,12 +27,13 @@ type walk struct {
 	duplicates bool
 }
 
-// newWalk starts a walk after prev (nil: the first read).
-func newWalk(prev *snapshot) *walk {
+// newWalk starts a walk after prev (nil: the first read), with succ's
+// memory for its successors.
+func newWalk(prev *snapshot, succ []*ownership) *walk {
 	w := &walk{}
 	if prev != nil {
 		w.prev = prev
-		w.succ = make([]*ownership, len(prev.seen))
+		w.succ = slices.Grow(succ[:0], len(prev.seen))[:len(prev.seen)] // cleared by recycle
 	}
 	return w
 }

@@ -266,7 +266,7 @@ func TestWalkLinesUpUnchangedZone(t *testing.T) {
 				got[7].DNSName = "rewritten.example.com"
 			}
 			prev := r.state
-			w := newWalk(prev)
+			w := newWalk(prev, nil)
 			lined := 0
 			for j, rec := range tc.next {
 				if rec.RecordType == endpoint.RecordTypeTXT {
