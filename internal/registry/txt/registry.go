@@ -146,6 +146,11 @@ func (r *Registry) dropSpare() {
 		return
 	}
 	r.spare = nil
+	// The working lists the live snapshot keeps for when it is the spare
+	// go too: a read that comes now allocates anew.
+	if r.state != nil {
+		r.state.others, r.state.succ, r.state.filing = nil, nil, nil
+	}
 }
 
 // OwnerID returns the owner this registry writes.
@@ -297,12 +302,15 @@ func (r *Registry) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 		out[i] = c
 	}
 	r.explainUnowned(snap, unowned, foreign)
-	// Kept for the read that reuses this snapshot (recycle clears them).
-	// others only for its room: its entries point at the provider's
-	// records, which the snapshot would otherwise keep alive beside the
-	// copies returned (128 bytes a record until the next read).
-	clear(others)
-	snap.others, snap.succ, snap.filing = others, w.succ, filing
+	// Kept for the read that reuses this snapshot, once it is the spare
+	// (recycle clears them), until dropSpare lets them go. others only
+	// for its room: its entries point at the provider's records, which
+	// the snapshot would otherwise keep alive beside the copies returned
+	// (128 bytes a record until the next read).
+	if r.spareFor > 0 {
+		clear(others)
+		snap.others, snap.succ, snap.filing = others, w.succ, filing
+	}
 
 	r.mu.Lock()
 	done = true

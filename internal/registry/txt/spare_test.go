@@ -40,6 +40,9 @@ func TestSpareSnapshot(t *testing.T) {
 			if (spare != nil) != tt.kept {
 				t.Fatalf("after a second read, a spare is kept: %v, want %v", spare != nil, tt.kept)
 			}
+			if lists := r.state.others != nil || r.state.succ != nil || r.state.filing != nil; lists != tt.kept {
+				t.Fatalf("the live snapshot keeps its read's working lists: %v, want %v", lists, tt.kept)
+			}
 			if !tt.kept {
 				return
 			}
@@ -58,7 +61,7 @@ func TestSpareSnapshot(t *testing.T) {
 			deadline := time.Now().Add(5 * time.Second)
 			for {
 				r.mu.Lock()
-				gone := r.spare == nil
+				gone := r.spare == nil && r.state.others == nil && r.state.succ == nil && r.state.filing == nil
 				r.mu.Unlock()
 				if gone {
 					break
