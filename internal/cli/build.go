@@ -54,7 +54,8 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger, reporter *
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	ownership, err := buildRegistry(ctx, cfg, prov, log)
+	returner := newHeapReturner(cfg.Interval, log)
+	ownership, err := buildRegistry(ctx, cfg, prov, log, returner.spareDropped)
 	if err != nil {
 		if emb != nil {
 			emb.close(context.Background())
@@ -74,7 +75,7 @@ func build(ctx context.Context, cfg *config.Config, log *slog.Logger, reporter *
 		DryRun:               cfg.DryRun,
 		Log:                  log,
 		Reporter:             reporter,
-		AfterRun:             newHeapReturner(cfg.Interval, log).afterRun,
+		AfterRun:             returner.afterRun,
 	}
 	if err := kp.hook(ctx, ctl, reporter, lead); err != nil {
 		return nil, nil, nil, err
@@ -216,7 +217,7 @@ func buildProvider(ctx context.Context, cfg *config.Config, filter endpoint.Doma
 	return p, emb, nil
 }
 
-func buildRegistry(ctx context.Context, cfg *config.Config, p provider.Provider, log *slog.Logger) (registry.Registry, error) {
+func buildRegistry(ctx context.Context, cfg *config.Config, p provider.Provider, log *slog.Logger, spareDropped func()) (registry.Registry, error) {
 	name := cfg.Registry
 	if cfg.Provider == "aws-sd" && name != "aws-sd" && name != "noop" {
 		// As upstream: Cloud Map holds no TXT record, and its services
@@ -239,6 +240,7 @@ func buildRegistry(ctx context.Context, cfg *config.Config, p provider.Provider,
 			WildcardReplacement: cfg.TXTWildcardReplacement,
 			OldOwnerID:          cfg.TXT.OldOwnerID,
 			CacheInterval:       cfg.TXT.CacheInterval,
+			SpareDropped:        spareDropped,
 		}
 		if cfg.TXTEncryptAESKey != "" {
 			// A key without --txt-encrypt-enabled still reads encrypted

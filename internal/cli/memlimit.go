@@ -9,6 +9,7 @@ import (
 	"runtime/metrics"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -79,6 +80,9 @@ type heapReturner struct {
 	// heap in use.
 	kept func() (free, inUse uint64)
 	log  *slog.Logger
+	// mu guards last: the TXT registry's timer calls spareDropped beside
+	// the controller's afterRun.
+	mu   sync.Mutex
 	last time.Time
 }
 
@@ -107,6 +111,8 @@ func heapKept() (free, inUse uint64) {
 
 // afterRun is the controller's AfterRun.
 func (h *heapReturner) afterRun(full bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	t := h.now()
 	since := t.Sub(h.last)
 	switch {
@@ -123,6 +129,22 @@ func (h *heapReturner) afterRun(full bool) {
 	h.last = t
 	h.free()
 	h.log.Debug("free heap returned to the kernel", "full run", full, "took", h.now().Sub(t))
+}
+
+// spareDropped is the TXT registry's SpareDropped: the snapshot it kept
+// for a burst of full reads is garbage now (some 500 bytes a record), and
+// an idle process would keep its pages until a collection minutes away.
+// At most once per keptGap, like other returns.
+func (h *heapReturner) spareDropped() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	t := h.now()
+	if !h.last.IsZero() && t.Sub(h.last) < keptGap {
+		return
+	}
+	h.last = t
+	h.free()
+	h.log.Debug("free heap returned to the kernel", "after", "the TXT registry's spare snapshot was let go", "took", h.now().Sub(t))
 }
 
 // cgroupMemoryFiles are where the container's memory limit is read: cgroup

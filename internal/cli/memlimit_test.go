@@ -139,6 +139,32 @@ func TestHeapReturnerKeptHeap(t *testing.T) {
 	}
 }
 
+// TestHeapReturnerSpareDropped: when the TXT registry lets its spare
+// snapshot go, the returner gives the garbage back, unless it just did.
+func TestHeapReturnerSpareDropped(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		after time.Duration // since the last return, after a full run
+		want  bool
+	}{
+		{"15 s after a full run", 15 * time.Second, true},
+		{"just after a return", time.Second, false},
+	} {
+		t0 := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+		now := t0
+		frees := 0
+		h := newHeapReturner(time.Minute, slog.New(slog.DiscardHandler))
+		h.now = func() time.Time { return now }
+		h.free = func() { frees++ }
+		h.afterRun(true)
+		now = t0.Add(c.after)
+		h.spareDropped()
+		if got := frees == 2; got != c.want {
+			t.Errorf("%s: returned %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
 // TestHeapReturnerReturnsFreePages: the returner the cli builds really gives
 // free heap back (a returner that forgot to would keep the pages).
 //

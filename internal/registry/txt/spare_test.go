@@ -2,6 +2,7 @@ package txt
 
 import (
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,7 +31,8 @@ func TestSpareSnapshot(t *testing.T) {
 				zone = append(zone, endpoint.New(name, "A", "192.0.2.1"), endpoint.New("a-"+name, "TXT", `"heritage=external-dns,external-dns/owner=`+owner+`"`))
 			}
 			p := newFakeProvider(zone...)
-			r := newRegistry(t, p, Config{SpareFor: tt.spareFor})
+			var dropped atomic.Int32
+			r := newRegistry(t, p, Config{SpareFor: tt.spareFor, SpareDropped: func() { dropped.Add(1) }})
 			records(t, r)
 			first := r.state
 			records(t, r)
@@ -70,6 +72,12 @@ func TestSpareSnapshot(t *testing.T) {
 					t.Fatalf("the spare is still kept 5 s after its %v ran out", tt.spareFor)
 				}
 				time.Sleep(10 * time.Millisecond)
+			}
+			for try := 0; dropped.Load() == 0 && try < 100; try++ {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if got := dropped.Load(); got != 1 {
+				t.Errorf("SpareDropped called %d times, want once", got)
 			}
 		})
 	}
