@@ -81,8 +81,8 @@ type Registry struct {
 	// it costs some 500 bytes a record (ConvergedHeap10k/reread), which
 	// at rest, between reads an hour or a minute apart, would be for
 	// nothing.
-	spare      *snapshot
-	reading    int
+	spare        *snapshot
+	reading      int
 	spareFor     time.Duration
 	spareUntil   time.Time
 	spareTimer   *time.Timer
