@@ -30,27 +30,10 @@ func TestCommandLine(t *testing.T) {
 	// and not one an outgoing connection can take meanwhile.
 	addr := fmt.Sprintf("127.0.0.1:%d", harness.FreePort(t))
 
-	cmd := cli.NewRootCommand(cli.BuildInfo{Version: "test"})
-	cmd.SetOut(io.Discard)
-	cmd.SetErr(io.Discard)
-	cmd.SetArgs([]string{"--source=service", "--source=ingress", "--kubeconfig=" + kubeconfig, "--namespace=" + ns,
-		"--provider=embedded", "--embedded-zone=example.com", "--embedded-db=:memory:", "--embedded-listen=" + addr,
-		"--txt-owner-id=cli", "--metrics-address=", "--leader-elect", "--leader-election-namespace=" + ns,
-		"--leader-election-lease-duration=2s", "--leader-election-renew-deadline=1s", "--leader-election-retry-period=200ms"})
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- cmd.ExecuteContext(runCtx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("exodns exited with %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Error("exodns did not stop within 10s of its context ending")
-		}
-	})
+	runCommand(t, "--source=service", "--source=ingress", "--kubeconfig="+kubeconfig, "--namespace="+ns,
+		"--provider=embedded", "--embedded-zone=example.com", "--embedded-db=:memory:", "--embedded-listen="+addr,
+		"--txt-owner-id=cli", "--metrics-address=", "--leader-elect", "--leader-election-namespace="+ns,
+		"--leader-election-lease-duration=2s", "--leader-election-renew-deadline=1s", "--leader-election-retry-period=200ms")
 
 	svc := loadBalancer(ns, "cli", map[string]string{pfx + "hostname": "cli.example.com"})
 	if _, err := c.CoreV1().Services(ns).Create(ctx, svc, metav1.CreateOptions{}); err != nil {
@@ -77,4 +60,28 @@ func TestCommandLine(t *testing.T) {
 	if _, err := c.CoordinationV1().Leases(ns).Get(ctx, "exodns-leader-cli", metav1.GetOptions{}); err != nil {
 		t.Errorf("no leader Lease: %v", err)
 	}
+}
+
+// runCommand runs the exodns command in this process with args until the
+// test ends, and fails the test if it does not stop cleanly then.
+func runCommand(t *testing.T, args ...string) {
+	t.Helper()
+	cmd := cli.NewRootCommand(cli.BuildInfo{Version: "test"})
+	cmd.SetOut(io.Discard)
+	cmd.SetErr(io.Discard)
+	cmd.SetArgs(args)
+	runCtx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- cmd.ExecuteContext(runCtx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("exodns exited with %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("exodns did not stop within 10s of its context ending")
+		}
+	})
 }

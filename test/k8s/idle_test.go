@@ -3,13 +3,9 @@
 package k8s
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"testing"
 	"time"
-
-	"github.com/exodns/exodns/internal/cli"
 )
 
 // TestIdleResyncsSkipTheRead runs the command as a Deployment would, with
@@ -35,26 +31,9 @@ func TestIdleResyncsSkipTheRead(t *testing.T) {
 		}
 	}
 	metrics := freeAddr(t)
-	cmd := cli.NewRootCommand(cli.BuildInfo{Version: "test"})
-	cmd.SetOut(io.Discard)
-	cmd.SetErr(io.Discard)
-	cmd.SetArgs([]string{"--source=service", "--source=ingress", "--kubeconfig=" + userKubeconfig(t, "exodns-idle"), "--namespace=" + ns,
-		"--provider=embedded", "--embedded-zone=example.com", "--embedded-db=:memory:", "--embedded-listen=" + freeAddr(t),
-		"--txt-owner-id=idle", "--metrics-address=" + metrics, "--interval=300ms", "--log-level=warn"})
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- cmd.ExecuteContext(runCtx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("exodns exited with %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Error("exodns did not stop within 10s of its context ending")
-		}
-	})
+	runCommand(t, "--source=service", "--source=ingress", "--kubeconfig="+userKubeconfig(t, "exodns-idle"), "--namespace="+ns,
+		"--provider=embedded", "--embedded-zone=example.com", "--embedded-db=:memory:", "--embedded-listen="+freeAddr(t),
+		"--txt-owner-id=idle", "--metrics-address="+metrics, "--interval=300ms", "--log-level=warn")
 
 	const full, incremental = `external_dns_controller_reconcile_runs_total{kind="full"}`, `external_dns_controller_reconcile_runs_total{kind="incremental"}`
 	var m0 map[string]float64

@@ -30,18 +30,7 @@ func TestCoreDNSZoneVersionEtcd(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	read := func() []string {
-		recs, err := p.Records(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, r := range recs {
-			out = append(out, r.String())
-		}
-		slices.Sort(out)
-		return out
-	}
+	read := func() []string { return recordLines(t, p) }
 	v, recs := p.ZoneVersion(), read()
 	steps := []struct {
 		name    string

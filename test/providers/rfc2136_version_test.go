@@ -13,6 +13,7 @@ import (
 
 	"github.com/exodns/exodns/internal/endpoint"
 	"github.com/exodns/exodns/internal/plan"
+	"github.com/exodns/exodns/internal/provider"
 	"github.com/exodns/exodns/internal/provider/rfc2136"
 )
 
@@ -32,18 +33,7 @@ func TestRFC2136ZoneVersionBIND(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	read := func() []string {
-		recs, err := p.Records(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, r := range recs {
-			out = append(out, r.String())
-		}
-		slices.Sort(out)
-		return out
-	}
+	read := func() []string { return recordLines(t, p) }
 	v, recs := p.ZoneVersion(), read()
 	if again := p.ZoneVersion(); again != v {
 		t.Fatalf("the version moved with no change: %d, then %d", v, again)
@@ -83,4 +73,19 @@ func TestRFC2136ZoneVersionBIND(t *testing.T) {
 	if !slices.Equal(read(), after) {
 		t.Error("the zone changed under an unchanged version")
 	}
+}
+
+// recordLines reads p's records as sorted lines.
+func recordLines(t *testing.T, p provider.Provider) []string {
+	t.Helper()
+	recs, err := p.Records(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, r := range recs {
+		out = append(out, r.String())
+	}
+	slices.Sort(out)
+	return out
 }
