@@ -182,17 +182,8 @@ func scaleProcess(t *testing.T, c kubernetes.Interface, ns string, n int, bin, k
 		m[`external_dns_controller_reconcile_runs_total{kind="incremental"}`],
 		m["external_dns_controller_reconcile_duration_seconds_sum"], m["external_dns_controller_reconcile_duration_seconds_count"])
 	if profile != "" {
-		resp, err := http.Get("http://" + addr + "/debug/pprof/heap?gc=1")
-		if err == nil && resp.StatusCode == http.StatusOK {
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			path := fmt.Sprintf("%s.%s", profile, filepath.Base(filepath.Dir(bin)))
-			if err := os.WriteFile(path, b, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("heap profile of the process in %s (go tool pprof -top -sample_index=inuse_space %s)", path, path)
-			m = scrape(addr) // after the GC the profile forced
-		}
+		saveHeapProfile(t, addr, fmt.Sprintf("%s.%s", profile, filepath.Base(filepath.Dir(bin))))
+		m = scrape(addr) // after the GC the profile forced
 	}
 	// The peak (VmHWM) is there because RSS at rest can be cut by giving
 	// memory back between bursts, which leaves the peak, and so the
@@ -257,6 +248,10 @@ func scaleIdleEmbedded(t *testing.T, n int, bin, kubeconfig, ns string, thisBuil
 		"--provider=embedded", "--embedded-zone=example.com", "--embedded-db=:memory:", "--embedded-listen=" + dns,
 		"--txt-owner-id=scale", "--metrics-address=" + addr, "--min-event-sync-interval=1s", "--log-level=warn",
 		"--interval=" + interval.String()}
+	profile := os.Getenv("EXODNS_HEAP_PROFILE")
+	if help, _ := exec.CommandContext(t.Context(), bin, "--help").CombinedOutput(); profile != "" && strings.Contains(string(help), "--enable-pprof") {
+		args = append(args, "--enable-pprof")
+	}
 	cmd := startExodns(t, bin, args, nil)
 	runs := func(m map[string]float64) (float64, float64) {
 		return m[`external_dns_controller_reconcile_runs_total{kind="full"}`], m[`external_dns_controller_reconcile_runs_total{kind="incremental"}`]
@@ -285,9 +280,28 @@ func scaleIdleEmbedded(t *testing.T, n int, bin, kubeconfig, ns string, thisBuil
 		(m1["go_memstats_alloc_bytes_total"]-m0["go_memstats_alloc_bytes_total"])/k/(1<<20),
 		m1["process_cpu_seconds_total"], m1["external_dns_controller_reconcile_duration_seconds_sum"]-m0["external_dns_controller_reconcile_duration_seconds_sum"])
 	logMemory(t, "idle over the embedded server", cmd.Process.Pid, m1)
+	if profile != "" {
+		saveHeapProfile(t, addr, fmt.Sprintf("%s.embedded.%s", profile, filepath.Base(filepath.Dir(bin))))
+	}
 	if thisBuild && f1 > f0 {
 		t.Errorf("%v of %v idle resyncs over the embedded server were full runs: its zone version should spare them the read", f1-f0, k)
 	}
+}
+
+// saveHeapProfile saves the heap profile of the exodns process serving
+// /debug/pprof on addr (run with --enable-pprof) to path.
+func saveHeapProfile(t *testing.T, addr, path string) {
+	resp, err := http.Get("http://" + addr + "/debug/pprof/heap?gc=1")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Logf("no heap profile: %v", err)
+		return
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("heap profile of the process in %s (go tool pprof -top -sample_index=inuse_space %s)", path, path)
 }
 
 // logMemory reports a process's RSS, heap and runtime figures from its
