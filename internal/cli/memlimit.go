@@ -126,9 +126,15 @@ func (h *heapReturner) afterRun(full bool) {
 	default:
 		return
 	}
+	h.release(t, "after a run", "full run", full)
+}
+
+// release gives the free heap back, at t, and says why. Called with mu
+// held.
+func (h *heapReturner) release(t time.Time, why string, attrs ...any) {
 	h.last = t
 	h.free()
-	h.log.Debug("free heap returned to the kernel", "full run", full, "took", h.now().Sub(t))
+	h.log.Debug("free heap returned to the kernel", append([]any{"why", why, "took", h.now().Sub(t)}, attrs...)...)
 }
 
 // spareDropped is the TXT registry's SpareDropped: the snapshot it kept
@@ -142,9 +148,7 @@ func (h *heapReturner) spareDropped() {
 	if !h.last.IsZero() && t.Sub(h.last) < keptGap {
 		return
 	}
-	h.last = t
-	h.free()
-	h.log.Debug("free heap returned to the kernel", "after", "the TXT registry's spare snapshot was let go", "took", h.now().Sub(t))
+	h.release(t, "the TXT registry's spare snapshot was let go")
 }
 
 // cgroupMemoryFiles are where the container's memory limit is read: cgroup

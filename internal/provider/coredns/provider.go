@@ -10,8 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
-	"sync"
-	"time"
 
 	"github.com/exodns/exodns/internal/endpoint"
 	"github.com/exodns/exodns/internal/provider"
@@ -38,12 +36,8 @@ type Provider struct {
 	filter endpoint.DomainFilter
 	log    *slog.Logger
 
-	// mu guards the zone version: the prefix's stamp last seen, and the
-	// count of the times it changed.
-	mu      sync.Mutex
-	stamp   PrefixStamp
-	stamped bool
-	version uint64
+	// stamps makes the prefix's stamp the zone version.
+	stamps provider.Stamps[PrefixStamp]
 }
 
 var (
@@ -69,7 +63,8 @@ func New(cfg Config, o Options) (*Provider, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Provider{cfg: cfg, client: o.Client, filter: o.DomainFilter, log: o.Log}, nil
+	return &Provider{cfg: cfg, client: o.Client, filter: o.DomainFilter, log: o.Log,
+		stamps: provider.Stamps[PrefixStamp]{Equal: func(a, b PrefixStamp) bool { return a == b }}}, nil
 }
 
 // state is the records read from etcd, by endpoint key.
@@ -136,26 +131,13 @@ func (p *Provider) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 // asked, it is new at every call, so the controller reads the zone and
 // meets the error.
 func (p *Provider) ZoneVersion() uint64 {
-	timeout := p.cfg.Timeout
-	if timeout <= 0 {
-		timeout = 10 * time.Second
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := provider.StampContext(p.cfg.Timeout)
 	defer cancel()
 	st, err := p.client.Stamp(ctx, p.cfg.Prefix)
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	if err != nil {
 		p.log.Debug("coredns: prefix stamp unknown; the zone is read whole", "err", err)
-		p.stamped = false
-		p.version++
-		return p.version
 	}
-	if !p.stamped || st != p.stamp {
-		p.stamp, p.stamped = st, true
-		p.version++
-	}
-	return p.version
+	return p.stamps.Observe(st, err == nil)
 }
 
 // AdjustEndpoints puts desired endpoints in the form Records reports them

@@ -95,12 +95,7 @@ func (c *dnsClient) Transfer(ctx context.Context, zone string) ([]dns.RR, error)
 func (c *dnsClient) Serial(ctx context.Context, zone string) (uint32, error) {
 	m := new(dns.Msg)
 	m.SetQuestion(dns.Fqdn(zone), dns.TypeSOA)
-	cl := &dns.Client{Net: "tcp", Timeout: c.timeout}
-	if c.keyName != "" {
-		c.sign(m)
-		cl.TsigSecret = c.secret
-	}
-	in, _, err := cl.ExchangeContext(ctx, m, c.addr)
+	in, err := c.exchange(ctx, m)
 	if err != nil {
 		return 0, fmt.Errorf("SOA of %s at %s: %w", zone, c.addr, err)
 	}
@@ -115,14 +110,21 @@ func (c *dnsClient) Serial(ctx context.Context, zone string) (uint32, error) {
 	return 0, fmt.Errorf("SOA of %s at %s: not in the answer (is the server authoritative for it?)", zone, c.addr)
 }
 
-// Update sends m over TCP, signed, and checks the signed answer.
-func (c *dnsClient) Update(ctx context.Context, m *dns.Msg) error {
+// exchange sends m over TCP, signed when a key is set, and returns the
+// answer, whose signature the client checks.
+func (c *dnsClient) exchange(ctx context.Context, m *dns.Msg) (*dns.Msg, error) {
 	cl := &dns.Client{Net: "tcp", Timeout: c.timeout}
 	if c.keyName != "" {
 		c.sign(m)
 		cl.TsigSecret = c.secret
 	}
 	in, _, err := cl.ExchangeContext(ctx, m, c.addr)
+	return in, err
+}
+
+// Update sends m over TCP, signed, and checks the signed answer.
+func (c *dnsClient) Update(ctx context.Context, m *dns.Msg) error {
+	in, err := c.exchange(ctx, m)
 	if err != nil {
 		return fmt.Errorf("update %s at %s: %w", m.Question[0].Name, c.addr, err)
 	}

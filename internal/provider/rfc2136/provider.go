@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/miekg/dns"
@@ -42,11 +41,8 @@ type Provider struct {
 	log     *slog.Logger
 	metrics *metrics
 
-	// mu guards the zone version: the zones' serials last seen, and the
-	// count of the times they changed.
-	mu      sync.Mutex
-	serials []uint32
-	version uint64
+	// serials makes the zones' SOA serials the zone version.
+	serials provider.Stamps[[]uint32]
 }
 
 var (
@@ -65,7 +61,8 @@ func New(cfg Config, o Options) (*Provider, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Provider{cfg: cfg, client: o.Client, zones: zone.NewMatcher(cfg.Zones), log: o.Log, metrics: newMetrics(o.Registerer)}, nil
+	return &Provider{cfg: cfg, client: o.Client, zones: zone.NewMatcher(cfg.Zones), log: o.Log, metrics: newMetrics(o.Registerer),
+		serials: provider.Stamps[[]uint32]{Equal: slices.Equal[[]uint32]}}, nil
 }
 
 // Records transfers every zone and returns its records, except the SOA,
@@ -108,32 +105,21 @@ func (p *Provider) Records(ctx context.Context) ([]*endpoint.Endpoint, error) {
 // the version is new at every call, so the controller reads the zone,
 // and reports that error.
 func (p *Provider) ZoneVersion() uint64 {
-	timeout := p.cfg.Timeout
-	if timeout <= 0 {
-		timeout = 10 * time.Second
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := provider.StampContext(p.cfg.Timeout)
 	defer cancel()
 	zones := p.zones.Zones()
 	serials := make([]uint32, len(zones))
-	var err error
 	for i, z := range zones {
 		start := time.Now()
+		var err error
 		serials[i], err = p.client.Serial(ctx, z)
 		p.metrics.request("soa", err, time.Since(start))
 		if err != nil {
 			p.log.Debug("rfc2136: zone serial unknown; the zone is read whole", "zone", z, "err", err)
-			serials = nil
-			break
+			return p.serials.Observe(nil, false)
 		}
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if serials == nil || !slices.Equal(serials, p.serials) {
-		p.version++
-		p.serials = serials
-	}
-	return p.version
+	return p.serials.Observe(serials, true)
 }
 
 // AdjustEndpoints puts desired endpoints in the form Records reports them

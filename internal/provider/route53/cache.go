@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
@@ -30,11 +31,12 @@ const maxCountChecks = 5
 //     and at least every maxCountChecks+1 resyncs, list in full.
 func (p *Provider) ensureRecords(ctx context.Context, z *zone) error {
 	now := p.now()
+	if !z.mustCheck(now, p.cfg.ZoneResyncInterval) {
+		return nil
+	}
 	due := z.checkedAt.Add(p.cfg.ZoneResyncInterval)
 	switch {
 	case z.sets == nil || z.stale:
-	case now.Before(due):
-		return nil
 	case !p.zones.at.Before(due) && z.count == int64(len(z.sets)) && z.countChecks < p.countChecks:
 		z.checkedAt = now
 		z.countChecks++
@@ -50,6 +52,12 @@ func (p *Provider) ensureRecords(ctx context.Context, z *zone) error {
 	p.m.resyncs.WithLabelValues(z.name).Inc()
 	p.m.records.WithLabelValues(z.name).Set(float64(len(sets)))
 	return nil
+}
+
+// mustCheck reports whether z's cache needs a call before use at now:
+// never listed, uncertain, or due for its resync.
+func (z *zone) mustCheck(now time.Time, interval time.Duration) bool {
+	return z.sets == nil || z.stale || !now.Before(z.checkedAt.Add(interval))
 }
 
 // listRecordSets reads every record set of z, a page of 300 at a time.

@@ -192,7 +192,7 @@ func (p *Provider) listingDue() bool {
 		return true
 	}
 	for _, z := range p.zones.all {
-		if z.sets == nil || z.stale || !now.Before(z.checkedAt.Add(p.cfg.ZoneResyncInterval)) {
+		if z.mustCheck(now, p.cfg.ZoneResyncInterval) {
 			return true
 		}
 	}
