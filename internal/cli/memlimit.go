@@ -6,11 +6,8 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
-	"runtime/metrics"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 )
 
 // memLimitShare is the part of the container's memory limit given to the Go
@@ -49,106 +46,6 @@ func setMemProfileRate(pprof bool) int {
 		runtime.MemProfileRate = 0
 	}
 	return runtime.MemProfileRate
-}
-
-// heapReturner hands the heap's free pages back to the kernel after a full
-// reconcile. A full run (the first one; a periodic one when the zone
-// changed under us or the safety net is due; an event of a source that
-// cannot say what changed) makes the most garbage a converged controller
-// makes: whole lists of records read, planned and written. The runtime's
-// scavenger keeps free pages up to some 10% over the heap goal, which at
-// GOGC=50 is half again the live heap, so after that burst the process
-// would sit on 8 to 14 MiB of free heap until the next one (TestScale at
-// 10,000 objects, "idle kept" of 47 to 51 MiB of heap, bench/scale-free.txt). One
-// forced collection per interval gives them back; the next full run
-// faults them in again, so the peak is unchanged and only the time
-// between bursts is cheaper.
-//
-// Any other run gives them back too when much is kept: at start, the
-// objects the informers deliver after the first full run are taken in by
-// incremental runs, and a third of TestScale's runs then sat on 8 to 10
-// MiB of free heap ("idle kept") until the next full run, an hour later
-// with a versioned provider.
-type heapReturner struct {
-	// gap is the least time between two returns after full runs, so that
-	// sources which make every event a full run (every
-	// --min-event-sync-interval) do not force a collection each time.
-	gap  time.Duration
-	now  func() time.Time
-	free func()
-	// kept returns the free heap the runtime keeps from the kernel and the
-	// heap in use.
-	kept func() (free, inUse uint64)
-	log  *slog.Logger
-	// mu guards last: the TXT registry's timer calls spareDropped beside
-	// the controller's afterRun.
-	mu   sync.Mutex
-	last time.Time
-}
-
-// Another run returns the free heap when it keeps at least keptAtLeast and
-// a quarter of the heap in use, at most once per keptGap: piling that up
-// again takes that much allocation, which costs a collection of its own,
-// so the forced ones stay a small share of the collector's work.
-const (
-	keptAtLeast = 8 << 20
-	keptGap     = 2 * time.Second
-)
-
-func newHeapReturner(interval time.Duration, log *slog.Logger) *heapReturner {
-	if interval <= 0 {
-		interval = time.Minute
-	}
-	return &heapReturner{gap: interval, now: time.Now, free: debug.FreeOSMemory, kept: heapKept, log: log}
-}
-
-// heapKept reads the free heap not yet returned and the heap in use.
-func heapKept() (free, inUse uint64) {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/free:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
-	metrics.Read(s)
-	return s[0].Value.Uint64(), s[1].Value.Uint64() + s[2].Value.Uint64()
-}
-
-// afterRun is the controller's AfterRun.
-func (h *heapReturner) afterRun(full bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	t := h.now()
-	since := t.Sub(h.last)
-	switch {
-	case h.last.IsZero():
-	case full && since >= h.gap:
-	case since >= keptGap:
-		free, inUse := h.kept()
-		if free < keptAtLeast || free < inUse/4 {
-			return
-		}
-	default:
-		return
-	}
-	h.release(t, "after a run", "full run", full)
-}
-
-// release gives the free heap back, at t, and says why. Called with mu
-// held.
-func (h *heapReturner) release(t time.Time, why string, attrs ...any) {
-	h.last = t
-	h.free()
-	h.log.Debug("free heap returned to the kernel", append([]any{"why", why, "took", h.now().Sub(t)}, attrs...)...)
-}
-
-// spareDropped is the TXT registry's SpareDropped: the snapshot it kept
-// for a burst of full reads is garbage now (some 500 bytes a record), and
-// an idle process would keep its pages until a collection minutes away.
-// At most once per keptGap, like other returns.
-func (h *heapReturner) spareDropped() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	t := h.now()
-	if !h.last.IsZero() && t.Sub(h.last) < keptGap {
-		return
-	}
-	h.release(t, "the TXT registry's spare snapshot was let go")
 }
 
 // cgroupMemoryFiles are where the container's memory limit is read: cgroup

@@ -189,6 +189,11 @@ func scaleProcess(t *testing.T, c kubernetes.Interface, ns string, n int, bin, k
 	// memory back between bursts, which leaves the peak, and so the
 	// container limit a user must set, as it was.
 	logMemory(t, "at convergence", cmd.Process.Pid, m)
+	// Once more after a quiet half minute: the binary pages given back
+	// after the first run and the garbage collected after the last one
+	// (heapReturner) must not come back by themselves.
+	time.Sleep(30 * time.Second)
+	logMemory(t, "30 s later", cmd.Process.Pid, scrape(addr))
 }
 
 // scaleResynced runs bin over the same objects with every periodic resync
