@@ -185,6 +185,16 @@ done
 
 # cpu_ticks PID: user and system clock ticks the process has used so far.
 cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12, $13 }' "/proc/$1/stat"; }
+# thread_ticks PID: "TID TICKS" for each of the process's threads, user
+# and system together.
+thread_ticks() {
+  local f
+  for f in /proc/"$1"/task/*/stat; do
+    awk -v f="$f" '{ sub(/^.*\) /, ""); print f, $12 + $13 }' "$f" 2>/dev/null || true
+  done
+}
+# idle_ticks: the machine's idle clock ticks so far, all cores.
+idle_ticks() { awk '/^cpu / { print $5 }' /proc/stat; }
 TICK=$(getconf CLK_TCK)
 
 # perf I: one dnsperf run of DURATION against server I. Sets QPS, CPU_US
@@ -192,12 +202,28 @@ TICK=$(getconf CLK_TCK)
 # and SYS_US: the kernel's share (system calls, the loopback delivery the
 # sender pays for, context switches) is most of it, and a change in user
 # space shows only in USR_US.
+#
+# It also sets CLIENT_BUSY, the share of a core dnsperf's busiest thread
+# used, CLIENT_US, dnsperf's own CPU per query, and IDLE, the cores the
+# machine left idle, over the run but its first and last second (runs of
+# 5 s or more): with the busiest client thread near a whole core, queries/s
+# is the client's ceiling, whichever server answers.
 run_one() {
-  local i=$1 d=$2 out u0 s0 u1 s1 done
+  local i=$1 d=$2 out u0 s0 u1 s1 done dp w
   out="$WORK/dnsperf-${PORTS[$i]}-$d.txt"
   read -r u0 s0 < <(cpu_ticks "${SPIDS[$i]}")
   dnsperf -s 127.0.0.1 -p "${PORTS[$i]}" -d "$WORK/queries.txt" -l "$d" \
-    -c "$CLIENTS" -T "$THREADS" -q "$OUTSTANDING" > "$out" 2>&1
+    -c "$CLIENTS" -T "$THREADS" -q "$OUTSTANDING" > "$out" 2>&1 &
+  dp=$!
+  CLIENT_BUSY=; CLIENT_US=; IDLE=
+  if [ "$d" -ge 5 ]; then
+    w=$((d - 2))
+    sleep 1
+    thread_ticks "$dp" > "$WORK/threads0"; idle_ticks > "$WORK/idle0"
+    sleep "$w"
+    thread_ticks "$dp" > "$WORK/threads1"; idle_ticks > "$WORK/idle1"
+  fi
+  wait "$dp"
   read -r u1 s1 < <(cpu_ticks "${SPIDS[$i]}")
   QPS=$(awk '/Queries per second:/ {print $4}' "$out")
   done=$(awk '/Queries completed:/ {print $3}' "$out")
@@ -205,6 +231,12 @@ run_one() {
   CPU_US=$(per_query $((u1 - u0 + s1 - s0)))
   USR_US=$(per_query $((u1 - u0)))
   SYS_US=$(per_query $((s1 - s0)))
+  if [ -n "${w:-}" ]; then
+    read -r CLIENT_BUSY CLIENT_US < <(awk -v hz="$TICK" -v w="$w" -v q="$QPS" 'NR == FNR { t0[$1] = $2; next }
+      { d = $2 - t0[$1]; s += d; if (d > m) m = d }
+      END { printf "%.0f %.2f\n", 100 * m / hz / w, (q > 0) ? s * 1e6 / hz / (q * w) : 0 }' "$WORK/threads0" "$WORK/threads1")
+    IDLE=$(awk -v hz="$TICK" -v w="$w" 'NR == 1 { i0 = $1; next } { printf "%.2f", ($1 - i0) / hz / w }' "$WORK/idle0" "$WORK/idle1")
+  fi
 }
 summary() { grep -E 'Queries (sent|completed|lost)|Response codes|Average Latency' "$WORK/dnsperf-$1-$DURATION.txt" | sed 's/^ */    /'; }
 
@@ -215,7 +247,7 @@ for i in "${!NAMES[@]}"; do run_one "$i" 2; done
 # later, and the median counts: on a shared machine a single run says as
 # much about the neighbours as about the server.
 N=${#NAMES[@]}
-declare -A ALL_QPS ALL_CPU ALL_USR ALL_SYS
+declare -A ALL_QPS ALL_CPU ALL_USR ALL_SYS ALL_BUSY ALL_CLIENT ALL_IDLE
 echo "== dnsperf: ${DURATION}s x $ROUNDS rounds each, -c $CLIENTS -T $THREADS -q $OUTSTANDING, $(nproc) cores"
 for round in $(seq "$ROUNDS"); do
   line="  round $round:"
@@ -224,14 +256,19 @@ for round in $(seq "$ROUNDS"); do
     run_one "$i" "$DURATION"
     ALL_QPS[$i]="${ALL_QPS[$i]:-} $QPS"; ALL_CPU[$i]="${ALL_CPU[$i]:-} $CPU_US"
     ALL_USR[$i]="${ALL_USR[$i]:-} $USR_US"; ALL_SYS[$i]="${ALL_SYS[$i]:-} $SYS_US"
-    line+=$(printf ' %s %.0f q/s (%s us/q: %s usr + %s sys),' "${NAMES[$i]}" "$QPS" "$CPU_US" "$USR_US" "$SYS_US")
+    line+=$(printf ' %s %.0f q/s (%s us/q: %s usr + %s sys' "${NAMES[$i]}" "$QPS" "$CPU_US" "$USR_US" "$SYS_US")
+    if [ -n "$CLIENT_BUSY" ]; then
+      ALL_BUSY[$i]="${ALL_BUSY[$i]:-} $CLIENT_BUSY"; ALL_CLIENT[$i]="${ALL_CLIENT[$i]:-} $CLIENT_US"; ALL_IDLE[$i]="${ALL_IDLE[$i]:-} $IDLE"
+      line+=$(printf '; dnsperf %s us/q, busiest thread %s%%; idle %s cores' "$CLIENT_US" "$CLIENT_BUSY" "$IDLE")
+    fi
+    line+="),"
   done
   echo "${line%,}"
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 spread() { printf '%s\n' "$@" | sort -g | awk 'NR==1 {lo=$1} {hi=$1} END {printf "%.0f-%.0f", lo, hi}'; }
-declare -A MED
+declare -A MED MEDCPU CEIL
 echo "== medians of $ROUNDS rounds (range), CPU per query"
 for i in "${!NAMES[@]}"; do
   # shellcheck disable=SC2086
@@ -239,13 +276,32 @@ for i in "${!NAMES[@]}"; do
   # shellcheck disable=SC2086
   printf '  %-11s %8.0f q/s (%s)  %s us/q (CPU, median; user %s, system %s)\n' "${NAMES[$i]}" "${MED[${NAMES[$i]}]}" "$(spread ${ALL_QPS[$i]})" \
     "$(median ${ALL_CPU[$i]})" "$(median ${ALL_USR[$i]})" "$(median ${ALL_SYS[$i]})"
+  MEDCPU[${NAMES[$i]}]=$(median ${ALL_CPU[$i]})
 done
+echo "== the client, medians: dnsperf's CPU per query, its busiest thread's share of a core, the machine's idle cores"
+for i in "${!NAMES[@]}"; do
+  [ -n "${ALL_BUSY[$i]:-}" ] || continue
+  # shellcheck disable=SC2086
+  printf '  against %-11s dnsperf %s us/q, busiest thread %s%% of a core, %s cores idle;' "${NAMES[$i]}" \
+    "$(median ${ALL_CLIENT[$i]})" "$(median ${ALL_BUSY[$i]})" "$(median ${ALL_IDLE[$i]})"
+  # The most this machine could answer with no core idle: its cores over
+  # the client's and the server's CPU per query together.
+  # shellcheck disable=SC2086
+  CEIL[${NAMES[$i]}]=$(awk -v n="$(nproc)" -v c="$(median ${ALL_CLIENT[$i]})" -v s="${MEDCPU[${NAMES[$i]}]}" 'BEGIN { printf "%.0f", n * 1e6 / (c + s) }')
+  printf ' ceiling with no core idle %s q/s\n' "${CEIL[${NAMES[$i]}]}"
+done
+if [ "$KNOT" = 1 ] && [ -n "${CEIL[exodns]:-}" ]; then
+  awk -v e="${CEIL[exodns]}" -v k="${MED[Knot]}" 'BEGIN { printf "  exodns'"'"'s ceiling over Knot'"'"'s measured queries/s: %.2f (the client'"'"'s own CPU per query bounds it)\n", e / k }'
+fi
 echo "  versions: BIND $(named -v | awk '{print $2}')$([ "$KNOT" = 1 ] && echo ", Knot $(knotd -V | awk '{print $NF}')")"
 for i in "${!NAMES[@]}"; do
   echo "  ${NAMES[$i]}, last run:"; summary "${PORTS[$i]}"
 done
 ratio() { awk -v e="$2" -v b="$3" -v n="$1" 'BEGIN { if (b > 0) printf "  ratio %s: %.2f\n", n, e / b }'; }
 [ "$KNOT" = 1 ] && ratio exodns/Knot "${MED[exodns]}" "${MED[Knot]}"
+# Queries per second of server CPU: what each server could answer with
+# the client off the machine, one core each.
+[ "$KNOT" = 1 ] && awk -v e="${MEDCPU[exodns]}" -v k="${MEDCPU[Knot]}" 'BEGIN { if (e > 0) printf "  ratio exodns/Knot in queries per CPU-second (server CPU per query, Knot over exodns): %.2f\n", k / e }' 
 ratio exodns/BIND "${MED[exodns]}" "${MED[BIND]}"
 [ -n "${BASE:-}" ] && ratio "exodns/exodns@$BASE" "${MED[exodns]}" "${MED[exodns@$BASE]}"
 if [ "$RRL" = 1 ]; then
