@@ -99,3 +99,17 @@ func residentKiB(t *testing.T, path string) int {
 	}
 	return total
 }
+
+// TestCommandReleasesBinaryPages: the command gives the binary's pages
+// back after its first run (the heap returner's started, wired as the
+// controller's AfterRun); a returner built without it would leave them.
+func TestCommandReleasesBinaryPages(t *testing.T) {
+	out, err := run(t, "--source=manifest", "--manifest-path=../../examples", "--provider=inmemory",
+		"--inmemory-zone=example.com", "--txt-owner-id=t", "--once", "--log-format=json", "--log-level=debug")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if n := strings.Count(out, `"msg":"the binary's pages read while starting were given back"`); n != 1 {
+		t.Errorf("the binary's pages given back %d times, want once:\n%s", n, out)
+	}
+}
