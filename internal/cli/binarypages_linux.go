@@ -62,6 +62,34 @@ func releaseBinaryPages() (uint64, error) {
 
 type addrRange struct{ start, end uintptr }
 
+// mapping is one line of /proc/PID/maps (or a header line of smaps).
+type mapping struct {
+	addrRange
+	writable bool
+	path     string
+}
+
+// parseMapping reads a maps line: address perms offset dev inode path,
+// where the path may hold spaces and is padded by the kernel. ok is false
+// for a line that is not one (an smaps field line); err is set for one
+// that looks like it but whose addresses do not parse.
+func parseMapping(line string) (m mapping, ok bool, err error) {
+	f := strings.SplitN(line, " ", 6)
+	if len(f) < 6 || len(f[1]) < 2 {
+		return m, false, nil
+	}
+	lo, hi, isRange := strings.Cut(f[0], "-")
+	if !isRange {
+		return m, false, nil
+	}
+	start, err1 := strconv.ParseUint(lo, 16, 64)
+	end, err2 := strconv.ParseUint(hi, 16, 64)
+	if err1 != nil || err2 != nil || end <= start {
+		return m, false, fmt.Errorf("maps line %q: bad address range", line)
+	}
+	return mapping{addrRange{uintptr(start), uintptr(end)}, f[1][1] == 'w', strings.TrimLeft(f[5], " ")}, true, nil
+}
+
 // readOnlyMappings returns the address ranges of /proc/PID/maps that map
 // path without write permission: the text and read-only data. The
 // writable data mapping is left alone: its written pages are the
@@ -70,21 +98,13 @@ func readOnlyMappings(maps []byte, path string) ([]addrRange, error) {
 	var out []addrRange
 	sc := bufio.NewScanner(bytes.NewReader(maps))
 	for sc.Scan() {
-		// address perms offset dev inode path; the path may hold spaces.
-		f := strings.SplitN(sc.Text(), " ", 6)
-		if len(f) < 6 || strings.TrimLeft(f[5], " ") != path || len(f[1]) < 2 || f[1][1] == 'w' {
-			continue
+		m, ok, err := parseMapping(sc.Text())
+		if err != nil {
+			return nil, err
 		}
-		lo, hi, ok := strings.Cut(f[0], "-")
-		if !ok {
-			return nil, fmt.Errorf("maps line %q: no address range", sc.Text())
+		if ok && !m.writable && m.path == path {
+			out = append(out, m.addrRange)
 		}
-		start, err1 := strconv.ParseUint(lo, 16, 64)
-		end, err2 := strconv.ParseUint(hi, 16, 64)
-		if err1 != nil || err2 != nil || end <= start {
-			return nil, fmt.Errorf("maps line %q: bad address range", sc.Text())
-		}
-		out = append(out, addrRange{uintptr(start), uintptr(end)})
 	}
 	return out, sc.Err()
 }

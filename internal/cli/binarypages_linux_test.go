@@ -82,8 +82,8 @@ func residentKiB(t *testing.T, path string) int {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line := sc.Text()
-		if f := strings.SplitN(line, " ", 6); len(f) == 6 && strings.Contains(f[0], "-") {
-			ours = strings.TrimLeft(f[5], " ") == path && f[1][1] != 'w'
+		if m, ok, _ := parseMapping(line); ok {
+			ours = m.path == path && !m.writable
 			continue
 		}
 		if v, ok := strings.CutPrefix(line, "Rss:"); ok && ours {

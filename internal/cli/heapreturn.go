@@ -133,33 +133,34 @@ func (h *heapReturner) afterRun(full bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	t := h.now()
-	since := t.Sub(h.last)
 	switch {
 	case h.last.IsZero():
 		defer h.started()
-	case full && since >= h.gap:
-	case since >= keptGap:
+	case full && t.Sub(h.last) >= h.gap:
+	case h.tooSoon(t):
+		return
+	default:
 		if st := h.heap(); !st.returnable() && !st.collectable() {
 			return
 		}
-	default:
-		// Too soon after the last return: look again when keptGap has
-		// passed, or the garbage of the run that ends a burst (the
-		// last change before a quiet hour) would stay.
-		h.checkLater(keptGap - since)
-		return
 	}
 	h.release(t, "after a run", "full run", full)
 }
 
-// checkLater has check run after d, unless one is due already. Called with
-// mu held.
-func (h *heapReturner) checkLater(d time.Duration) {
-	if h.pending {
-		return
+// tooSoon says t is within keptGap of the last return, and then has check
+// run when keptGap has passed, unless one is due already: else the
+// garbage of the run that ends a burst (the last change before a quiet
+// hour) would stay. Called with mu held.
+func (h *heapReturner) tooSoon(t time.Time) bool {
+	since := t.Sub(h.last)
+	if h.last.IsZero() || since >= keptGap {
+		return false
 	}
-	h.pending = true
-	h.after(d, h.check)
+	if !h.pending {
+		h.pending = true
+		h.after(keptGap-since, h.check)
+	}
+	return true
 }
 
 // check returns the free heap or collects the garbage if either is much,
@@ -169,8 +170,7 @@ func (h *heapReturner) check() {
 	defer h.mu.Unlock()
 	h.pending = false
 	t := h.now()
-	if since := t.Sub(h.last); since < keptGap {
-		h.checkLater(keptGap - since) // returned meanwhile
+	if h.tooSoon(t) { // returned meanwhile: look again later
 		return
 	}
 	if st := h.heap(); st.returnable() || st.collectable() {
@@ -194,8 +194,7 @@ func (h *heapReturner) spareDropped() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	t := h.now()
-	if since := t.Sub(h.last); !h.last.IsZero() && since < keptGap {
-		h.checkLater(keptGap - since)
+	if h.tooSoon(t) {
 		return
 	}
 	h.release(t, "the TXT registry's spare snapshot was let go")
