@@ -2,7 +2,12 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
+	"fmt"
+	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -111,5 +116,69 @@ func TestCommandReleasesBinaryPages(t *testing.T) {
 	}
 	if n := strings.Count(out, `"msg":"the binary's pages read while starting were given back"`); n != 1 {
 		t.Errorf("the binary's pages given back %d times, want once:\n%s", n, out)
+	}
+}
+
+// TestReleaseBinaryPagesOfReplacedBinary: an upgrade replaces the binary
+// under the running process (a new file renamed over it, as package
+// managers and image tools do). The process still maps the old file,
+// which /proc names "PATH (deleted)", and must still give its pages back.
+// The test runs a copy of itself as the process, and replaces the copy
+// once it runs.
+func TestReleaseBinaryPagesOfReplacedBinary(t *testing.T) {
+	if os.Getenv("EXODNS_REPLACED_BINARY_CHILD") == "1" {
+		_, _ = bufio.NewReader(os.Stdin).ReadString('\n') // replaced now
+		exe, err := os.Readlink("/proc/self/exe")
+		if err != nil || !strings.HasSuffix(exe, " (deleted)") {
+			fmt.Printf("child: the binary is %q (%v), not replaced\n", exe, err)
+			os.Exit(3)
+		}
+		before := residentKiB(t, exe)
+		_, err = releaseBinaryPages()
+		after := residentKiB(t, exe)
+		fmt.Printf("child: %d KiB of %q resident, %d KiB after the release (%v)\n", before, exe, after, err)
+		if err != nil || before < 1024 || after > before/2 {
+			os.Exit(4)
+		}
+		os.Exit(0)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "exodns.test")
+	copyFile(t, self, bin)
+	cmd := exec.Command(bin, "-test.run=^TestReleaseBinaryPagesOfReplacedBinary$")
+	cmd.Env = append(os.Environ(), "EXODNS_REPLACED_BINARY_CHILD=1")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil { // returns once the copy runs
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin+".new", []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(bin+".new", bin); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.WriteString(stdin, "go\n")
+	_ = stdin.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("the process of a replaced binary: %v\n%s", err, out.String())
+	}
+	t.Log(strings.TrimSpace(out.String()))
+}
+
+func copyFile(t *testing.T, from, to string) {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o755); err != nil {
+		t.Fatal(err)
 	}
 }
